@@ -1,0 +1,25 @@
+"""One canonical form per article URL, computed once on the way in (SPEC section 7, lookup)."""
+
+from urllib.parse import urlsplit, urlunsplit
+
+from courlan import normalize_url
+
+
+class InvalidURL(ValueError):
+    pass
+
+
+def canonicalize_url(url: str) -> str:
+    """Lower-case host, no default port, no tracking parameters (utm_*, fbclid, gclid …),
+    sorted query, no fragment, no trailing slash: every variant of one article's URL maps here.
+    """
+    candidate = (url or "").strip()
+    parts = urlsplit(candidate)
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        raise InvalidURL(f"{url!r} is not an http or https URL")
+    try:
+        normalized = normalize_url(candidate, trailing_slash=False)
+    except (ValueError, TypeError) as exc:
+        raise InvalidURL(f"{url!r} is not a valid URL: {exc}") from None
+    scheme, netloc, path, query, _fragment = urlsplit(normalized)
+    return urlunsplit((scheme, netloc, path or "/", query, ""))

@@ -1,0 +1,62 @@
+"""Writes to articles and their revisions."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from articles.canonical import InvalidURL, canonicalize_url
+from articles.models import Article, ArticleRevision, ArticleState, text_fingerprint
+
+
+def article_get_or_create(*, url: str, user=None, **fields) -> tuple[Article, bool]:
+    """The article at this URL (any variant of it), created if it is new."""
+    try:
+        canonical = canonicalize_url(url)
+    except InvalidURL as exc:
+        raise ValidationError({"url": str(exc)}) from None
+    existing = Article.objects.filter(canonical_url=canonical).first()
+    if existing is not None:
+        return existing, False
+    article = Article(url=url.strip(), canonical_url=canonical, **fields)
+    article.full_clean(exclude=["current_revision"])
+    if user is not None and getattr(user, "is_authenticated", False):
+        article._history_user = user
+    try:
+        # A savepoint, so a concurrent insert of the same URL leaves the caller's
+        # transaction usable and we return the row the other one stored.
+        with transaction.atomic():
+            article.save()
+    except IntegrityError:
+        return Article.objects.get(canonical_url=canonical), False
+    return article, True
+
+
+@transaction.atomic
+def revision_record(
+    *, article: Article, text: str, title: str = "", fetched_at=None
+) -> tuple[ArticleRevision, bool]:
+    """Store the text as a new revision unless its normalized form is one the article already
+    has; return the revision now current and whether it is new."""
+    if not text.strip():
+        raise ValidationError({"text": "The article text is empty."})
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    fingerprint = text_fingerprint(text)
+    revision = ArticleRevision.objects.filter(article=article, fingerprint=fingerprint).first()
+    created = revision is None
+    if created:
+        last = article.revisions.order_by("-number").values_list("number", flat=True).first()
+        revision = ArticleRevision.objects.create(
+            article=article,
+            number=(last or 0) + 1,
+            title=title,
+            text=text,
+            fingerprint=fingerprint,
+            fetched_at=fetched_at or timezone.now(),
+        )
+    article.current_revision = revision
+    article.state = ArticleState.OK
+    article.last_error = ""
+    if title and not article.title:
+        article.title = title
+    article.save()
+    return revision, created

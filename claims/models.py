@@ -1,0 +1,373 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from articles.models import ArticleRevision
+
+
+class SourceKind(models.TextChoices):
+    OUTLET = "outlet", "Outlet"
+    ORGANIZATION = "organization", "Organization"
+    GOVERNMENT = "government", "Government body"
+    PERSON = "person", "Person"
+    DOCUMENT = "document", "Document"
+    SOCIAL_ACCOUNT = "social_account", "Social-media account"
+
+
+class Source(models.Model):
+    """Who or what information comes from. May belong to a parent Source (SPEC section 2)."""
+
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # The top of the parent chain (itself when it has no parent), kept by the source services.
+    # The independence rule compares roots, so status computation needs no recursive query.
+    root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    url = models.URLField("URL", max_length=2000, blank=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SourceKind.values), name="source_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="source_not_own_parent"
+            ),
+            # Two sources with one name are allowed only under different parents.
+            models.UniqueConstraint(
+                models.functions.Lower("name"),
+                "parent",
+                condition=Q(parent__isnull=False),
+                name="source_name_unique_under_parent",
+                violation_error_message="A source with this name already exists under this parent.",
+            ),
+            models.UniqueConstraint(
+                models.functions.Lower("name"),
+                condition=Q(parent__isnull=True),
+                name="source_name_unique_top_level",
+                violation_error_message="A top-level source with this name already exists.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors(self) -> list["Source"]:
+        chain, seen, node = [], {self.pk}, self.parent
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
+
+
+class ClaimStatus(models.TextChoices):
+    UNVERIFIED = "unverified", "Unverified"
+    CORROBORATED = "corroborated", "Corroborated"
+    DISPUTED = "disputed", "Disputed"
+    CONTESTED = "contested", "Contested"
+
+
+class ClaimQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related("claimant", "verdict", "verdict__rating")
+
+    def needing_review(self):
+        return self.filter(needs_review=True)
+
+
+class Claim(models.Model):
+    """One checkable statement, in an editor's words, with its claimant (SPEC section 2).
+
+    ``status``, its explanation and the evidence counts are computed by
+    ``claims.services.claim_recompute_status`` in the transaction that changes the evidence;
+    nothing else writes them.
+    """
+
+    statement = models.TextField()
+    claimant = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
+    status = models.CharField(
+        max_length=16,
+        choices=ClaimStatus.choices,
+        default=ClaimStatus.UNVERIFIED,
+        editable=False,
+    )
+    status_explanation = models.CharField(
+        max_length=300, default="Unverified: no evidence yet.", editable=False
+    )
+    corroborates_count = models.PositiveIntegerField(default=0, editable=False)
+    disputes_count = models.PositiveIntegerField(default=0, editable=False)
+    context_count = models.PositiveIntegerField(default=0, editable=False)
+    independent_corroborates_count = models.PositiveIntegerField(default=0, editable=False)
+    needs_review = models.BooleanField(default=False)
+    needs_review_reason = models.TextField(blank=True)
+    # Optimistic concurrency: every write checks and bumps it, so a save based on a stale
+    # copy is refused instead of silently overwriting another editor's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(independent_corroborates_count__lte=models.F("corroborates_count")),
+                name="claim_independent_within_corroborates",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-updated_at"], name="claim_status_updated"),
+            models.Index(fields=["updated_at"], name="claim_updated"),
+            # The review queue lists flagged claims only; most claims are not flagged.
+            models.Index(
+                fields=["updated_at"], condition=Q(needs_review=True), name="claim_needs_review"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.statement if len(self.statement) <= 80 else self.statement[:79] + "…"
+
+
+class AnchorState(models.TextChoices):
+    EXACT = "exact", "Exact"
+    MOVED = "moved", "Moved"
+    FUZZY = "fuzzy", "Fuzzy"
+    CHANGED = "changed", "Changed"
+    ORPHANED = "orphaned", "Orphaned"
+
+
+class Appearance(models.Model):
+    """Where a claim appears: an article revision, the exact quote and its position."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="appearances")
+    revision = models.ForeignKey(
+        ArticleRevision, on_delete=models.PROTECT, related_name="appearances"
+    )
+    quote = models.TextField()
+    prefix = models.CharField(max_length=32, blank=True)
+    suffix = models.CharField(max_length=32, blank=True)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    anchor_state = models.CharField(
+        max_length=16, choices=AnchorState.choices, default=AnchorState.EXACT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["revision", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "revision"], name="appearance_one_per_claim_revision"
+            ),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="appearance_span"),
+            models.CheckConstraint(
+                condition=Q(anchor_state__in=AnchorState.values), name="appearance_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"“{self.quote[:60]}” in {self.revision}"
+
+
+class Stance(models.TextChoices):
+    CORROBORATES = "corroborates", "Corroborates"
+    DISPUTES = "disputes", "Disputes"
+    CONTEXT = "context", "Context"
+
+
+class Evidence(models.Model):
+    """A document or statement linked to a claim with a stance (SPEC section 2)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    stance = models.CharField(max_length=16, choices=Stance.choices)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="evidence")
+    url = models.URLField("URL", max_length=2000)
+    title = models.CharField(max_length=500)
+    quote = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        ordering = ["claim", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stance__in=Stance.values), name="evidence_stance_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["claim", "url"],
+                name="evidence_url_once_per_claim",
+                violation_error_message="This document is already linked to this claim.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stance_display()}: {self.title}"
+
+
+class Rating(models.Model):
+    """One step of the newsroom's rating scale; the scale is data (SPEC section 4)."""
+
+    label = models.CharField(max_length=100, unique=True)
+    # Higher is better; null for ratings outside the scale (Unproven).
+    ordinal = models.PositiveSmallIntegerField(null=True, blank=True, unique=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [models.F("ordinal").desc(nulls_last=True), "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class Verdict(models.Model):
+    """An editor's rating of a claim with a written explanation, reviewed before publishing.
+
+    ``rating`` and ``explanation`` are the working copy; ``published_rating`` and
+    ``published_explanation`` are what the public sees, so revising a published verdict never
+    shows a draft to anyone without access.
+    """
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="verdict")
+    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="+")
+    explanation = models.TextField()
+    state = models.CharField(
+        max_length=16, choices=ReviewState.choices, default=ReviewState.DRAFT, editable=False
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The last person who wrote the rating or explanation.",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_rating = models.ForeignKey(
+        Rating, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    published_explanation = models.TextField(blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        permissions = [("publish_verdict", "Can publish verdicts")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=ReviewState.values), name="verdict_state_valid"
+            ),
+            # A published verdict always has what the public is shown.
+            models.CheckConstraint(
+                condition=~Q(state=ReviewState.PUBLISHED)
+                | Q(published_at__isnull=False, published_rating__isnull=False),
+                name="verdict_published_complete",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"], name="verdict_state_submitted"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating} ({self.get_state_display()}) — {self.claim}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.published_at is not None
+
+
+class ClaimChange(models.Model):
+    """Every change of a claim's status or verdict: who, when, from, to, why (SPEC section 3).
+
+    The id orders the feed that newsroom tools poll (``/api/v1/changes/``).
+    """
+
+    class Field(models.TextChoices):
+        STATUS = "status", "Status"
+        VERDICT = "verdict", "Verdict"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField(max_length=16, choices=Field.choices)
+    from_value = models.CharField(max_length=100, blank=True)
+    to_value = models.CharField(max_length=100)
+    rating_label = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    # Status changes and publications are public; draft and review steps are not.
+    is_public = models.BooleanField(default=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(field__in=["status", "verdict"]), name="claimchange_field_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["claim", "id"], name="claimchange_claim"),
+            # The anonymous changes feed reads public events only, in id order.
+            models.Index(fields=["id"], condition=Q(is_public=True), name="claimchange_public"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.field} {self.from_value or '—'} → {self.to_value}"
