@@ -62,16 +62,17 @@ _PURPOSE = re.compile(
     r"would not|will not|won[’']t|do not|does not|did not)\b",
     re.IGNORECASE,
 )
-_STOP = set(
-    """a an the and or but of to in on at by for from with without into onto over under as is
-    are was were be been being has have had will would could can may might must should do does
-    did this that these those it its their his her they he she we our you your i me my them
-    than then there here which who whom whose what when where why how all any some such so
-    also only just more most less very said says say told according reported claim claims
-    stated according after before since during about around roughly approximately some nearly
-    almost least many much per cent percent one two three four five six seven eight nine ten
-    not no never none new last other another""".split()
-)
+_STOP_WORDS = """
+    a an the and or but of to in on at by for from with without into onto over under as is are
+    was were be been being has have had will would could can may might must should do does did
+    this that these those it its their his her they he she we our you your i me my them than
+    then there here which who whom whose what when where why how all any some such so also only
+    just more most less very said says say told according reported claim claims stated
+    according after before since during about around roughly approximately some nearly almost
+    least many much per cent percent one two three four five six seven eight nine ten not no
+    never none new last other another
+"""
+_STOP = frozenset(_STOP_WORDS.split())
 _LOW_WEIGHT = {"people", "person", "year", "number", "percent", "total", "time"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
