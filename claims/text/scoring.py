@@ -16,7 +16,7 @@ from claims.text.claimants import _VERB_RE
 from claims.text.quantities import Quantity
 
 THRESHOLD = 0.5
-BIAS = -1.5
+BIAS = -1.2
 WEIGHTS = {
     "quantity": 1.6,
     "attribution": 1.4,
@@ -25,7 +25,7 @@ WEIGHTS = {
     "date": 0.4,
     "comparison": 0.6,
     "reported_event": 0.7,
-    "opinion": -1.6,
+    "opinion": -1.3,
     "speculation": -0.4,
     "quote_without_fact": -0.5,
     "short": -1.2,
@@ -142,7 +142,10 @@ def score_sentence(
     if claimant:
         found.append("attribution")
     verb_spans = [m.span() for m in _VERB_RE.finditer(stripped)]
-    if claimant and re.search(r"\b(?:" + _VERB_RE.pattern + r")\s+(?:\w+\s+)?that\b", stripped):
+    if claimant and (
+        re.search(r"\b(?:" + _VERB_RE.pattern + r")\s+(?:\w+\s+)?that\b", stripped)
+        or re.search(r"\baccused\b.{3,80}?\bof\b", stripped)
+    ):
         found.append("reported_speech")
     if _has_named_actor(stripped):
         found.append("named_actor")

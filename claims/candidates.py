@@ -1,0 +1,448 @@
+"""Claims from text (SPEC section 6): generating candidates from a revision, accepting,
+rejecting or attaching them, matching text against existing claims, and merging duplicates.
+
+Writes go through these functions so the admin, the pages, the API and the ingestion tasks
+obey the same rules; the text analysis itself lives in ``claims.text``.
+"""
+
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from articles.models import Article, ArticleRevision, text_fingerprint
+from claims import services
+from claims.models import (
+    Appearance,
+    Candidate,
+    CandidateState,
+    Claim,
+    ClaimChange,
+    ClaimQuantity,
+    Evidence,
+    Source,
+    SourceKind,
+    Verdict,
+)
+from claims.text.analysis import analyse_text
+from claims.text.matching import profile, search_terms, similarity
+from claims.text.quantities import Quantity
+from claims.text.scoring import THRESHOLD as CANDIDATE_THRESHOLD
+
+# A candidate whose best match scores this much shows "possibly the same as claim #N". On the
+# evaluation set (bench/claims.py) every true paraphrase scores above it and every unrelated
+# text and near miss (another figure, a negation, another place) below it.
+MATCH_THRESHOLD = 0.5
+# How many claims the full-text prefilter hands to the re-ranking.
+MATCH_POOL = 50
+MATCH_TEXT_MAX_LENGTH = 5000
+
+
+def _require(user, permission: str, action: str) -> None:
+    if user is None or not user.has_perm(permission):
+        raise PermissionDenied(f"You do not have permission to {action}.")
+
+
+def _quantity_data(quantity: Quantity) -> dict:
+    def number(n: Decimal | None) -> str | None:
+        return None if n is None else str(n)
+
+    return {
+        "value": number(quantity.value),
+        "low": number(quantity.low),
+        "high": number(quantity.high),
+        "qualifier": quantity.qualifier,
+        "unit": quantity.unit,
+        "text": quantity.text,
+    }
+
+
+# Matching --------------------------------------------------------------------------------
+
+
+def _pool_postgresql(text: str, exclude: set[int]) -> list[tuple[int, str]]:
+    terms = [part for term in search_terms(text) for part in term.split("-") if part]
+    if not terms:
+        return []
+    # Any shared word qualifies (a paraphrase shares few); ts_rank_cd puts the claims sharing
+    # the most, and closest together, first. Served by the GIN index claim_search_vector.
+    query = SearchQuery(" | ".join(dict.fromkeys(terms)), search_type="raw", config="english")
+    rows = (
+        Claim.objects.filter(search_vector=query)
+        .exclude(pk__in=exclude)
+        .annotate(rank=SearchRank(F("search_vector"), query, cover_density=True))
+        .order_by("-rank", "-id")
+        .values_list("id", "statement")[:MATCH_POOL]
+    )
+    return list(rows)
+
+
+def _pool_portable(text: str, exclude: set[int]) -> list[tuple[int, str]]:
+    # SQLite has no full-text index here: a substring prefilter on the longest words (and their
+    # synonyms) bounds the re-ranking to claims sharing at least one of them.
+    terms = sorted(set(search_terms(text)), key=len, reverse=True)[:24]
+    if not terms:
+        return []
+    condition = Q()
+    for term in terms:
+        condition |= Q(statement__icontains=term[:6] if len(term) > 6 else term)
+    rows = (
+        Claim.objects.filter(condition)
+        .exclude(pk__in=exclude)
+        .order_by("-updated_at", "-id")
+        .values_list("id", "statement")[:1000]
+    )
+    return list(rows)
+
+
+def claims_match(
+    *, text: str, limit: int = 10, exclude_claim_ids: Iterable[int] = ()
+) -> list[tuple[Claim, float]]:
+    """Existing claims that state what ``text`` states, best first, each with a score 0..1."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Give the text to match against existing claims."})
+    if len(text) > MATCH_TEXT_MAX_LENGTH:
+        raise ValidationError(
+            {"text": f"The text is too long to match (at most {MATCH_TEXT_MAX_LENGTH} characters)."}
+        )
+    if not 1 <= limit <= 100:
+        raise ValidationError({"limit": "Ask for between 1 and 100 matches."})
+    exclude = set(exclude_claim_ids)
+    if connection.vendor == "postgresql":
+        pool = _pool_postgresql(text, exclude)
+    else:
+        pool = _pool_portable(text, exclude)
+    query = profile(text)
+    ranked = sorted(
+        ((similarity(query, profile(statement)), claim_id) for claim_id, statement in pool),
+        key=lambda pair: (-pair[0], -pair[1]),
+    )[:limit]
+    ranked = [(score, claim_id) for score, claim_id in ranked if score > 0]
+    claims = Claim.objects.with_related().in_bulk([claim_id for _, claim_id in ranked])
+    return [(claims[claim_id], score) for score, claim_id in ranked if claim_id in claims]
+
+
+# Candidates ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def candidates_generate(*, revision: ArticleRevision) -> list[Candidate]:
+    """Score every sentence of the revision and store the check-worthy ones as candidates of
+    its article; safe to run twice. A sentence already a candidate from an earlier revision
+    keeps its row and its decision, and now points at this revision."""
+    # One generation per article at a time: two workers would otherwise both insert a sentence.
+    Article.objects.select_for_update().only("id").get(pk=revision.article_id)
+    existing = {c.fingerprint: c for c in Candidate.objects.filter(article_id=revision.article_id)}
+    kept: dict[str, Candidate] = {}
+    for analysed in analyse_text(revision.text):
+        if analysed.score.score < CANDIDATE_THRESHOLD:
+            continue
+        sentence = analysed.sentence
+        fingerprint = text_fingerprint(sentence.text)
+        if fingerprint in kept:
+            continue  # the same sentence twice in one revision: the first place counts
+        fields = {
+            "text": sentence.text,
+            "start": sentence.start,
+            "end": sentence.end,
+            "score": analysed.score.score,
+            "features": analysed.score.features,
+            "suggested_claimant": (analysed.claimant or "")[:300],
+            "quantities": [_quantity_data(q) for q in analysed.quantities],
+        }
+        candidate = existing.get(fingerprint)
+        if candidate is None:
+            candidate = Candidate(
+                article_id=revision.article_id,
+                first_revision=revision,
+                revision=revision,
+                fingerprint=fingerprint,
+                **fields,
+            )
+        elif candidate.revision.number > revision.number:
+            kept[fingerprint] = candidate  # an older revision generated late: keep the newest
+            continue
+        else:
+            candidate.revision = revision
+            for name, value in fields.items():
+                setattr(candidate, name, value)
+        if candidate.state == CandidateState.NEW:
+            _set_match(candidate)
+        candidate.save()
+        kept[fingerprint] = candidate
+    return sorted(kept.values(), key=lambda c: (-c.score, c.start))
+
+
+def _set_match(candidate: Candidate) -> None:
+    exclude = set(
+        Appearance.objects.filter(revision__article_id=candidate.article_id)
+        .exclude(quote=candidate.text)
+        .values_list("claim_id", flat=True)
+    )
+    matches = claims_match(text=candidate.text, limit=1, exclude_claim_ids=exclude)
+    if matches and matches[0][1] >= MATCH_THRESHOLD:
+        candidate.matched_claim, candidate.match_score = matches[0]
+    else:
+        candidate.matched_claim, candidate.match_score = None, None
+
+
+def _locked_open(candidate: Candidate) -> Candidate:
+    locked = (
+        Candidate.objects.select_for_update()
+        .select_related("revision", "article")
+        .get(pk=candidate.pk)
+    )
+    if locked.state != CandidateState.NEW:
+        raise ValidationError(
+            {"state": f"This candidate was already {locked.get_state_display().lower()}."}
+        )
+    return locked
+
+
+def _decide(candidate: Candidate, state: str, user, reason: str = "") -> None:
+    candidate.state = state
+    candidate.decided_by = user if getattr(user, "is_authenticated", False) else None
+    candidate.decided_at = timezone.now()
+    candidate.decision_reason = reason
+    services._attribute(candidate, user, f"{CandidateState(state).label}: {reason}".strip(": "))
+    candidate.save()
+
+
+def _add_quantities(claim: Claim, candidate: Candidate) -> list[ClaimQuantity]:
+    revision = candidate.revision
+    rows = []
+    for data in candidate.quantities:
+        quantity = ClaimQuantity(
+            claim=claim,
+            value=data.get("value"),
+            low=data.get("low"),
+            high=data.get("high"),
+            qualifier=data.get("qualifier") or "",
+            unit=(data.get("unit") or "")[:100],
+            text=(data.get("text") or "")[:300],
+            # SPEC section 6: a figure is dated by the revision that stated it.
+            stated_at=revision.fetched_at,
+            revision=revision,
+        )
+        quantity.full_clean()
+        quantity.save()
+        rows.append(quantity)
+    return rows
+
+
+@transaction.atomic
+def candidate_accept(
+    *,
+    candidate: Candidate,
+    user,
+    statement: str | None = None,
+    claimant: Source | None = None,
+) -> Claim:
+    """Make the candidate a claim: its appearance anchored in the revision, the claimant (the
+    one given, else the suggested one matched to a Source or created), and its figures."""
+    _require(user, "claims.add_claim", "create claims")
+    locked = _locked_open(candidate)
+    if claimant is None:
+        claimant = claimant_source(
+            name=locked.suggested_claimant, article=locked.article, user=user
+        )
+    claim = services.claim_create(
+        statement=(statement or locked.text).strip(), claimant=claimant, user=user
+    )
+    services.appearance_create(
+        claim=claim, revision=locked.revision, quote=locked.text, start=locked.start, user=user
+    )
+    _add_quantities(claim, locked)
+    locked.claim = claim
+    _decide(locked, CandidateState.ACCEPTED, user, f"Accepted as claim #{claim.pk}")
+    return claim
+
+
+@transaction.atomic
+def candidate_reject(*, candidate: Candidate, user, reason: str) -> Candidate:
+    """Record who rejected the candidate and why; it stays, so it is not proposed again."""
+    _require(user, "claims.change_candidate", "reject candidates")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the candidate is rejected."})
+    locked = _locked_open(candidate)
+    _decide(locked, CandidateState.REJECTED, user, reason)
+    return locked
+
+
+@transaction.atomic
+def candidate_attach(*, candidate: Candidate, claim: Claim, user) -> Appearance:
+    """The candidate states an existing claim: add it to that claim as a new appearance, with
+    its figures dated by this revision, instead of making a new claim."""
+    _require(user, "claims.add_appearance", "add appearances to claims")
+    locked = _locked_open(candidate)
+    appearance = services.appearance_create(
+        claim=claim, revision=locked.revision, quote=locked.text, start=locked.start, user=user
+    )
+    _add_quantities(claim, locked)
+    locked.claim = claim
+    _decide(locked, CandidateState.ACCEPTED, user, f"Attached to claim #{claim.pk}")
+    return appearance
+
+
+# Claimants -------------------------------------------------------------------------------
+
+_GOVERNMENT_WORDS = re.compile(
+    r"\b(?:ministry|minister|ministers|government|president|department|authority|council|"
+    r"parliament|police|army|military|forces|intelligence|governor|mayor|secretary|embassy|"
+    r"agency|office|officials|cabinet|kremlin|white house|navy|prosecutor|court|service)\b",
+    re.IGNORECASE,
+)
+_PERSON_TITLES = re.compile(
+    r"^(?:(?:[A-Z]\w+\s+)?(?:President|Minister|Secretary|General|Colonel|Governor|Mayor|"
+    r"Senator|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Prof\.?|Professor|spokesman|spokeswoman|leader|"
+    r"director|chief)\s+)+",
+)
+
+
+def _source_kind(name: str) -> str:
+    words = name.split()
+    bare = _PERSON_TITLES.sub("", name).split()
+    if (
+        bare
+        and len(bare) <= 3
+        and all(w[0].isupper() for w in bare)
+        and not _GOVERNMENT_WORDS.search(" ".join(bare))
+        and not re.search(r"\b(?:union|institute|university|association|bank|group)\b", name, re.I)
+        and words[0].lower() != "the"
+    ):
+        return SourceKind.PERSON
+    if _GOVERNMENT_WORDS.search(name):
+        return SourceKind.GOVERNMENT
+    return SourceKind.ORGANIZATION
+
+
+def _display_name(name: str) -> str:
+    name = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+    return name[:1].upper() + name[1:]
+
+
+def source_match(name: str) -> Source | None:
+    """The existing Source a suggested claimant names: the same name (without "the"), else the
+    longest source name found inside it ("Transport Minister Helen Achterberg" → Helen
+    Achterberg)."""
+    words = _display_name(name).split()
+    if not words:
+        return None
+    phrases = {
+        " ".join(words[i:j]).lower()
+        for i in range(len(words))
+        for j in range(i + 1, len(words) + 1)
+        if any(w[0].isupper() for w in words[i:j]) or j - i > 1
+    }
+    found = list(
+        Source.objects.annotate(lname=Lower("name"))
+        .filter(lname__in=phrases)
+        .order_by("id")
+        .only("id", "name", "kind", "parent_id", "root_id")
+    )
+    if not found:
+        return None
+    return max(found, key=lambda source: (len(source.name), -source.pk))
+
+
+def claimant_source(*, name: str, article: Article, user=None) -> Source:
+    """The Source for a suggested claimant, matched or created; an unattributed sentence is the
+    outlet's own claim."""
+    name = (name or "").strip()
+    if not name:
+        name = article.publisher or urlsplit(article.canonical_url).hostname or "Unknown outlet"
+        kind = SourceKind.OUTLET
+    else:
+        kind = _source_kind(_display_name(name))
+    existing = source_match(name)
+    if existing is not None:
+        return existing
+    return services.source_create(name=_display_name(name)[:300], kind=kind, user=user)
+
+
+# Merging ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claims_merge(*, target: Claim, duplicates: Iterable[Claim], user) -> Claim:
+    """Fold duplicate claims into ``target``: their evidence, appearances, figures, status and
+    verdict history and candidates move to it, the duplicates are deleted (their own history
+    records the merge), and the target's status is recomputed."""
+    _require(user, "claims.delete_claim", "merge claims")
+    duplicate_ids = sorted({d.pk for d in duplicates} - {target.pk})
+    if not duplicate_ids:
+        raise ValidationError({"duplicates": "Choose at least one other claim to merge."})
+    # Locked in id order, so two merges of overlapping claims cannot deadlock.
+    locked = {
+        c.pk: c
+        for c in Claim.objects.select_for_update().filter(pk__in=[target.pk, *duplicate_ids])
+    }
+    if len(locked) != len(duplicate_ids) + 1:
+        raise ValidationError({"duplicates": "One of these claims no longer exists."})
+    target = locked[target.pk]
+    target_verdict = Verdict.objects.filter(claim=target).exists()
+    reasons = [r for r in target.needs_review_reason.splitlines() if r]
+    for duplicate_id in duplicate_ids:
+        duplicate = locked[duplicate_id]
+        label = f"Merged from claim #{duplicate.pk}"
+        for evidence in Evidence.objects.filter(claim=duplicate):
+            same = Evidence.objects.filter(claim=target, url=evidence.url).first()
+            if same is not None and same.stance != evidence.stance:
+                raise ValidationError(
+                    {
+                        "duplicates": f"Claim #{duplicate.pk} links {evidence.url} as "
+                        f"{evidence.get_stance_display().lower()} and claim #{target.pk} as "
+                        f"{same.get_stance_display().lower()}; settle the stance first."
+                    }
+                )
+            services._attribute(evidence, user, label)
+            if same is not None:
+                evidence.delete()  # the same document with the same stance is already there
+            else:
+                evidence.claim = target
+                evidence.save()
+        for appearance in Appearance.objects.filter(claim=duplicate):
+            services._attribute(appearance, user, label)
+            if Appearance.objects.filter(claim=target, revision=appearance.revision).exists():
+                appearance.delete()  # one appearance per claim and revision
+            else:
+                appearance.claim = target
+                appearance.save()
+        verdict = Verdict.objects.filter(claim=duplicate).first()
+        if verdict is not None:
+            if target_verdict:
+                raise ValidationError(
+                    {
+                        "duplicates": f"Claims #{target.pk} and #{duplicate.pk} both have a "
+                        "verdict; delete one of them before merging."
+                    }
+                )
+            services._attribute(verdict, user, label)
+            verdict.claim = target
+            verdict.save()
+            target_verdict = True
+        ClaimChange.objects.filter(claim=duplicate).update(claim=target)
+        ClaimQuantity.objects.filter(claim=duplicate).update(claim=target)
+        Candidate.objects.filter(claim=duplicate).update(claim=target)
+        Candidate.objects.filter(matched_claim=duplicate).update(matched_claim=target)
+        if duplicate.needs_review:
+            target.needs_review = True
+            reasons += [r for r in duplicate.needs_review_reason.splitlines() if r]
+        services._attribute(duplicate, user, f"Merged into claim #{target.pk}")
+        duplicate.delete()
+    target.needs_review_reason = "\n".join(dict.fromkeys(reasons))
+    merged = ", ".join(f"#{pk}" for pk in duplicate_ids)
+    return services.claim_recompute_status(
+        claim=target,
+        user=user,
+        reason=f"Merged claim{'s' if len(duplicate_ids) > 1 else ''} {merged} into this claim",
+    )
