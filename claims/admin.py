@@ -66,7 +66,7 @@ class ServiceErrorsMixin:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (StaleVersionError, ReviewRuleError, PermissionDenied) as exc:
+        except (StaleVersionError, ReviewRuleError) as exc:
             self.message_user(request, str(exc), messages.ERROR)
         except ValidationError as exc:
             self.message_user(request, "; ".join(exc.messages), messages.ERROR)
