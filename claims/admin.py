@@ -588,3 +588,7 @@ class AppearanceAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         # Appearances are added on the claim page, where the quote is anchored.
         return False
+
+
+# Claims from text: candidates, figures beside each claim, merging duplicates.
+from claims import admin_text  # noqa: E402, F401
