@@ -1,6 +1,7 @@
 """Admin for claims from text (SPEC section 6): candidates with accept, reject and attach
-actions, figures beside each claim, and merging duplicate claims. Every write goes through
-``claims.candidates``; imported at the end of ``claims.admin``."""
+actions, the figures each claim states (a table on the claim page), and merging duplicate
+claims. Every write goes through ``claims.candidates``; imported at the end of
+``claims.admin``."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -8,7 +9,7 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import candidates as candidate_services
@@ -154,22 +155,40 @@ class CandidateAdmin(SimpleHistoryAdmin):
         self._each(request, queryset, attach, "candidate(s) attached to existing claims")
 
 
-class ClaimQuantityInline(admin.TabularInline):
-    """The figures a claim states, each dated, so a newer figure stands beside an older one."""
+@admin.display(description="figures stated")
+def figures_stated(claim):
+    """The figures a claim states, each dated, grouped by unit and oldest first, so a newer
+    figure (11,000 troops, later 12,000) stands beside the older one."""
+    if claim is None or claim.pk is None:
+        return "—"
+    rows = ClaimQuantity.objects.filter(claim=claim).select_related("revision__article")
+    if not rows:
+        return "None yet: figures come with accepted candidates."
+    return format_html(
+        "<table><thead><tr><th>unit</th><th>as written</th><th>value</th><th>low</th>"
+        "<th>high</th><th>qualifier</th><th>stated</th></tr></thead><tbody>{}</tbody></table>",
+        format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+            "<td>{}</td></tr>",
+            (
+                (
+                    q.unit or "—",
+                    q.text or "—",
+                    _number(q.value),
+                    _number(q.low),
+                    _number(q.high),
+                    q.get_qualifier_display(),
+                    q.stated_at.strftime("%Y-%m-%d %H:%M UTC"),
+                )
+                for q in rows
+            ),
+        ),
+    )
 
-    model = ClaimQuantity
-    fields = ["unit", "text", "value", "low", "high", "qualifier", "stated_at", "revision"]
-    readonly_fields = fields
-    ordering = ["unit", "stated_at", "id"]
-    extra = 0
-    can_delete = False
-    verbose_name_plural = "figures stated (oldest first for each unit)"
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+def _number(value) -> str:
+    return "—" if value is None else f"{value.normalize():,f}"
 
 
 class MergeForm(forms.Form):
@@ -220,10 +239,14 @@ def merge_claims(modeladmin, request, queryset):
 
 
 def _extend_claim_admin() -> None:
-    # The claim admin is the lead's (claims.admin); this adds the figures inline and the merge
+    # The claim admin lives in claims.admin; this adds the figures table and the merge
     # action to it without editing it beyond one import.
     claim_admin = admin.site.get_model_admin(Claim)
-    claim_admin.inlines = [*claim_admin.inlines, ClaimQuantityInline]
+    # A read-only table rather than an inline: figures are written by accepting candidates,
+    # and an inline would add a formset every claim form post must carry.
+    claim_admin.figures_stated = figures_stated
+    claim_admin.readonly_fields = [*claim_admin.readonly_fields, "figures_stated"]
+    claim_admin.fieldsets = [*claim_admin.fieldsets, ("Figures", {"fields": ["figures_stated"]})]
     claim_admin.actions = [*(claim_admin.actions or []), merge_claims]
 
 
