@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from articles.models import Article, ArticleRevision, text_fingerprint
 from claims import services
@@ -102,10 +103,7 @@ def _pool_portable(text: str, exclude: set[int]) -> list[tuple[int, str]]:
     return list(rows)
 
 
-def claims_match(
-    *, text: str, limit: int = 10, exclude_claim_ids: Iterable[int] = ()
-) -> list[tuple[Claim, float]]:
-    """Existing claims that state what ``text`` states, best first, each with a score 0..1."""
+def _validated_text(text: str) -> str:
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "Give the text to match against existing claims."})
@@ -113,9 +111,10 @@ def claims_match(
         raise ValidationError(
             {"text": f"The text is too long to match (at most {MATCH_TEXT_MAX_LENGTH} characters)."}
         )
-    if not 1 <= limit <= 100:
-        raise ValidationError({"limit": "Ask for between 1 and 100 matches."})
-    exclude = set(exclude_claim_ids)
+    return text
+
+
+def _ranked_ids(text: str, *, limit: int, exclude: set[int]) -> list[tuple[float, int]]:
     if connection.vendor == "postgresql":
         pool = _pool_postgresql(text, exclude)
     else:
@@ -125,7 +124,17 @@ def claims_match(
         ((similarity(query, profile(statement)), claim_id) for claim_id, statement in pool),
         key=lambda pair: (-pair[0], -pair[1]),
     )[:limit]
-    ranked = [(score, claim_id) for score, claim_id in ranked if score > 0]
+    return [(score, claim_id) for score, claim_id in ranked if score > 0]
+
+
+def claims_match(
+    *, text: str, limit: int = 10, exclude_claim_ids: Iterable[int] = ()
+) -> list[tuple[Claim, float]]:
+    """Existing claims that state what ``text`` states, best first, each with a score 0..1."""
+    text = _validated_text(text)
+    if not 1 <= limit <= 100:
+        raise ValidationError({"limit": "Ask for between 1 and 100 matches."})
+    ranked = _ranked_ids(text, limit=limit, exclude=set(exclude_claim_ids))
     claims = Claim.objects.with_related().in_bulk([claim_id for _, claim_id in ranked])
     return [(claims[claim_id], score) for score, claim_id in ranked if claim_id in claims]
 
@@ -133,15 +142,33 @@ def claims_match(
 # Candidates ------------------------------------------------------------------------------
 
 
+_ANALYSED_FIELDS = [
+    "text",
+    "start",
+    "end",
+    "score",
+    "features",
+    "suggested_claimant",
+    "quantities",
+]
+
+
 @transaction.atomic
-def candidates_generate(*, revision: ArticleRevision) -> list[Candidate]:
+def candidates_generate(*, revision: ArticleRevision, match: bool = True) -> list[Candidate]:
     """Score every sentence of the revision and store the check-worthy ones as candidates of
-    its article; safe to run twice. A sentence already a candidate from an earlier revision
-    keeps its row and its decision, and now points at this revision."""
+    its article, best first; safe to run twice. A sentence already a candidate from an earlier
+    revision keeps its row and its decision, and now points at this revision. With ``match``,
+    open candidates also get the existing claim they possibly restate (``candidates_match``)."""
     # One generation per article at a time: two workers would otherwise both insert a sentence.
     Article.objects.select_for_update().only("id").get(pk=revision.article_id)
-    existing = {c.fingerprint: c for c in Candidate.objects.filter(article_id=revision.article_id)}
+    existing = {
+        c.fingerprint: c
+        for c in Candidate.objects.filter(article_id=revision.article_id).select_related("revision")
+    }
     kept: dict[str, Candidate] = {}
+    new: list[Candidate] = []
+    changed: list[Candidate] = []
+    now = timezone.now()
     for analysed in analyse_text(revision.text):
         if analysed.score.score < CANDIDATE_THRESHOLD:
             continue
@@ -167,31 +194,62 @@ def candidates_generate(*, revision: ArticleRevision) -> list[Candidate]:
                 fingerprint=fingerprint,
                 **fields,
             )
-        elif candidate.revision.number > revision.number:
-            kept[fingerprint] = candidate  # an older revision generated late: keep the newest
-            continue
-        else:
+            new.append(candidate)
+        elif candidate.revision.number <= revision.number and (
+            candidate.revision_id != revision.pk
+            or any(getattr(candidate, name) != value for name, value in fields.items())
+        ):
             candidate.revision = revision
             for name, value in fields.items():
                 setattr(candidate, name, value)
-        if candidate.state == CandidateState.NEW:
-            _set_match(candidate)
-        candidate.save()
+            candidate.updated_at = now  # bulk_update does not apply auto_now
+            changed.append(candidate)
+        # Otherwise unchanged, or seen in a newer revision already: an older revision
+        # generated late does not move it back.
         kept[fingerprint] = candidate
-    return sorted(kept.values(), key=lambda c: (-c.score, c.start))
+    if new:
+        bulk_create_with_history(new, Candidate, default_change_reason="Found in the text")
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Candidate,
+            fields=[*_ANALYSED_FIELDS, "revision", "updated_at"],
+            default_change_reason=f"Seen again in revision {revision.number}",
+        )
+    found = sorted(kept.values(), key=lambda c: (-c.score, c.start))
+    if match:
+        candidates_match(candidates=[c for c in found if c.state == CandidateState.NEW])
+    return found
 
 
-def _set_match(candidate: Candidate) -> None:
-    exclude = set(
-        Appearance.objects.filter(revision__article_id=candidate.article_id)
-        .exclude(quote=candidate.text)
-        .values_list("claim_id", flat=True)
-    )
-    matches = claims_match(text=candidate.text, limit=1, exclude_claim_ids=exclude)
-    if matches and matches[0][1] >= MATCH_THRESHOLD:
-        candidate.matched_claim, candidate.match_score = matches[0]
-    else:
-        candidate.matched_claim, candidate.match_score = None, None
+def candidates_match(*, candidates: list[Candidate]) -> None:
+    """Set or clear "possibly the same as claim #N" on open candidates of one article; claims
+    that already appear in the article are not proposed (except for their own sentence)."""
+    if not candidates:
+        return
+    article_ids = {c.article_id for c in candidates}
+    appearing = {}
+    for claim_id, quote in Appearance.objects.filter(
+        revision__article_id__in=article_ids
+    ).values_list("claim_id", "quote"):
+        appearing.setdefault(claim_id, set()).add(quote)
+    changed = []
+    for candidate in candidates:
+        exclude = {cid for cid, quotes in appearing.items() if candidate.text not in quotes}
+        best = _ranked_ids(candidate.text, limit=1, exclude=exclude)
+        claim_id, score = (best[0][1], best[0][0]) if best else (None, None)
+        if score is None or score < MATCH_THRESHOLD:
+            claim_id, score = None, None
+        if (candidate.matched_claim_id, candidate.match_score) != (claim_id, score):
+            candidate.matched_claim_id, candidate.match_score = claim_id, score
+            changed.append(candidate)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Candidate,
+            fields=["matched_claim", "match_score"],
+            default_change_reason="Matched against existing claims",
+        )
 
 
 def _locked_open(candidate: Candidate) -> Candidate:
