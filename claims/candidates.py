@@ -6,14 +6,14 @@ obey the same rules; the text analysis itself lives in ``claims.text``.
 """
 
 import re
+import time
 from collections.abc import Iterable
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -33,7 +33,7 @@ from claims.models import (
     Verdict,
 )
 from claims.text.analysis import analyse_text
-from claims.text.matching import profile, search_terms, similarity
+from claims.text.matching import profile, search_terms, similarity, stem
 from claims.text.quantities import Quantity
 from claims.text.scoring import THRESHOLD as CANDIDATE_THRESHOLD
 
@@ -68,21 +68,70 @@ def _quantity_data(quantity: Quantity) -> dict:
 # Matching --------------------------------------------------------------------------------
 
 
-def _pool_postgresql(text: str, exclude: set[int]) -> list[tuple[int, str]]:
-    terms = [part for term in search_terms(text) for part in term.split("-") if part]
+# Lexemes in more than this share of claims say little about which claim a text restates and
+# make the full-text query touch a large part of the table; they are left to the re-ranking.
+COMMON_LEXEME_SHARE = 0.01
+_LEXEME_STATS_TTL = 300.0
+_lexeme_stats: dict = {"at": -_LEXEME_STATS_TTL, "shares": {}}
+
+
+def _lexeme_shares() -> dict[str, float]:
+    """Share of claims containing each common lexeme, from the statistics ANALYZE keeps for
+    the search_vector column (autovacuum refreshes them); cached for a few minutes."""
+    now = time.monotonic()
+    if now - _lexeme_stats["at"] > _LEXEME_STATS_TTL:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE tablename = 'claims_claim' AND attname = 'search_vector'"
+            )
+            row = cursor.fetchone()
+        shares = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+        _lexeme_stats.update(at=now, shares=shares)
+    return _lexeme_stats["shares"]
+
+
+def _tsquery(text: str) -> str | None:
+    terms = list(dict.fromkeys(p for t in search_terms(text) for p in t.split("-") if p))
     if not terms:
-        return []
-    # Any shared word qualifies (a paraphrase shares few); ts_rank_cd puts the claims sharing
-    # the most, and closest together, first. Served by the GIN index claim_search_vector.
-    query = SearchQuery(" | ".join(dict.fromkeys(terms)), search_type="raw", config="english")
-    rows = (
-        Claim.objects.filter(search_vector=query)
-        .exclude(pk__in=exclude)
-        .annotate(rank=SearchRank(F("search_vector"), query, cover_density=True))
-        .order_by("-rank", "-id")
-        .values_list("id", "statement")[:MATCH_POOL]
-    )
-    return list(rows)
+        return None
+    shares = _lexeme_shares()
+    share = {term: shares.get(stem(term), 0.0) for term in terms}
+    distinctive = [term for term in terms if share[term] <= COMMON_LEXEME_SHARE]
+    # Any shared distinctive word qualifies, as a paraphrase shares few words; with only
+    # common words, the claims that have the rarest of them together. Terms are [a-z]+ only
+    # (search_terms), so the query needs no escaping.
+    return " | ".join(distinctive) if distinctive else " & ".join(sorted(terms, key=share.get)[:3])
+
+
+# One statement for many texts (the candidates of an article): each text's best claims by
+# ts_rank, through the GIN index claim_search_vector.
+_POOLS_SQL = """
+SELECT q.idx, c.id, c.statement
+FROM unnest(%s::int[], %s::text[]) AS q(idx, raw)
+CROSS JOIN LATERAL (
+    SELECT id, statement FROM claims_claim
+    WHERE search_vector @@ to_tsquery('pg_catalog.english', q.raw)
+    ORDER BY ts_rank(search_vector, to_tsquery('pg_catalog.english', q.raw)) DESC, id DESC
+    LIMIT %s
+) AS c
+"""
+
+
+def _pools_postgresql(texts: list[str], exclude: set[int]) -> list[list[tuple[int, str]]]:
+    pools: list[list[tuple[int, str]]] = [[] for _ in texts]
+    queries = [(i, raw) for i, raw in enumerate(map(_tsquery, texts)) if raw]
+    if not queries:
+        return pools
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _POOLS_SQL,
+            [[i for i, _ in queries], [raw for _, raw in queries], MATCH_POOL + len(exclude)],
+        )
+        for index, claim_id, statement in cursor.fetchall():
+            if claim_id not in exclude:
+                pools[index].append((claim_id, statement))
+    return pools
 
 
 def _pool_portable(text: str, exclude: set[int]) -> list[tuple[int, str]]:
@@ -114,17 +163,22 @@ def _validated_text(text: str) -> str:
     return text
 
 
-def _ranked_ids(text: str, *, limit: int, exclude: set[int]) -> list[tuple[float, int]]:
+def _ranked_ids_many(
+    texts: list[str], *, limit: int, exclude: set[int]
+) -> list[list[tuple[float, int]]]:
     if connection.vendor == "postgresql":
-        pool = _pool_postgresql(text, exclude)
+        pools = _pools_postgresql(texts, exclude)
     else:
-        pool = _pool_portable(text, exclude)
-    query = profile(text)
-    ranked = sorted(
-        ((similarity(query, profile(statement)), claim_id) for claim_id, statement in pool),
-        key=lambda pair: (-pair[0], -pair[1]),
-    )[:limit]
-    return [(score, claim_id) for score, claim_id in ranked if score > 0]
+        pools = [_pool_portable(text, exclude) for text in texts]
+    results = []
+    for text, pool in zip(texts, pools, strict=True):
+        query = profile(text)
+        ranked = sorted(
+            ((similarity(query, profile(statement)), claim_id) for claim_id, statement in pool),
+            key=lambda pair: (-pair[0], -pair[1]),
+        )[:limit]
+        results.append([(score, claim_id) for score, claim_id in ranked if score > 0])
+    return results
 
 
 def claims_match(
@@ -134,7 +188,7 @@ def claims_match(
     text = _validated_text(text)
     if not 1 <= limit <= 100:
         raise ValidationError({"limit": "Ask for between 1 and 100 matches."})
-    ranked = _ranked_ids(text, limit=limit, exclude=set(exclude_claim_ids))
+    (ranked,) = _ranked_ids_many([text], limit=limit, exclude=set(exclude_claim_ids))
     claims = Claim.objects.with_related().in_bulk([claim_id for _, claim_id in ranked])
     return [(claims[claim_id], score) for score, claim_id in ranked if claim_id in claims]
 
@@ -223,21 +277,32 @@ def candidates_generate(*, revision: ArticleRevision, match: bool = True) -> lis
 
 
 def candidates_match(*, candidates: list[Candidate]) -> None:
-    """Set or clear "possibly the same as claim #N" on open candidates of one article; claims
-    that already appear in the article are not proposed (except for their own sentence)."""
+    """Set or clear "possibly the same as claim #N" on open candidates, in one query. A claim
+    made from the candidate's own sentence is not proposed for it."""
     if not candidates:
         return
-    article_ids = {c.article_id for c in candidates}
-    appearing = {}
-    for claim_id, quote in Appearance.objects.filter(
-        revision__article_id__in=article_ids
-    ).values_list("claim_id", "quote"):
-        appearing.setdefault(claim_id, set()).add(quote)
+    own = set(
+        Appearance.objects.filter(
+            revision__article_id__in={c.article_id for c in candidates},
+            quote__in=[c.text for c in candidates],
+        ).values_list("claim_id", "quote")
+    )
+    pools = _ranked_ids_many(
+        [c.text for c in candidates],
+        limit=1 + len(own),
+        exclude=set(),
+    )
     changed = []
-    for candidate in candidates:
-        exclude = {cid for cid, quotes in appearing.items() if candidate.text not in quotes}
-        best = _ranked_ids(candidate.text, limit=1, exclude=exclude)
-        claim_id, score = (best[0][1], best[0][0]) if best else (None, None)
+    for candidate, ranked in zip(candidates, pools, strict=True):
+        best = next(
+            (
+                (score, claim_id)
+                for score, claim_id in ranked
+                if (claim_id, candidate.text) not in own
+            ),
+            None,
+        )
+        claim_id, score = (best[1], best[0]) if best else (None, None)
         if score is None or score < MATCH_THRESHOLD:
             claim_id, score = None, None
         if (candidate.matched_claim_id, candidate.match_score) != (claim_id, score):

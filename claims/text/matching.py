@@ -17,7 +17,7 @@ from claims.text.quantities import parse_quantities
 
 # Same meaning in news copy; the first word of each group names the concept.
 _SYNONYMS = [
-    "deploy send dispatch station",
+    "deploy send sent dispatch station",
     "soldier troop fighter serviceman servicemen forces army",
     "kill die dead death fatal fatality toll",
     "wound injure injury hurt casualty",
@@ -203,11 +203,22 @@ def text_similarity(a: str, b: str) -> float:
     return similarity(profile(a), profile(b))
 
 
+@lru_cache(maxsize=1)
+def _synonym_groups() -> dict[str, list[str]]:
+    return {_stemmer().stemWord(g.split()[0]): g.split() for g in _SYNONYMS}
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball English stem, as PostgreSQL's english configuration makes its lexemes."""
+    return _stemmer().stemWord(word.lower())
+
+
 def search_terms(text: str) -> list[str]:
     """Words for the database's full-text prefilter: the text's content words and the other
     words of their synonym groups, so a paraphrase's different words still find the claim."""
     stem = _stemmer().stemWord
-    groups = {stem(g.split()[0]): g.split() for g in _SYNONYMS}
+    groups = _synonym_groups()
     terms: list[str] = []
     for match in _WORD.finditer(text):
         lower = match.group().lower().replace("’", "'").removesuffix("'s").strip("'-")
