@@ -1,6 +1,6 @@
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connection
 from django.db.models import Count
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
