@@ -392,6 +392,7 @@ def seed_claims(count: int, claimant) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE claims_claim")
+        cs.lexeme_shares_forget()
 
 
 # Speed -------------------------------------------------------------------------------------

@@ -75,6 +75,11 @@ _LEXEME_STATS_TTL = 300.0
 _lexeme_stats: dict = {"at": -_LEXEME_STATS_TTL, "shares": {}}
 
 
+def lexeme_shares_forget() -> None:
+    """Read the lexeme statistics afresh at the next match (after a bulk load and ANALYZE)."""
+    _lexeme_stats.update(at=-_LEXEME_STATS_TTL, shares={})
+
+
 def _lexeme_shares() -> dict[str, float]:
     """Share of claims containing each common lexeme, from the statistics ANALYZE keeps for
     the search_vector column (autovacuum refreshes them); cached for a few minutes."""
