@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles.services import article_get_or_create, revision_record
 from claims import candidates as cs
@@ -339,3 +341,27 @@ def test_merge_needs_the_right_to_delete_claims(world, factchecker):
     with pytest.raises(PermissionDenied):
         cs.claims_merge(target=world.claim, duplicates=[duplicate], user=factchecker)
     assert Claim.objects.filter(pk=duplicate.pk).exists()
+
+
+def _article_with(sentences: int, index: int):
+    article, _ = article_get_or_create(url=f"https://news.example.org/size/{index}")
+    text = " ".join(
+        f"The port authority said on Monday that {100 + n} ships docked at Pier {n} in March."
+        for n in range(sentences)
+    )
+    revision, _ = revision_record(article=article, text=text)
+    return revision
+
+
+@pytest.mark.parametrize("match", [False, True])
+def test_generate_takes_as_many_queries_for_many_candidates_as_for_few(
+    world, django_assert_num_queries, match
+):
+    if match and connection.vendor != "postgresql":
+        pytest.skip("SQLite's portable matching reads the claims once per candidate")
+    small, large = _article_with(2, 1), _article_with(12, 2)
+    cs.candidates_generate(revision=_article_with(1, 3), match=match)  # caches lexeme stats
+    with CaptureQueriesContext(connection) as few:
+        assert len(cs.candidates_generate(revision=small, match=match)) == 2
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert len(cs.candidates_generate(revision=large, match=match)) == 12
