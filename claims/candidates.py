@@ -466,14 +466,25 @@ def source_match(name: str) -> Source | None:
     if not words:
         return None
     phrases = {
-        " ".join(words[i:j]).lower()
+        " ".join(words[i:j]).lower().replace("\u2019", "'")
         for i in range(len(words))
         for j in range(i + 1, len(words) + 1)
         if any(w[0].isupper() for w in words[i:j]) or j - i > 1
     }
+    # "Ukraine's Special Operations Forces" is also "Special Operations Forces of Ukraine".
+    for phrase in list(phrases):
+        owner, _, owned = phrase.partition("'s ")
+        if owned and " " not in owner.strip():
+            phrases.add(f"{owned} of {owner}")
+    # A source named with a qualifier in brackets ("National Intelligence Service (South
+    # Korea)") is found by its name without it.
+    qualified = Q()
+    for phrase in phrases:
+        if len(phrase.split()) > 1:
+            qualified |= Q(lname__startswith=f"{phrase} (")
     found = list(
         Source.objects.annotate(lname=Lower("name"))
-        .filter(lname__in=phrases)
+        .filter(Q(lname__in=phrases) | qualified)
         .order_by("id")
         .only("id", "name", "kind", "parent_id", "root_id")
     )

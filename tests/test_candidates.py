@@ -365,3 +365,24 @@ def test_generate_takes_as_many_queries_for_many_candidates_as_for_few(
         assert len(cs.candidates_generate(revision=small, match=match)) == 2
     with django_assert_num_queries(len(few.captured_queries)):
         assert len(cs.candidates_generate(revision=large, match=match)) == 12
+
+
+@pytest.mark.parametrize(
+    "suggested, name",
+    [
+        ("the port authority", "Port Authority"),
+        ("Ukraine's Special Operations Forces", "Special Operations Forces of Ukraine"),
+        ("South Korea's National Intelligence Service", "National Intelligence Service (Korea)"),
+        ("Transport Minister Helen Achterberg", "Helen Achterberg"),
+    ],
+)
+def test_a_suggested_claimant_finds_the_existing_source(world, suggested, name):
+    source = Source.objects.filter(name=name).first() or services.source_create(
+        name=name, kind=SourceKind.GOVERNMENT
+    )
+    assert cs.source_match(suggested) == source
+    assert cs.claimant_source(name=suggested, article=world.article) == source
+
+
+def test_an_unknown_claimant_matches_nothing(world):
+    assert cs.source_match("the national weather service") is None

@@ -159,6 +159,8 @@ def _claimants(text):
         ("The union is demanding a 12 percent pay rise.", "The union"),
         ("Ukraine has reportedly captured two soldiers.", None),
         ("Two bodies were found near the river.", None),
+        ("A former soldier who defected in 2022 told reporters that notes were found.",
+         "A former soldier"),
     ],
 )  # fmt: skip
 def test_claimant_of_a_sentence(sentence, claimant):
@@ -195,6 +197,18 @@ def test_a_surname_resolves_to_the_full_name_met_before():
     )
 
 
+def test_the_agency_refers_back_to_the_agency_named_before():
+    text = (
+        "Ukraine's military intelligence agency estimates that 11,000 troops were deployed. "
+        "According to the agency, more than 3,000 of them have been killed or wounded."
+    )
+    claimants = _claimants(text)
+    assert (
+        claimants["According to the agency, more than 3,000 of them have been killed or wounded."]
+        == "Ukraine's military intelligence agency"
+    )
+
+
 # Quantities --------------------------------------------------------------------------------
 
 D = Decimal
@@ -227,6 +241,10 @@ D = Decimal
         ("almost 8% of imports", (D(8), None, D(8), "under", "percent")),
         ("a 32-year-old soldier", (D(32), D(32), D(32), "", "years")),
         ("a three-day strike", (D(3), D(3), D(3), "", "days")),
+        (
+            "more than 3,000 of them have been killed or wounded",
+            (D(3000), D(3000), None, "over", "killed or wounded"),
+        ),
     ],
 )
 def test_quantity_forms(text, expected):

@@ -83,6 +83,11 @@ def _subject_before(sentence: str, verb: re.Match) -> str | None:
         return None  # "were found", "was reported": passive, not an attribution
     segments = _BOUNDARIES.split(head)
     candidate = _clean(segments[-1]) if segments else ""
+    # "A former soldier who defected in 2022 told reporters": the relative clause describes
+    # the speaker; the speaker is the noun phrase before it.
+    relative = re.search(r"\s(?:who|which|whose)\s", candidate)
+    if relative:
+        candidate = candidate[: relative.start()].strip()
     # "Park Ji-ho, a farmer, said": the description is an apposition; the name comes before it.
     if (
         candidate.split()
@@ -129,7 +134,15 @@ def attribution(sentence: str) -> str | None:
 
 def _resolve_name(who: str, earlier: Sequence[str]) -> str:
     # "Park said" after "Park Ji-ho, a farmer, said": the same person. A bare surname or a
-    # title and surname ("President Zelenskyy") takes the fuller name seen before.
+    # title and surname ("President Zelenskyy") takes the fuller name seen before, and
+    # "the agency" the last source named that ends in "agency".
+    definite = re.fullmatch(r"the (\w+)", who, re.IGNORECASE)
+    if definite:
+        noun = definite.group(1).lower()
+        for name in reversed(earlier):
+            if len(name.split()) > 2 and name.lower().split()[-1] == noun:
+                return name
+        return who
     words = who.split()
     if not words or len(words) > 2 or not words[-1][0].isupper():
         return who

@@ -162,6 +162,16 @@ def _unit_after(sentence: str, position: int, currency: str | None) -> tuple[str
         index = 1
         while index < len(words) and words[index][0].lower() in _SKIPPABLE_AFTER_OF:
             index += 1
+        # "3,000 of them have been killed or wounded": the participle names what was counted.
+        rest = [w.lower() for w, _ in words[index : index + 5]]
+        while rest and rest[0] in {"have", "has", "had", "were", "was", "been", "are", "is"}:
+            rest.pop(0)
+            index += 1
+        if rest and rest[0].endswith("ed") and index > 1:
+            tail = words[index:]
+            if len(tail) >= 3 and tail[1][0].lower() in {"or", "and"}:
+                return f"{tail[0][0]} {tail[1][0]} {tail[2][0]}".lower(), tail[2][1]
+            return tail[0][0].lower(), tail[0][1]
     last = ""
     end = position
     for word, word_end in words[index : index + 5]:
