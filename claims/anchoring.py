@@ -90,7 +90,9 @@ def locate(
     ``diffs`` is diff-match-patch's diff from the old text to the new one."""
     dmp = _differ()
     mapped_start = dmp.diff_xIndex(diffs, start)
-    mapped_end = max(dmp.diff_xIndex(diffs, end), mapped_start)
+    # The end is mapped through the quote's last character, so text inserted right after the
+    # quote does not count as part of it.
+    mapped_end = max(dmp.diff_xIndex(diffs, end - 1) + 1 if end > start else 0, mapped_start)
 
     occurrences = []
     position = new_text.find(quote)
