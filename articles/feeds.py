@@ -55,7 +55,10 @@ def feed_get_or_create(*, url: str) -> tuple[Feed, bool]:
 def _parse(body: bytes, *, url: str, content_type: str) -> feedparser.FeedParserDict:
     parsed = feedparser.parse(body, response_headers={"content-type": content_type or "text/xml"})
     version = parsed.get("version", "")
-    if parsed.bozo and not parsed.entries:
+    usable = [e for e in parsed.entries if e.get("link") or e.get("id")]
+    # feedparser recovers what it can from broken XML; a broken feed that still yields entries
+    # is used, one that yields nothing usable is an error.
+    if parsed.bozo and not usable:
         problem = parsed.get("bozo_exception")
         raise MalformedFeed(
             f"The feed at {url} could not be read as RSS or Atom ({problem}).", url=url
