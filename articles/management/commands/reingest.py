@@ -20,9 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         group = parser.add_mutually_exclusive_group()
-        group.add_argument(
-            "--all", action="store_true", dest="every", help="every article, now"
-        )
+        group.add_argument("--all", action="store_true", dest="every", help="every article, now")
         group.add_argument("--due", action="store_true", help="the articles and feeds due")
         parser.add_argument("--limit", type=int, default=10_000)
 
