@@ -87,13 +87,20 @@ def claim_due(
     model = queryset.model
     lease_until = now + lease
     if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            ids = list(
-                queryset.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit]
+        # One statement, one round trip: the ORM writes the locking sub-select (the due query
+        # served by the partial index), the UPDATE moves the claimed rows' time to the lease.
+        meta = model._meta
+        table = connection.ops.quote_name(meta.db_table)
+        column = connection.ops.quote_name(meta.get_field(field).column)
+        pk = connection.ops.quote_name(meta.pk.column)
+        with transaction.atomic(), connection.cursor() as cursor:
+            locking = queryset.select_for_update(skip_locked=True).values("pk")[:limit]
+            sub_sql, sub_params = locking.query.sql_with_params()
+            cursor.execute(
+                f"UPDATE {table} SET {column} = %s WHERE {pk} IN ({sub_sql}) RETURNING {pk}",
+                [lease_until, *sub_params],
             )
-            if ids:
-                model.objects.filter(pk__in=ids).update(**{field: lease_until})
-        return ids
+            return [row[0] for row in cursor.fetchall()]
     candidates = list(queryset.values_list("pk", flat=True)[:limit])
     return claim_rows_conditionally(
         model, candidates, field=field, now=now, lease_until=lease_until
