@@ -61,16 +61,6 @@ def ingest_feed(self, feed_id: int) -> None:
     _retry_if_worthwhile(self, report.error)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, **TASK_LIMITS)
-def check_evidence_link(self, evidence_id: int) -> None:
-    from claims.evidence_links import evidence_check_link
-    from claims.models import Evidence
-
-    evidence = Evidence.objects.filter(pk=evidence_id).first()
-    if evidence is not None:
-        evidence_check_link(evidence=evidence)
-
-
 @shared_task(acks_late=True, soft_time_limit=50, time_limit=60)
 def dispatch_due_articles(batch: int = DISPATCH_BATCH) -> int:
     now = timezone.now()
@@ -86,17 +76,4 @@ def dispatch_due_feeds(batch: int = DISPATCH_BATCH) -> int:
     ids = claim_due(Feed.objects.due(now), field="next_check_at", now=now, limit=batch)
     for feed_id in ids:
         ingest_feed.delay(feed_id)
-    return len(ids)
-
-
-@shared_task(acks_late=True, soft_time_limit=50, time_limit=60)
-def dispatch_evidence_checks(batch: int = DISPATCH_BATCH) -> int:
-    from claims.models import Evidence
-
-    now = timezone.now()
-    ids = claim_due(
-        Evidence.objects.link_check_due(now), field="link_next_check_at", now=now, limit=batch
-    )
-    for evidence_id in ids:
-        check_evidence_link.delay(evidence_id)
     return len(ids)

@@ -181,7 +181,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": 115},
     },
     "dispatch-evidence-checks": {
-        "task": "articles.tasks.dispatch_evidence_checks",
+        "task": "claims.tasks.dispatch_evidence_checks",
         "schedule": 600.0,
         "options": {"expires": 590},
     },

@@ -87,3 +87,16 @@ def test_server_errors_break_the_link_only_when_they_persist(site, evidence):
     assert not Claim.objects.get(pk=evidence.claim_id).needs_review
     assert evidence_check_link(evidence=evidence).link_state == LinkState.BROKEN
     assert Claim.objects.get(pk=evidence.claim_id).needs_review
+
+
+def test_the_periodic_dispatch_checks_due_links(evidence):
+    from claims.tasks import dispatch_evidence_checks
+    from factcheck.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        assert dispatch_evidence_checks() == 1
+        assert dispatch_evidence_checks() == 0  # checked: due again tomorrow
+    finally:
+        app.conf.task_always_eager = False
+    assert Evidence.objects.get(pk=evidence.pk).link_state == LinkState.OK
