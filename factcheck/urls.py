@@ -10,5 +10,6 @@ admin.site.index_title = "Articles, claims, sources and verdicts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
 ]
