@@ -162,10 +162,10 @@ def _refusal_reason(address: str) -> str | None:
     return None
 
 
-def resolve_checked(host: str, port: int, *, url: str) -> str:
-    """Resolve the host and return the address to connect to, refusing the host when any of
-    its addresses is not globally routable (a name with one public and one private record must
-    not let us reach the private one)."""
+def resolve_checked(host: str, port: int, *, url: str) -> list[str]:
+    """Resolve the host and return the addresses to connect to, in the resolver's order,
+    refusing the host when any of them is not globally routable (a name with one public and one
+    private record must not let us reach the private one)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
@@ -185,7 +185,7 @@ def resolve_checked(host: str, port: int, *, url: str) -> str:
                     "(FACTCHECK_FETCH_ALLOW_PRIVATE=1 allows others).",
                     url=url,
                 )
-    return addresses[0]
+    return addresses
 
 
 # Per-domain delay ------------------------------------------------------------------------
@@ -316,8 +316,44 @@ def _one_request(
     """One hop: check the address, connect to it, send; return the response and, unless it is
     a redirect or 304, its body (read with the byte cap)."""
     scheme, host, port, host_header, target = _parse(url)
-    address = resolve_checked(host, port, url=url)
+    addresses = resolve_checked(host, port, url=url)
     wait_for_domain_slot(host.lower())
+    for index, address in enumerate(addresses):
+        try:
+            return _request_address(
+                url,
+                address,
+                scheme=scheme,
+                host=host,
+                port=port,
+                target=target,
+                headers={**headers, "Host": host_header},
+                max_bytes=max_bytes,
+                deadline=deadline,
+            )
+        except _Unreachable as exc:
+            # Another checked address of the host may answer (IPv6 and IPv4 records).
+            if index == len(addresses) - 1:
+                raise ConnectionFailed(str(exc), url=url) from None
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+class _Unreachable(Exception):
+    """No connection could be made to one address: the next one is tried."""
+
+
+def _request_address(
+    url: str,
+    address: str,
+    *,
+    scheme: str,
+    host: str,
+    port: int,
+    target: str,
+    headers: dict[str, str],
+    max_bytes: int,
+    deadline: float,
+) -> tuple[urllib3.BaseHTTPResponse, bytes | None]:
     timeout_seconds = float(settings.FACTCHECK_FETCH_TIMEOUT)
     timeout = urllib3.Timeout(connect=timeout_seconds, read=timeout_seconds)
     if scheme == "https":
@@ -339,7 +375,7 @@ def _one_request(
         response = pool.urlopen(
             "GET",
             target,
-            headers={**headers, "Host": host_header},
+            headers=headers,
             redirect=False,
             retries=False,
             preload_content=False,
@@ -372,6 +408,10 @@ def _one_request(
                 )
             chunks.append(chunk)
         return response, b"".join(chunks)
+    except urllib3.exceptions.NewConnectionError as exc:
+        raise _Unreachable(
+            f"The connection to {host} ({address}) failed: {exc.__class__.__name__}."
+        ) from None
     except (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.ReadTimeoutError):
         raise FetchTimeout(
             f"The server of {url} did not answer within {timeout_seconds:g} seconds "

@@ -1,6 +1,7 @@
 """The safe fetcher (SPEC section 5; issue 4, first bullet) against a local HTTP server."""
 
 import gzip
+import socket
 import time
 
 import pytest
@@ -9,6 +10,7 @@ from werkzeug import Response
 
 from articles import fetch as fetch_module
 from articles.fetch import (
+    ConnectionFailed,
     FetchTimeout,
     HTTPStatusError,
     InvalidURL,
@@ -288,3 +290,33 @@ def test_redirect_to_a_refused_address_is_never_followed(
         fetch(site.url_for("/jump"))
     assert [r.path for r, _ in site.log] == ["/robots.txt", "/jump"]
     assert second_loopback_server.log == []
+
+
+def test_closed_port_is_a_connection_failure(fetch_settings):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(ConnectionFailed, match=r"connection to 127\.0\.0\.1 .* failed") as caught:
+        fetch(f"http://127.0.0.1:{port}/", check_robots=False)
+    assert caught.value.retryable
+
+
+def test_every_checked_address_is_tried(site, monkeypatch):
+    """A host with an address that does not answer (here ::1, where nothing listens) and one
+    that does: the second is used."""
+    port = site.port
+    real = socket.getaddrinfo
+
+    def two_records(host, *args, **kwargs):
+        if host == "news.test":
+            return [
+                (socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", port, 0, 0)),
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
+            ]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", two_records)
+    site.expect_request("/story").respond_with_data(HTML, content_type="text/html")
+    result = fetch(f"http://news.test:{port}/story")
+    assert result.text() == HTML
+    assert site.log[-1][0].headers["Host"] == f"news.test:{port}"
