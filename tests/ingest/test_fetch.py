@@ -2,9 +2,11 @@
 
 import gzip
 import socket
+import ssl
 import time
 
 import pytest
+import trustme
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
@@ -320,3 +322,45 @@ def test_every_checked_address_is_tried(site, monkeypatch):
     result = fetch(f"http://news.test:{port}/story")
     assert result.text() == HTML
     assert site.log[-1][0].headers["Host"] == f"news.test:{port}"
+
+
+@pytest.fixture(scope="module")
+def tls_authority():
+    return trustme.CA()
+
+
+@pytest.fixture
+def tls_site(tls_authority, fetch_settings, monkeypatch):
+    """An HTTPS server on 127.0.0.1 whose certificate names news.test, trusted through the
+    standard SSL_CERT_FILE variable; news.test resolves to 127.0.0.1 for this test."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls_authority.issue_cert("news.test").configure_cert(context)
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+    server.expect_request("/robots.txt").respond_with_data("", status=404)
+    server.expect_request("/story").respond_with_data(HTML, content_type="text/html")
+    server.start()
+    with tls_authority.cert_pem.tempfile() as ca_file:
+        monkeypatch.setenv("SSL_CERT_FILE", ca_file)
+        real = socket.getaddrinfo
+
+        def resolve(host, *args, **kwargs):
+            return real(
+                "127.0.0.1" if host in ("news.test", "other.test") else host, *args, **kwargs
+            )
+
+        monkeypatch.setattr(socket, "getaddrinfo", resolve)
+        yield server
+    server.clear()
+    server.stop()
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_name(tls_site):
+    result = fetch(f"https://news.test:{tls_site.port}/story")
+    assert result.text() == HTML
+    assert tls_site.log[-1][0].headers["Host"] == f"news.test:{tls_site.port}"
+
+
+def test_https_refuses_a_certificate_for_another_name(tls_site):
+    with pytest.raises(ConnectionFailed, match="certificate could not be verified"):
+        fetch(f"https://other.test:{tls_site.port}/story", check_robots=False)
+    assert tls_site.log == []
