@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from articles.ingest import article_ingest_file
-from articles.models import ArticleCheck, ArticleRevision, CheckOutcome, Feed
+from articles.models import Article, ArticleCheck, ArticleRevision, CheckOutcome, Feed
 from factcheck.celery import app as celery_app
 
 
@@ -94,3 +94,24 @@ def test_pausing_a_feed_and_seeing_its_error(client, editor, db):
     client.post(changelist, {"action": "pause", "_selected_action": [feed.pk]})
     assert Feed.objects.get().paused is True
     assert Feed.objects.due(feed.created_at.max).count() == 0
+
+
+def test_adding_an_article_without_text_queues_its_fetch(
+    client, editor, db, django_capture_on_commit_callbacks
+):
+    client.force_login(editor)
+    form = {
+        "url": "https://gazette.example.org/news/terminal",
+        "title": "",
+        "publisher": "",
+        "authors": "",
+        "language": "",
+        "text": "",
+    }
+    for prefix in ("revisions", "checks"):
+        form |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(reverse("admin:articles_article_add"), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Article.objects.get().canonical_url == "https://gazette.example.org/news/terminal"
+    assert len(callbacks) == 1
