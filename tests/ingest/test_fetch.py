@@ -1,12 +1,15 @@
 """The safe fetcher (SPEC section 5; issue 4, first bullet) against a local HTTP server."""
 
 import gzip
+import itertools
 import socket
 import ssl
+import threading
 import time
 
 import pytest
 import trustme
+from django.db import connection
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
@@ -364,3 +367,42 @@ def test_https_refuses_a_certificate_for_another_name(tls_site):
     with pytest.raises(ConnectionFailed, match="certificate could not be verified"):
         fetch(f"https://other.test:{tls_site.port}/story", check_robots=False)
     assert tls_site.log == []
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL row locks"
+)
+@pytest.mark.django_db(transaction=True)
+def test_per_domain_delay_holds_across_concurrent_workers(site, settings):
+    """Three workers (threads with their own database connections, as processes would have)
+    fetch from one host at once: the requests still arrive spaced by the delay."""
+    settings.FACTCHECK_FETCH_DOMAIN_DELAY = 0.3
+    arrivals = []
+
+    def record(request):
+        arrivals.append(time.monotonic())
+        return Response(HTML, content_type="text/html")
+
+    site.expect_request("/shared").respond_with_handler(record)
+    barrier = threading.Barrier(3)
+    errors = []
+
+    def worker():
+        try:
+            barrier.wait(5)
+            fetch(site.url_for("/shared"), check_robots=False)
+        except Exception as exc:  # reported below, with the test's assertion
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert errors == []
+    arrivals.sort()
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    assert len(arrivals) == 3
+    assert all(gap >= 0.25 for gap in gaps), gaps
