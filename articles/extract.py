@@ -7,7 +7,7 @@ and extraction quality must not fall below that extractor's own on the same page
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import htmldate
@@ -30,7 +30,6 @@ class Extracted:
     modified_at: dt.datetime | None = None
     language: str = ""
     canonical_url: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def _date(value: str | None) -> dt.datetime | None:

@@ -6,6 +6,7 @@ address check.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from articles.canonical import InvalidURL, canonicalize_url
-from articles.fetch import FEED_TYPES, FetchError, fetch
+from articles.fetch import FEED_TYPES, DomainBusy, FetchError, fetch
 from articles.models import Article, Feed, FeedEntry, FeedState
 from articles.schedule import feed_next_check
 from articles.services import article_get_or_create
@@ -82,16 +83,26 @@ def _record_failure(feed: Feed, error: FetchError, now) -> FeedReport:
     return FeedReport(feed=feed, error=error)
 
 
-def feed_check(*, feed: Feed) -> FeedReport:
+def feed_check(*, feed: Feed, max_domain_wait: float | None = None) -> FeedReport:
     """Fetch the feed and add its new entries as articles (not yet fetched: the caller checks
     them, or the dispatcher does, as they are due at once)."""
     now = timezone.now()
     try:
         result = fetch(
-            feed.url, etag=feed.etag, last_modified=feed.last_modified, accept=FEED_TYPES
+            feed.url,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
+            accept=FEED_TYPES,
+            max_domain_wait=max_domain_wait,
         )
         if not result.not_modified:
             parsed = _parse(result.body, url=result.url, content_type=result.content_type)
+    except DomainBusy as busy:
+        # Put off until the site's turn comes; not the feed's failure.
+        Feed.objects.filter(pk=feed.pk).update(
+            next_check_at=now + dt.timedelta(seconds=busy.retry_after or 60)
+        )
+        return FeedReport(feed=feed, error=busy)
     except FetchError as error:
         return _record_failure(feed, error, now)
 

@@ -79,6 +79,13 @@ class RefusedAddress(FetchError):
     pass
 
 
+class DomainBusy(FetchError):
+    """Our own per-domain delay would make this request wait longer than the caller allows:
+    it is not the site's failure, just "not now" (``retry_after`` says when)."""
+
+    retryable = True
+
+
 class RobotsDisallowed(FetchError):
     pass
 
@@ -191,10 +198,13 @@ def resolve_checked(host: str, port: int, *, url: str) -> list[str]:
 # Per-domain delay ------------------------------------------------------------------------
 
 
-def wait_for_domain_slot(host: str) -> float:
+def wait_for_domain_slot(host: str, *, max_wait: float | None = None) -> float:
     """Reserve the next request slot for this host and sleep until it; return the seconds
     waited. The reservation is a row per host updated under a row lock, so worker processes
-    on other machines keep the spacing too (a Redis key would not exist in ``make run``)."""
+    on other machines keep the spacing too (a Redis key would not exist in ``make run``).
+
+    With ``max_wait``, a slot further away than that is not taken and ``DomainBusy`` is raised:
+    a worker must not sleep through its time limit behind many requests to one site."""
     delay = float(settings.FACTCHECK_FETCH_DOMAIN_DELAY)
     if delay <= 0:
         return 0.0
@@ -207,9 +217,15 @@ def wait_for_domain_slot(host: str) -> float:
         # read the same free slot and hit the site at the same moment.
         row = FetchDomain.objects.select_for_update().get(host=host)
         slot = max(now, row.next_request_at)
+        wait = (slot - now).total_seconds()
+        if max_wait is not None and wait > max_wait:
+            raise DomainBusy(
+                f"Many requests to {host} are waiting their turn "
+                f"(FACTCHECK_FETCH_DOMAIN_DELAY); this one is put off by {wait:.0f} seconds.",
+                retry_after=wait,
+            )
         row.next_request_at = slot + timedelta(seconds=delay)
         row.save(update_fields=["next_request_at"])
-    wait = (slot - now).total_seconds()
     if wait > 0:
         time.sleep(wait)
     return wait
@@ -312,12 +328,13 @@ def _one_request(
     headers: dict[str, str],
     max_bytes: int,
     deadline: float,
+    max_domain_wait: float | None,
 ) -> tuple[urllib3.BaseHTTPResponse, bytes | None]:
     """One hop: check the address, connect to it, send; return the response and, unless it is
     a redirect or 304, its body (read with the byte cap)."""
     scheme, host, port, host_header, target = _parse(url)
     addresses = resolve_checked(host, port, url=url)
-    wait_for_domain_slot(host.lower())
+    wait_for_domain_slot(host.lower(), max_wait=max_domain_wait)
     for index, address in enumerate(addresses):
         try:
             return _request_address(
@@ -442,6 +459,7 @@ def _get(
     headers: dict[str, str],
     max_bytes: int,
     check_robots: bool,
+    max_domain_wait: float | None,
 ) -> tuple[str, urllib3.BaseHTTPResponse, bytes | None]:
     """Follow redirects, checking robots.txt and the address at every hop."""
     deadline = time.monotonic() + float(settings.FACTCHECK_FETCH_TIMEOUT) * 3
@@ -449,9 +467,13 @@ def _get(
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
         if check_robots:
-            robots_check(current)
+            robots_check(current, max_domain_wait=max_domain_wait)
         response, body = _one_request(
-            current, headers=headers, max_bytes=max_bytes, deadline=deadline
+            current,
+            headers=headers,
+            max_bytes=max_bytes,
+            deadline=deadline,
+            max_domain_wait=max_domain_wait,
         )
         if response.status not in _REDIRECT_STATUSES:
             return current, response, body
@@ -479,9 +501,11 @@ def fetch(
     accept: frozenset[str] | None = HTML_TYPES,
     check_robots: bool = True,
     max_bytes: int | None = None,
+    max_domain_wait: float | None = None,
 ) -> FetchResult:
     """GET the URL safely. With ``etag`` or ``last_modified`` the request is conditional and a
     304 comes back as ``not_modified``. ``accept`` lists the media types we can use (None: any).
+    ``max_domain_wait`` caps the wait for the per-domain delay (``DomainBusy`` beyond it).
     """
     max_bytes = max_bytes or int(settings.FACTCHECK_FETCH_MAX_BYTES)
     headers = {
@@ -494,7 +518,11 @@ def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     final_url, response, body = _get(
-        url, headers=headers, max_bytes=max_bytes, check_robots=check_robots
+        url,
+        headers=headers,
+        max_bytes=max_bytes,
+        check_robots=check_robots,
+        max_domain_wait=max_domain_wait,
     )
     status = response.status
     if status == 304:
@@ -532,7 +560,7 @@ def fetch(
 # robots.txt ------------------------------------------------------------------------------
 
 
-def _robots_rules(scheme: str, netloc: str) -> str:
+def _robots_rules(scheme: str, netloc: str, *, max_domain_wait: float | None = None) -> str:
     """The robots.txt text of a site, cached per host. Following RFC 9309: a missing file
     (4xx) allows everything; a server error or unreachable file disallows everything for now."""
     key = f"factcheck:robots:{scheme}://{netloc.lower()}"
@@ -541,7 +569,13 @@ def _robots_rules(scheme: str, netloc: str) -> str:
         return cached
     robots_url = f"{scheme}://{netloc}/robots.txt"
     try:
-        result = fetch(robots_url, accept=None, check_robots=False, max_bytes=ROBOTS_MAX_BYTES)
+        result = fetch(
+            robots_url,
+            accept=None,
+            check_robots=False,
+            max_bytes=ROBOTS_MAX_BYTES,
+            max_domain_wait=max_domain_wait,
+        )
         rules = result.body.decode("utf-8", "replace")
     except HTTPStatusError as exc:
         if exc.status >= 500 or exc.status == 429:
@@ -553,7 +587,7 @@ def _robots_rules(scheme: str, netloc: str) -> str:
         rules = ""
     except TooLarge:
         rules = ""
-    except (RefusedAddress, InvalidURL):
+    except (RefusedAddress, InvalidURL, DomainBusy):
         raise
     except FetchError as exc:
         raise ConnectionFailed(
@@ -563,12 +597,12 @@ def _robots_rules(scheme: str, netloc: str) -> str:
     return rules
 
 
-def robots_check(url: str) -> None:
+def robots_check(url: str, *, max_domain_wait: float | None = None) -> None:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         raise InvalidURL(f"{url} is not an http or https address.", url=url)
-    rules = _robots_rules(scheme, parts.netloc.rpartition("@")[2])
+    rules = _robots_rules(scheme, parts.netloc.rpartition("@")[2], max_domain_wait=max_domain_wait)
     if rules and not Protego.parse(rules).can_fetch(url, user_agent()):
         raise RobotsDisallowed(
             f"The robots.txt of {parts.hostname} does not allow us to fetch {url}.", url=url

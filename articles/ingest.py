@@ -7,6 +7,7 @@ an ``ArticleCheck`` row. A failure never touches the revisions, so the last good
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from articles.extract import Extracted, ExtractionError, extract_file, extract_response
-from articles.fetch import FetchError, fetch
+from articles.fetch import DomainBusy, FetchError, fetch
 from articles.models import (
     Article,
     ArticleCheck,
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 # Local files have no web address; they get one under a reserved name that never resolves
 # (RFC 2606), so they can be told apart and are never fetched.
 LOCAL_URL_BASE = "https://local-file.invalid/"
+# Not a stored outcome: the check was put off by our own per-domain delay, not done.
+DEFERRED = "deferred"
 
 
 @dataclass
@@ -168,18 +171,31 @@ def _record_extracted(
     return CheckReport(article=locked, outcome=outcome, revision=revision)
 
 
-def article_check(*, article: Article) -> CheckReport:
+def article_check(*, article: Article, max_domain_wait: float | None = None) -> CheckReport:
     """Fetch (or read) the article again and record what came of it. Never raises for a
-    failure of the site or the page: that is stored on the article and returned."""
+    failure of the site or the page: that is stored on the article and returned.
+
+    With ``max_domain_wait`` (the tasks), a check that would wait longer than that for its
+    turn at the site is put off: the article is due again when its turn comes."""
     now = timezone.now()
     try:
         if article.local_path:
             extracted = extract_file(Path(article.local_path))
             return _record_extracted(article, extracted, now)
-        result = fetch(article.url, etag=article.etag, last_modified=article.last_modified)
+        result = fetch(
+            article.url,
+            etag=article.etag,
+            last_modified=article.last_modified,
+            max_domain_wait=max_domain_wait,
+        )
         if result.not_modified:
             return _record_not_modified(article, now, result.etag, result.last_modified)
         extracted = extract_response(result)
+    except DomainBusy as busy:
+        Article.objects.filter(pk=article.pk).update(
+            next_check_at=now + dt.timedelta(seconds=busy.retry_after or 60)
+        )
+        return CheckReport(article=article, outcome=DEFERRED, error=busy)
     except FetchError as error:
         return _record_failure(article, error, now)
     try:

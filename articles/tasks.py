@@ -13,7 +13,7 @@ import random
 from celery import shared_task
 from django.utils import timezone
 
-from articles.fetch import FetchError
+from articles.fetch import DomainBusy, FetchError
 from articles.models import Article, Feed
 from articles.schedule import claim_due
 
@@ -22,12 +22,18 @@ logger = logging.getLogger(__name__)
 DISPATCH_BATCH = 500
 MAX_RETRIES = 4
 TASK_LIMITS = {"soft_time_limit": 150, "time_limit": 180}
+# Longest a task waits for its turn at a site (FACTCHECK_FETCH_DOMAIN_DELAY); beyond it the
+# row is put off until its turn instead of holding a worker, well inside the time limit.
+MAX_DOMAIN_WAIT = 30.0
 
 
 def _retry_if_worthwhile(task, error: FetchError | None) -> None:
     """Retry timeouts, 429 and 5xx with exponential backoff (the server's Retry-After when it
-    gives one); other failures are final and already recorded on the row."""
+    gives one); other failures are final and already recorded on the row. A check put off by
+    the per-domain delay is not retried: the row is due again when its turn comes."""
     if error is None or not error.retryable or task.request.retries >= task.max_retries:
+        return
+    if isinstance(error, DomainBusy):
         return
     if error.retry_after is not None:
         countdown = min(error.retry_after, 3600)
@@ -44,7 +50,7 @@ def ingest_article(self, article_id: int) -> None:
     if article is None:
         logger.warning("ingest_article: no article %s", article_id)
         return
-    report = article_check(article=article)
+    report = article_check(article=article, max_domain_wait=MAX_DOMAIN_WAIT)
     _retry_if_worthwhile(self, report.error)
 
 
@@ -55,7 +61,7 @@ def ingest_feed(self, feed_id: int) -> None:
     feed = Feed.objects.filter(pk=feed_id).first()
     if feed is None or feed.paused:
         return
-    report = feed_check(feed=feed)
+    report = feed_check(feed=feed, max_domain_wait=MAX_DOMAIN_WAIT)
     for article in report.new_articles:
         ingest_article.delay(article.pk)
     _retry_if_worthwhile(self, report.error)

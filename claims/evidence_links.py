@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.extract import ExtractionError, extract_response
-from articles.fetch import FetchError, FetchResult, fetch
+from articles.fetch import DomainBusy, FetchError, FetchResult, fetch
 from articles.models import text_fingerprint
 from claims.models import Evidence, LinkState
 
@@ -43,12 +43,19 @@ def _flag(evidence: Evidence, reason: str) -> None:
     claim_flag_for_review(claim=evidence.claim, reason=reason)
 
 
-def evidence_check_link(*, evidence: Evidence) -> Evidence:
+def evidence_check_link(*, evidence: Evidence, max_domain_wait: float | None = None) -> Evidence:
+    """Check the link once; with ``max_domain_wait`` (the task), a check that would wait
+    longer than that for its turn at the site is put off until then."""
     now = timezone.now()
     try:
-        result = fetch(evidence.url, accept=None)
+        result = fetch(evidence.url, accept=None, max_domain_wait=max_domain_wait)
         text, body = _content(result)
         error = None
+    except DomainBusy as busy:
+        Evidence.objects.filter(pk=evidence.pk).update(
+            link_next_check_at=now + dt.timedelta(seconds=busy.retry_after or 60)
+        )
+        return evidence
     except FetchError as exc:
         error = exc
     with transaction.atomic():

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from articles.schedule import claim_due
-from articles.tasks import DISPATCH_BATCH, TASK_LIMITS
+from articles.tasks import DISPATCH_BATCH, MAX_DOMAIN_WAIT, TASK_LIMITS
 
 
 @shared_task(acks_late=True, **TASK_LIMITS)
@@ -18,7 +18,7 @@ def check_evidence_link(evidence_id: int) -> None:
 
     evidence = Evidence.objects.filter(pk=evidence_id).first()
     if evidence is not None:
-        evidence_check_link(evidence=evidence)
+        evidence_check_link(evidence=evidence, max_domain_wait=MAX_DOMAIN_WAIT)
 
 
 @shared_task(acks_late=True, soft_time_limit=50, time_limit=60)

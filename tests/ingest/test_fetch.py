@@ -16,6 +16,7 @@ from werkzeug import Response
 from articles import fetch as fetch_module
 from articles.fetch import (
     ConnectionFailed,
+    DomainBusy,
     FetchTimeout,
     HTTPStatusError,
     InvalidURL,
@@ -406,3 +407,15 @@ def test_per_domain_delay_holds_across_concurrent_workers(site, settings):
     gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     assert len(arrivals) == 3
     assert all(gap >= 0.25 for gap in gaps), gaps
+
+
+def test_a_long_wait_for_the_domain_is_put_off_not_slept(site, settings, db):
+    settings.FACTCHECK_FETCH_DOMAIN_DELAY = 20
+    site.expect_request("/one").respond_with_data(HTML, content_type="text/html")
+    fetch(site.url_for("/one"), check_robots=False, max_domain_wait=5)
+    begin = time.monotonic()
+    with pytest.raises(DomainBusy, match="waiting their turn") as caught:
+        fetch(site.url_for("/one"), check_robots=False, max_domain_wait=5)
+    assert time.monotonic() - begin < 2
+    assert 15 < caught.value.retry_after <= 20
+    assert len(site.log) == 1

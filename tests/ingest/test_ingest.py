@@ -205,3 +205,16 @@ def test_local_html_file(tmp_path, db):
     assert report.article.canonical_url == "https://gazette.example.org/terminal"
     assert report.article.current_revision.title == "Record month"
     assert "4,200 containers" in report.article.current_revision.text
+
+
+def test_a_check_behind_many_requests_to_the_site_is_put_off(site, settings, db):
+    url = serve(site, "/a", page("T", BODY))
+    article = article_ingest_url(url=url).article
+    settings.FACTCHECK_FETCH_DOMAIN_DELAY = 600
+    article_check(article=article)  # takes the next slot
+    report = article_check(article=Article.objects.get(pk=article.pk), max_domain_wait=30)
+    assert report.outcome == "deferred"
+    article.refresh_from_db()
+    assert article.state == ArticleState.OK
+    assert article.next_check_at > timezone.now() + dt.timedelta(seconds=500)
+    assert ArticleCheck.objects.filter(article=article).count() == 2
