@@ -379,6 +379,7 @@ class FeedAdmin(admin.ModelAdmin):
         "title",
         "state",
         "last_error",
+        "progress",
         "failure_count",
         "last_checked_at",
         "next_check_at",
@@ -389,6 +390,25 @@ class FeedAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
+
+    @admin.display(description="articles from this feed")
+    def progress(self, feed):
+        """How far the feed's articles have got: a long first import shows its progress here
+        (reload the page)."""
+        if feed.pk is None:
+            return "—"
+        from django.db.models import Count, Q
+
+        counts = Article.objects.filter(feed_entries__feed=feed).aggregate(
+            total=Count("id", distinct=True),
+            fetched=Count("id", distinct=True, filter=Q(current_revision__isnull=False)),
+            failed=Count("id", distinct=True, filter=Q(state="error")),
+        )
+        waiting = counts["total"] - counts["fetched"] - counts["failed"]
+        return (
+            f"{counts['total']} entries: {counts['fetched']} fetched, "
+            f"{waiting} waiting, {counts['failed']} failed"
+        )
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -5,7 +5,14 @@ import pytest
 from django.urls import reverse
 
 from articles.ingest import article_ingest_file
-from articles.models import Article, ArticleCheck, ArticleRevision, CheckOutcome, Feed
+from articles.models import (
+    Article,
+    ArticleCheck,
+    ArticleRevision,
+    CheckOutcome,
+    Feed,
+    FeedEntry,
+)
 from factcheck.celery import app as celery_app
 
 
@@ -115,3 +122,20 @@ def test_adding_an_article_without_text_queues_its_fetch(
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Article.objects.get().canonical_url == "https://gazette.example.org/news/terminal"
     assert len(callbacks) == 1
+
+
+def test_feed_page_shows_the_progress_of_its_articles(client, editor, db):
+    feed = Feed.objects.create(url="https://gazette.example.org/feed.xml", state="ok")
+    for n, revision_text in enumerate(["Some text.", None, None]):
+        article = Article.objects.create(
+            url=f"https://gazette.example.org/{n}", canonical_url=f"https://gazette.example.org/{n}"
+        )
+        FeedEntry.objects.create(feed=feed, key=str(n), link=article.url, article=article)
+        if revision_text:
+            from articles.services import revision_record
+
+            revision_record(article=article, text=revision_text)
+    Article.objects.filter(canonical_url="https://gazette.example.org/2").update(state="error")
+    client.force_login(editor)
+    page = client.get(reverse("admin:articles_feed_change", args=[feed.pk])).content.decode()
+    assert "3 entries: 1 fetched, 1 waiting, 1 failed" in page
