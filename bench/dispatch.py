@@ -127,11 +127,11 @@ def main() -> int:
     print(
         f"claim {args.batch_size} due articles (UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP "
         f"LOCKED) RETURNING id): median {median:.1f} ms, p90 {p90:.1f} ms, "
-        f"worst {timings[-1]:.1f} ms over {args.batches} batches (goal: median < 50 ms)"
+        f"worst {timings[-1]:.1f} ms over {args.batches} batches (goal: median and p90 < 50 ms)"
     )
     uses_index = "article_due" in plan
     print(f"plan uses the partial index article_due: {uses_index}")
-    ok = median < 50 and uses_index
+    ok = median < 50 and p90 < 50 and uses_index
     print("GOAL MET" if ok else "GOAL NOT MET")
     return 0 if ok else 1
 
