@@ -324,8 +324,9 @@ def candidates_match(*, candidates: list[Candidate]) -> None:
 
 def _locked_open(candidate: Candidate) -> Candidate:
     locked = (
-        Candidate.objects.select_for_update()
-        .select_related("revision", "article")
+        # Only the candidate row is locked; the article's current revision may be null.
+        Candidate.objects.select_for_update(of=("self",))
+        .select_related("revision", "article__current_revision")
         .get(pk=candidate.pk)
     )
     if locked.state != CandidateState.NEW:
@@ -333,6 +334,20 @@ def _locked_open(candidate: Candidate) -> Candidate:
             {"state": f"This candidate was already {locked.get_state_display().lower()}."}
         )
     return locked
+
+
+def _anchor(candidate: Candidate) -> tuple[ArticleRevision, int | None]:
+    """Where the candidate's appearance is anchored: the article's current revision when it
+    still has the sentence (the text may have gone back to an earlier revision since), else
+    the newest revision the sentence was seen in."""
+    current = candidate.article.current_revision
+    if (
+        current is not None
+        and current.pk != candidate.revision_id
+        and candidate.text in current.text
+    ):
+        return current, None
+    return candidate.revision, candidate.start
 
 
 def _decide(candidate: Candidate, state: str, user, reason: str = "") -> None:
@@ -344,8 +359,9 @@ def _decide(candidate: Candidate, state: str, user, reason: str = "") -> None:
     candidate.save()
 
 
-def _add_quantities(claim: Claim, candidate: Candidate) -> list[ClaimQuantity]:
-    revision = candidate.revision
+def _add_quantities(
+    claim: Claim, candidate: Candidate, revision: ArticleRevision
+) -> list[ClaimQuantity]:
     rows = []
     for data in candidate.quantities:
         quantity = ClaimQuantity(
@@ -385,10 +401,11 @@ def candidate_accept(
     claim = services.claim_create(
         statement=(statement or locked.text).strip(), claimant=claimant, user=user
     )
+    revision, start = _anchor(locked)
     services.appearance_create(
-        claim=claim, revision=locked.revision, quote=locked.text, start=locked.start, user=user
+        claim=claim, revision=revision, quote=locked.text, start=start, user=user
     )
-    _add_quantities(claim, locked)
+    _add_quantities(claim, locked, revision)
     locked.claim = claim
     _decide(locked, CandidateState.ACCEPTED, user, f"Accepted as claim #{claim.pk}")
     return claim
@@ -412,10 +429,11 @@ def candidate_attach(*, candidate: Candidate, claim: Claim, user) -> Appearance:
     its figures dated by this revision, instead of making a new claim."""
     _require(user, "claims.add_appearance", "add appearances to claims")
     locked = _locked_open(candidate)
+    revision, start = _anchor(locked)
     appearance = services.appearance_create(
-        claim=claim, revision=locked.revision, quote=locked.text, start=locked.start, user=user
+        claim=claim, revision=revision, quote=locked.text, start=start, user=user
     )
-    _add_quantities(claim, locked)
+    _add_quantities(claim, locked, revision)
     locked.claim = claim
     _decide(locked, CandidateState.ACCEPTED, user, f"Attached to claim #{claim.pk}")
     return appearance

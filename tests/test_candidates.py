@@ -386,3 +386,23 @@ def test_a_suggested_claimant_finds_the_existing_source(world, suggested, name):
 
 def test_an_unknown_claimant_matches_nothing(world):
     assert cs.source_match("the national weather service") is None
+
+
+def test_accept_anchors_in_the_current_revision_after_the_text_went_back(world, factchecker):
+    cs.candidates_generate(revision=world.revision)
+    changed, _ = revision_record(
+        article=world.article, text=world.revision.text + "\nA correction was appended."
+    )
+    cs.candidates_generate(revision=changed)
+    # The text goes back to the first revision: it is current again.
+    back, created = revision_record(article=world.article, text=world.revision.text)
+    assert not created and back == world.revision
+    candidate = Candidate.objects.get(article=world.article, text=COUNCIL_SENTENCE)
+    assert candidate.revision == changed
+
+    claim = cs.candidate_accept(candidate=candidate, user=factchecker)
+
+    appearance = Appearance.objects.get(claim=claim)
+    assert appearance.revision == world.revision
+    assert world.revision.text[appearance.start : appearance.end] == COUNCIL_SENTENCE
+    assert ClaimQuantity.objects.get(claim=claim).revision == world.revision
