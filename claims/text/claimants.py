@@ -17,7 +17,8 @@ _VERBS = (
     "demanded|demands|demanding|called for|calls for|revealed|reveals|noted|notes|disclosed|"
     "testified|projects|projected|forecast|forecasts|expects|expected|promised|pledged|"
     "concluded|concludes|suggested|suggests|condemned|condemns|criticised|criticized|"
-    "welcomed|urged|urges|vowed|pledges|disputed|disputes|put the (?:number|figure|toll|cost|total)"
+    "welcomed|urged|urges|vowed|pledges|disputed|disputes|corroborated|corroborates|"
+    "put the (?:number|figure|toll|cost|total)"
 )
 _VERB_RE = re.compile(rf"\b(?:{_VERBS})\b")
 _ACCORDING_TO = re.compile(r"\baccording to\s+(?P<who>[^,;.:“”\"]+)", re.IGNORECASE)
