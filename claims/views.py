@@ -241,7 +241,9 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def claim_public(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(
-        Claim.objects.select_related("claimant", "verdict__published_rating").prefetch_related(
+        Claim.objects.select_related(
+            "claimant__parent", "verdict__published_rating"
+        ).prefetch_related(
             _appearances_with_articles()
         ),
         pk=pk,
