@@ -42,9 +42,7 @@ def _shorten(text: str, first: bool, last: bool) -> str:
         return _render(text)
     head = "" if first else text[:CONTEXT_CHARS]
     tail = "" if last else text[-CONTEXT_CHARS:]
-    return (
-        _render(head) + '<span class="diff-skip" aria-hidden="true"> … </span>' + _render(tail)
-    )
+    return _render(head) + '<span class="diff-skip" aria-hidden="true"> … </span>' + _render(tail)
 
 
 def diff_html(old: str, new: str) -> tuple[SafeString, DiffStats]:

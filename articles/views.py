@@ -94,13 +94,17 @@ def _compare(article: Article, revisions: list[ArticleRevision], params) -> dict
     )
     new_states = {
         a.claim_id: a
-        for a in Appearance.objects.filter(revision=new).select_related("claim").only(
-            "claim_id", "anchor_state", "quote", "claim__statement"
-        )
+        for a in Appearance.objects.filter(revision=new)
+        .select_related("claim")
+        .only("claim_id", "anchor_state", "quote", "claim__statement")
     }
     displaced = [
-        {"claim_id": a.claim_id, "statement": a.claim.statement, "state": a.anchor_state,
-         "label": a.get_anchor_state_display()}
+        {
+            "claim_id": a.claim_id,
+            "statement": a.claim.statement,
+            "state": a.anchor_state,
+            "label": a.get_anchor_state_display(),
+        }
         for a in new_states.values()
         if a.anchor_state in DISPLACED
     ]

@@ -58,8 +58,14 @@ def _appearances_with_articles() -> Prefetch:
     return Prefetch(
         "appearances",
         queryset=Appearance.objects.select_related("revision__article").only(
-            "id", "claim_id", "quote", "anchor_state", "revision__id", "revision__article__id",
-            "revision__article__title", "revision__article__canonical_url",
+            "id",
+            "claim_id",
+            "quote",
+            "anchor_state",
+            "revision__id",
+            "revision__article__id",
+            "revision__article__title",
+            "revision__article__canonical_url",
         ),
     )
 
@@ -184,7 +190,11 @@ def _verdict_step(request: HttpRequest, pk: int, action, done: str) -> HttpRespo
     if not form.is_valid():
         messages.error(request, "That form was incomplete; reload the page and try again.")
         return _back_to_queue(request)
-    kwargs = {"verdict": verdict, "user": request.user, "expected_version": form.cleaned_data["version"]}
+    kwargs = {
+        "verdict": verdict,
+        "user": request.user,
+        "expected_version": form.cleaned_data["version"],
+    }
     if action is services.verdict_return_to_draft:
         kwargs["reason"] = form.cleaned_data["reason"]
     try:
@@ -243,9 +253,7 @@ def claim_public(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(
         Claim.objects.select_related(
             "claimant__parent", "verdict__published_rating"
-        ).prefetch_related(
-            _appearances_with_articles()
-        ),
+        ).prefetch_related(_appearances_with_articles()),
         pk=pk,
     )
     verdict = getattr(claim, "verdict", None)

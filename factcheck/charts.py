@@ -104,7 +104,5 @@ class ColumnChart:
                     "columns": columns,
                 }
             )
-        self.gridlines = [
-            {"y": round(plot - plot * n / 4), "value": step * n} for n in range(5)
-        ]
+        self.gridlines = [{"y": round(plot - plot * n / 4), "value": step * n} for n in range(5)]
         self.plot_height = plot

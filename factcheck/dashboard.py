@@ -24,9 +24,7 @@ def _status_chart() -> tuple[BarChart, int]:
     counts = dict.fromkeys(ClaimStatus.values, 0)
     for row in Claim.objects.order_by().values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
-    bars = [
-        Bar(ClaimStatus(code).label, n, css=f"status-{code}") for code, n in counts.items()
-    ]
+    bars = [Bar(ClaimStatus(code).label, n, css=f"status-{code}") for code, n in counts.items()]
     return BarChart("Claims by status", bars, unit="claims"), sum(counts.values())
 
 
@@ -37,7 +35,12 @@ def _verdict_chart(total_claims: int) -> BarChart:
         .values("published_rating__label", "published_rating__ordinal")
         .annotate(n=Count("id"))
     )
-    rows.sort(key=lambda r: (r["published_rating__ordinal"] is None, -(r["published_rating__ordinal"] or 0)))
+    rows.sort(
+        key=lambda r: (
+            r["published_rating__ordinal"] is None,
+            -(r["published_rating__ordinal"] or 0),
+        )
+    )
     bars = [
         Bar(
             r["published_rating__label"],
@@ -115,8 +118,13 @@ def _sources_chart() -> BarChart:
         rest_label="corroborates or context",
     )
     chart.details = [
-        {"name": r["source__name"], "total": r["total"], "corroborates": r["corroborates"],
-         "disputes": r["disputes"], "context": r["total"] - r["corroborates"] - r["disputes"]}
+        {
+            "name": r["source__name"],
+            "total": r["total"],
+            "corroborates": r["corroborates"],
+            "disputes": r["disputes"],
+            "context": r["total"] - r["corroborates"] - r["disputes"],
+        }
         for r in rows
     ]
     return chart

@@ -12,6 +12,7 @@ admin.site.index_title = "Articles, claims, sources and verdicts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("articles/<int:pk>/", article_views.article_review, name="article_review"),
     path(
@@ -20,9 +21,7 @@ urlpatterns = [
         name="article_evidence_add",
     ),
     path("review/", claim_views.review_queue, name="review"),
-    path(
-        "review/verdicts/<int:pk>/publish/", claim_views.verdict_publish, name="verdict_publish"
-    ),
+    path("review/verdicts/<int:pk>/publish/", claim_views.verdict_publish, name="verdict_publish"),
     path("review/verdicts/<int:pk>/return/", claim_views.verdict_return, name="verdict_return"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("claims/", claim_views.claim_list, name="claim_list"),

@@ -1,0 +1,222 @@
+"""The issue's scenarios in a real browser: Playwright driving Debian's Chromium against
+pytest-django's live server. Select them with ``-m browser``; they skip only when
+/usr/bin/chromium is missing. Screenshots of every page go to /tmp/shots/."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from claims import services
+from claims.models import Claim, Evidence, ReviewState, Verdict
+from tests import pages_world
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(os.environ.get("FACTCHECK_SHOTS_DIR", "/tmp/shots"))
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
+# thread with a running loop unless told that this is deliberate (the test's own setup).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="/usr/bin/chromium is missing: apt-get install chromium"
+    ),
+    # Live-server tests commit for real; the roles and the rating scale come from data
+    # migrations, so they are restored for each test.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def console_errors(page):
+    """Every console error and uncaught exception of the page; each test asserts none."""
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda msg: errors.append(f"{msg.text} @ {page.url} ({msg.location})") if msg.type == "error" else None,
+    )
+    page.on("pageerror", lambda exc: errors.append(f"{exc} @ {page.url}"))
+    page.context.on(
+        "response",
+        lambda r: errors.append(f"HTTP {r.status} for {r.url}") if r.status == 404 else None,
+    )
+    return errors
+
+
+def shoot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("pw-" + username)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/review/")
+
+
+def test_factchecker_adds_disputing_evidence_and_sees_the_highlight_change(
+    page, live_server, world, factchecker, console_errors
+):
+    w = pages_world.build(world, factchecker=factchecker)
+    log_in(page, live_server, factchecker.username)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/articles/{w.article.pk}/")
+    highlight = page.locator(f"#article-text [data-claim-id='{w.claim.pk}']").first
+    assert highlight.get_attribute("data-status") == "corroborated"
+    shoot(page, "article-desktop")
+
+    highlight.click()
+    panel = page.locator("#claim-panel")
+    panel.get_by_role("heading", name=w.claim.statement).wait_for()
+    panel.get_by_label("Disputes").check()
+    panel.get_by_label("Source").select_option(label="Dock Workers' Union")
+    panel.get_by_label("Link").fill("https://union.example.org/march-count")
+    panel.get_by_label("Title").fill("Union's own count for March")
+    shoot(page, "article-selected-desktop")
+    panel.get_by_role("button", name="Add evidence").click()
+
+    page.locator(".message--success").wait_for()
+    highlight = page.locator(f"#article-text [data-claim-id='{w.claim.pk}']").first
+    assert highlight.get_attribute("data-status") == "contested"
+    assert Claim.objects.get(pk=w.claim.pk).status == "contested"
+    assert Evidence.objects.filter(claim=w.claim, stance="disputes").count() == 1
+    shoot(page, "article-after-evidence-desktop")
+
+    page.set_viewport_size(PHONE)
+    page.reload()
+    shoot(page, "article-phone")
+    assert console_errors == [], "\n".join(console_errors)
+
+
+def test_comparing_two_revisions_shows_the_diff(
+    page, live_server, world, factchecker, console_errors
+):
+    w = pages_world.build(world, factchecker=factchecker)
+    log_in(page, live_server, factchecker.username)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/articles/{w.article.pk}/")
+    page.get_by_label("Compare").select_option("1")
+    page.get_by_label("with").select_option("2")
+    page.get_by_role("button", name="Show changes").click()
+    diff = page.locator("#diff")
+    diff.wait_for()
+    assert "4,200" in diff.locator(".diff__body del").first.inner_text()
+    assert "4,400" in diff.locator(".diff__body ins").first.inner_text()
+    assert "Changed" in diff.locator(".notice").inner_text()
+    diff.scroll_into_view_if_needed()
+    shoot(page, "diff-desktop")
+    assert console_errors == [], "\n".join(console_errors)
+
+
+def test_editor_publishes_a_verdict_written_by_someone_else(
+    page, live_server, world, factchecker, editor, console_errors
+):
+    w = pages_world.build(world, factchecker=factchecker)
+    log_in(page, live_server, editor.username)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/review/?tab=verdicts")
+    row = page.locator(f"[data-verdict-id='{w.verdict.pk}']")
+    shoot(page, "queue-verdicts-desktop")
+    row.get_by_role("button", name="Publish").click()
+    page.locator(".message--success").wait_for()
+    assert "verdict published" in page.locator(".messages").inner_text()
+    assert Verdict.objects.get(pk=w.verdict.pk).state == ReviewState.PUBLISHED
+
+    page.goto(f"{live_server.url}/claims/{w.claim.pk}/")
+    assert page.locator(".verdict-box__label").inner_text().endswith("Mostly accurate")
+    document = json.loads(page.locator("script[type='application/ld+json']").text_content())
+    assert document["@type"] == "ClaimReview"
+    assert document["claimReviewed"] == w.claim.statement
+    assert document["reviewRating"]["alternateName"] == "Mostly accurate"
+    shoot(page, "public-claim-desktop")
+    page.set_viewport_size(PHONE)
+    shoot(page, "public-claim-phone")
+    assert console_errors == [], "\n".join(console_errors)
+
+
+def test_anonymous_visitor_sees_the_public_page_and_no_draft(
+    page, live_server, world, factchecker, console_errors
+):
+    w = pages_world.build(world, factchecker=factchecker)
+    page.goto(f"{live_server.url}/claims/{w.claim.pk}/")
+    assert page.get_by_role("heading", name="No verdict published yet").is_visible()
+    assert page.locator("script[type='application/ld+json']").count() == 0
+    body = page.locator("main").inner_text()
+    assert w.verdict.explanation not in body
+    assert "Mostly accurate" not in body
+    assert "Corroborated" in body
+    page.goto(f"{live_server.url}/articles/{w.article.pk}/")
+    assert "/accounts/login/" in page.url
+    assert console_errors == [], "\n".join(console_errors)
+
+
+def test_dashboard_renders_its_charts(
+    page, live_server, world, factchecker, viewer, editor, console_errors
+):
+    w = pages_world.build(world, factchecker=factchecker)
+    services.verdict_publish(verdict=w.verdict, user=editor)
+    log_in(page, live_server, viewer.username)
+    for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        page.goto(f"{live_server.url}/dashboard/")
+        charts = page.locator("svg[role='img'][data-chart]")
+        assert charts.count() == 5
+        assert page.locator("[data-chart='chart-status'] rect").count() >= 2
+        assert page.locator("[data-chart='chart-weekly'] rect").count() >= 1
+        shoot(page, f"dashboard-{name}")
+    assert console_errors == [], "\n".join(console_errors)
+
+
+def test_every_page_loads_without_console_errors(
+    page, live_server, world, factchecker, editor, console_errors
+):
+    w = pages_world.build(world, factchecker=factchecker)
+    services.verdict_publish(verdict=w.verdict, user=editor)
+    pages = {
+        "home-anonymous": "/",
+        "login": "/accounts/login/",
+        "claims-list": "/claims/",
+        "admin-login": "/admin/login/",
+    }
+    for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        for shot, path in pages.items():
+            page.goto(f"{live_server.url}{path}")
+            shoot(page, f"{shot}-{name}")
+    log_in(page, live_server, editor.username)
+    editor_pages = {
+        "queue-claims": "/review/",
+        "queue-fetches": "/review/?tab=fetches",
+        "home-editor": "/",
+        "admin": "/admin/",
+    }
+    for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        for shot, path in editor_pages.items():
+            page.goto(f"{live_server.url}{path}")
+            shoot(page, f"{shot}-{name}")
+    assert console_errors == [], "\n".join(console_errors)
