@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-# Words, runs of whitespace and single punctuation marks; joined back they give the text.
-_TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+# Words (with the inner punctuation of "4,200", "3.5" or "don't"), runs of whitespace and
+# single punctuation marks; joined back they give the text. A changed figure then shows as
+# one changed word, not as a changed digit group.
+_TOKEN = re.compile(r"\s+|\w+(?:[.,'\u2019]\w+)*|[^\w\s]", re.UNICODE)
 # Unchanged stretches longer than this are shortened to their ends, so the changes stand out.
 CONTEXT_CHARS = 240
 

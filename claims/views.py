@@ -31,6 +31,7 @@ from claims.models import (
     Source,
     Verdict,
 )
+from claims.templatetags.factcheck_tags import articles_of
 
 # Review queue ---------------------------------------------------------------------------
 
@@ -269,11 +270,6 @@ def claim_public(request: HttpRequest, pk: int) -> HttpResponse:
             jsonld = mark_safe(text)  # escaped above: no "<", ">" or "&" remains
             evidence = Evidence.objects.filter(claim=claim).select_related("source")
     history = ClaimChange.objects.filter(claim=claim, is_public=True).order_by("id")
-    articles, seen = [], set()
-    for appearance in claim.appearances.all():
-        if appearance.revision.article_id not in seen:
-            seen.add(appearance.revision.article_id)
-            articles.append(appearance.revision.article)
     return render(
         request,
         "claims/public_detail.html",
@@ -283,7 +279,7 @@ def claim_public(request: HttpRequest, pk: int) -> HttpResponse:
             "verdict": verdict if published else None,
             "evidence": evidence,
             "history": history,
-            "articles": articles,
+            "articles": articles_of(claim),
             "jsonld": jsonld,
         },
     )

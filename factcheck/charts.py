@@ -66,8 +66,9 @@ class ColumnChart:
     title: str
     labels: list[str]
     series: list[tuple[str, str, list[int]]]  # (name, css class, values)
-    width: int = 560
-    height: int = 180
+    # Drawn across the full width of the dashboard, so its units are about pixels there.
+    width: int = 1100
+    height: int = 240
     geometry: list[dict] = field(init=False)
     gridlines: list[dict] = field(init=False)
 

@@ -55,7 +55,11 @@ def console_errors(page):
     errors: list[str] = []
     page.on(
         "console",
-        lambda msg: errors.append(f"{msg.text} @ {page.url} ({msg.location})") if msg.type == "error" else None,
+        lambda msg: (
+            errors.append(f"{msg.text} @ {page.url} ({msg.location})")
+            if msg.type == "error"
+            else None
+        ),
     )
     page.on("pageerror", lambda exc: errors.append(f"{exc} @ {page.url}"))
     page.context.on(
