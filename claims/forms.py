@@ -4,6 +4,8 @@ from django import forms
 
 from claims.models import Source, Stance
 
+_VERSION_LOST = "The form lost track of the claim's version: reload the page and try again."
+
 
 class EvidenceQuickForm(forms.Form):
     stance = forms.ChoiceField(
@@ -29,7 +31,15 @@ class EvidenceQuickForm(forms.Form):
     )
     # The claim's version when the form was shown: the service refuses the save if the claim
     # changed since (SPEC section 7, stale-save refusal).
-    claim_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    claim_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": _VERSION_LOST,
+            "invalid": _VERSION_LOST,
+            "min_value": _VERSION_LOST,
+        },
+    )
 
 
 class VerdictActionForm(forms.Form):

@@ -36,7 +36,7 @@ def build(world, *, factchecker, with_second_revision: bool = True):
         claim=w.claim,
         user=factchecker,
         rating=Rating.objects.get(label="Mostly accurate"),
-        explanation="Customs data match the port's count within a few dozen containers.",
+        explanation="Customs data match the port authority count within a few dozen containers.",
     )
     w.verdict = services.verdict_submit(verdict=w.verdict, user=factchecker)
     if with_second_revision:
