@@ -12,7 +12,7 @@ admin.site.index_title = "Articles, claims, sources and verdicts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", views.favicon, name="favicon"),
+    path("favicon.ico", views.favicon),
     path("accounts/", include("django.contrib.auth.urls")),
     path("articles/<int:pk>/", article_views.article_review, name="article_review"),
     path(

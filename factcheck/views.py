@@ -1,8 +1,8 @@
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
-from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -37,5 +37,5 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
-    """Browsers ask for /favicon.ico on pages without an icon link (the admin's)."""
-    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+    # Browsers ask for /favicon.ico on every page, the admin's included.
+    return HttpResponsePermanentRedirect(staticfiles_storage.url("favicon.svg"))

@@ -614,11 +614,5 @@ def test_static_htmx_is_served_from_our_origin(client, db):
     assert "https://" not in "".join(re.findall(r"<script[^>]*>", html))
 
 
-def test_favicon_redirects_to_the_static_icon(client, db):
-    response = client.get("/favicon.ico")
-    assert response.status_code == 301
-    assert response["Location"].endswith("img/favicon.svg")
-
-
 def test_users_fixture_groups_are_real(db, editor):
     assert User.objects.get(pk=editor.pk).has_perm("claims.publish_verdict")
