@@ -49,6 +49,29 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_db(django_db_setup, django_db_blocker):
+    """The database contents saved after migrating (the roles, the rating scale), read before
+    Playwright starts its event loop.
+
+    Django keeps them on the connection object, and connections are context-local: once
+    Playwright's loop runs, this thread sees another connection object without them, so a
+    flushed database would not get its roles back. Autouse and session-scoped, this runs
+    before Playwright's own session fixtures.
+    """
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture(autouse=True)
+def _restore_serialized_db(_serialized_db):
+    from django.db import connection
+
+    if _serialized_db is not None and not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = _serialized_db
+
+
 @pytest.fixture
 def console_errors(page):
     """Every console error and uncaught exception of the page; each test asserts none."""
