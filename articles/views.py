@@ -205,11 +205,8 @@ def evidence_add(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
                 form.add_error(None, exc.messages)
         else:
             claim.refresh_from_db(fields=["status", "status_explanation"])
-            messages.success(
-                request,
-                f"Evidence added. The claim is now {claim.get_status_display().lower()}: "
-                f"{claim.status_explanation}",
-            )
+            # The explanation starts with the new status ("Contested: …").
+            messages.success(request, f"Evidence added. {claim.status_explanation}")
             url = reverse("article_review", args=[article.pk])
             return redirect(f"{url}?claim={claim.pk}#claim-panel")
     request.GET = request.GET.copy()

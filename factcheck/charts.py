@@ -27,14 +27,15 @@ class BarChart:
     unit: str = ""
     part_label: str = ""
     rest_label: str = ""
-    width: int = 560
-    label_width: int = 190
+    # Small units, so the text stays readable when a phone scales the drawing down.
+    width: int = 420
+    label_width: int = 150
     row_height: int = 30
     geometry: list[dict] = field(init=False)
 
     def __post_init__(self) -> None:
         peak = max((bar.value for bar in self.bars), default=0) or 1
-        track = self.width - self.label_width - 56
+        track = self.width - self.label_width - 40
         self.geometry = []
         for index, bar in enumerate(self.bars):
             length = round(track * bar.value / peak) if bar.value else 0
@@ -50,7 +51,7 @@ class BarChart:
                     "part_x": self.label_width + max(length - part, 0),
                     "part": part,
                     "value_x": self.label_width + length + 6,
-                    "short_label": bar.label if len(bar.label) <= 26 else bar.label[:25] + "…",
+                    "short_label": bar.label if len(bar.label) <= 20 else bar.label[:19] + "…",
                 }
             )
 
@@ -80,13 +81,14 @@ class ColumnChart:
         slots = max(len(self.labels), 1)
         slot = (self.width - 40) / slots
         column = max(min(slot / (len(self.series) + 1), 18), 3)
+        top = 12  # room for the highest gridline's label
         plot = self.height - 30
         self.geometry = []
         for index, label in enumerate(self.labels):
             columns = []
             for s_index, (name, css, values) in enumerate(self.series):
                 value = values[index]
-                size = round(plot * value / peak)
+                size = round((plot - top) * value / peak)
                 columns.append(
                     {
                         "name": name,

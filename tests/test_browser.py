@@ -115,6 +115,8 @@ def test_factchecker_adds_disputing_evidence_and_sees_the_highlight_change(
     highlight = page.locator(f"#article-text [data-claim-id='{w.claim.pk}']").first
     assert highlight.get_attribute("data-status") == "corroborated"
     shoot(page, "article-desktop")
+    # A mark on the window survives htmx's partial updates but not a full page load.
+    page.evaluate("window.partialUpdatesOnly = true")
 
     highlight.click()
     panel = page.locator("#claim-panel")
@@ -131,12 +133,36 @@ def test_factchecker_adds_disputing_evidence_and_sees_the_highlight_change(
     assert highlight.get_attribute("data-status") == "contested"
     assert Claim.objects.get(pk=w.claim.pk).status == "contested"
     assert Evidence.objects.filter(claim=w.claim, stance="disputes").count() == 1
+    assert page.evaluate("window.partialUpdatesOnly") is True
+    assert f"claim={w.claim.pk}" in page.url
     shoot(page, "article-after-evidence-desktop")
 
     page.set_viewport_size(PHONE)
     page.reload()
     shoot(page, "article-phone")
     assert console_errors == [], "\n".join(console_errors)
+
+
+def test_adding_evidence_works_without_javascript(browser, live_server, world, factchecker):
+    w = pages_world.build(world, factchecker=factchecker)
+    context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        log_in(page, live_server, factchecker.username)
+        page.goto(f"{live_server.url}/articles/{w.article.pk}/")
+        page.locator(f"#article-text [data-claim-id='{w.claim.pk}']").first.click()
+        panel = page.locator("#claim-panel")
+        panel.get_by_label("Disputes").check()
+        panel.get_by_label("Source").select_option(label="Dock Workers' Union")
+        panel.get_by_label("Link").fill("https://union.example.org/no-js")
+        panel.get_by_label("Title").fill("Sent without JavaScript")
+        panel.get_by_role("button", name="Add evidence").click()
+        page.locator(".message--success").wait_for()
+        highlight = page.locator(f"#article-text [data-claim-id='{w.claim.pk}']").first
+        assert highlight.get_attribute("data-status") == "contested"
+        assert Evidence.objects.filter(title="Sent without JavaScript").exists()
+    finally:
+        context.close()
 
 
 def test_comparing_two_revisions_shows_the_diff(

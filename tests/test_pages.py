@@ -121,7 +121,7 @@ def test_adding_disputing_evidence_changes_the_status(client, w, factchecker):
     )
     html = client.get(response["Location"]).content.decode()
     assert f'data-claim-id="{w.claim.pk}" data-status="contested"' in html
-    assert "Evidence added. The claim is now contested" in html
+    assert "Evidence added. Contested: corroborated by 1 independent source" in html
 
 
 def test_stale_evidence_form_is_refused_and_writes_nothing(client, w, factchecker, editor):
