@@ -14,7 +14,7 @@ from articles.diff import diff_html
 from articles.highlight import Span, paragraphs
 from articles.models import Article, ArticleRevision
 from claims import services
-from claims.forms import EvidenceQuickForm
+from claims.forms import ClaimAssignForm, EvidenceQuickForm
 from claims.models import AnchorState, Appearance, Claim, ClaimStatus, Evidence
 from claims.status import is_independent
 
@@ -56,7 +56,7 @@ def _selected_claim(article: Article, claim_id: str | None) -> Claim | None:
     evidence = Evidence.objects.select_related("source").order_by("created_at", "id")
     claim = (
         Claim.objects.with_related()
-        .select_related("claimant", "verdict__published_rating", "verdict__written_by")
+        .select_related("claimant", "assignee", "verdict__published_rating", "verdict__written_by")
         .prefetch_related(Prefetch("evidence", queryset=evidence))
         .filter(pk=pk, appearances__revision__article=article)
         .distinct()
@@ -131,6 +131,7 @@ def _review_context(request: HttpRequest, article: Article, form=None) -> dict:
     spans, appearances = _revision_spans(revision)
     claim = _selected_claim(article, request.GET.get("claim") or request.POST.get("claim"))
     can_add_evidence = request.user.has_perm("claims.add_evidence")
+    can_assign = request.user.has_perm("claims.change_claim")
     if claim is not None and can_add_evidence and form is None:
         form = EvidenceQuickForm(initial={"claim_version": claim.version})
     compare = _compare(article, revisions, request.GET)
@@ -147,6 +148,7 @@ def _review_context(request: HttpRequest, article: Article, form=None) -> dict:
         "claim": claim,
         "form": form,
         "can_add_evidence": can_add_evidence,
+        "can_assign": can_assign,
         "compare": compare,
         "compare_from": _int(request.GET.get("from")) or default_from,
         "compare_to": _int(request.GET.get("to")) or default_to,
@@ -213,3 +215,38 @@ def evidence_add(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     request.GET["claim"] = str(claim.pk)
     context = _review_context(request, article, form=form)
     return render(request, "articles/review.html", context, status=status)
+
+
+@require_POST
+@login_required
+def claim_assign(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
+    """Take a claim (assign it to oneself) or let it go, through the claim service, with the
+    claim's version so a stale page cannot undo someone else's change."""
+    if not request.user.has_perm("claims.change_claim"):
+        raise PermissionDenied("You do not have permission to assign claims.")
+    article = get_object_or_404(Article, pk=pk)
+    claim = get_object_or_404(
+        Claim.objects.filter(appearances__revision__article=article).distinct(), pk=claim_id
+    )
+    form = ClaimAssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That form was incomplete; reload the page and try again.")
+    else:
+        take = form.cleaned_data["action"] == "take"
+        try:
+            services.claim_update(
+                claim=claim,
+                user=request.user,
+                expected_version=form.cleaned_data["claim_version"],
+                assignee=request.user if take else None,
+            )
+        except services.StaleVersionError as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, "The claim is assigned to you." if take else "The claim is unassigned."
+            )
+    url = reverse("article_review", args=[article.pk])
+    return redirect(f"{url}?claim={claim.pk}#claim-panel")

@@ -45,3 +45,8 @@ class EvidenceQuickForm(forms.Form):
 class VerdictActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     reason = forms.CharField(required=False, max_length=300)
+
+
+class ClaimAssignForm(forms.Form):
+    action = forms.ChoiceField(choices=[("take", "Assign to me"), ("release", "Unassign")])
+    claim_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

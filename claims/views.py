@@ -72,27 +72,29 @@ def _appearances_with_articles() -> Prefetch:
 
 
 def _claims_needing_review(f: QueueFilters) -> QuerySet:
-    rows = Claim.objects.needing_review().select_related("claimant", "created_by")
+    rows = Claim.objects.needing_review().select_related("claimant", "assignee")
     if f.article:
         rows = rows.filter(appearances__revision__article_id=f.article).distinct()
     if f.source:
         rows = rows.filter(claimant_id=f.source)
     if f.assignee:
-        rows = rows.filter(created_by_id=f.assignee)
+        rows = rows.filter(assignee_id=f.assignee)
     # Oldest first: what has waited longest comes first.
     return rows.prefetch_related(_appearances_with_articles()).order_by("updated_at", "id")
 
 
 def _verdicts_in_review(f: QueueFilters) -> QuerySet:
     rows = Verdict.objects.filter(state=ReviewState.IN_REVIEW).select_related(
-        "claim", "claim__claimant", "rating", "written_by"
+        "claim", "claim__claimant", "claim__assignee", "rating", "written_by"
     )
     if f.article:
         rows = rows.filter(claim__appearances__revision__article_id=f.article).distinct()
     if f.source:
         rows = rows.filter(claim__claimant_id=f.source)
     if f.assignee:
-        rows = rows.filter(written_by_id=f.assignee)
+        # The claim's assignee, not the verdict's author: the assignee follows the claim
+        # through review, and the author may not publish it anyway.
+        rows = rows.filter(claim__assignee_id=f.assignee)
     return rows.order_by("submitted_at", "id")
 
 

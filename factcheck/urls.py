@@ -20,6 +20,11 @@ urlpatterns = [
         article_views.evidence_add,
         name="article_evidence_add",
     ),
+    path(
+        "articles/<int:pk>/claims/<int:claim_id>/assign/",
+        article_views.claim_assign,
+        name="article_claim_assign",
+    ),
     path("review/", claim_views.review_queue, name="review"),
     path("review/verdicts/<int:pk>/publish/", claim_views.verdict_publish, name="verdict_publish"),
     path("review/verdicts/<int:pk>/return/", claim_views.verdict_return, name="verdict_return"),

@@ -188,6 +188,50 @@ def test_htmx_request_gets_the_page_to_swap(client, w, factchecker):
     assert 'id="main"' in response.content.decode()
 
 
+def assign_url(w) -> str:
+    return reverse("article_claim_assign", args=[w.article.pk, w.claim.pk])
+
+
+def test_factchecker_takes_and_releases_a_claim(client, w, factchecker):
+    client.force_login(factchecker)
+    html = client.get(review_url(w, claim=w.claim.pk)).content.decode()
+    assert "Unassigned" in html and "Assign to me" in html
+    version = Claim.objects.get(pk=w.claim.pk).version
+    response = client.post(assign_url(w), {"action": "take", "claim_version": version})
+    assert response.status_code == 302
+    claim = Claim.objects.get(pk=w.claim.pk)
+    assert claim.assignee == factchecker
+    assert claim.history.latest().history_user == factchecker
+    html = client.get(response["Location"]).content.decode()
+    assert "The claim is assigned to you." in html and "Unassign</button>" in html
+    client.post(assign_url(w), {"action": "release", "claim_version": claim.version})
+    assert Claim.objects.get(pk=w.claim.pk).assignee is None
+
+
+def test_stale_assignment_is_refused(client, w, factchecker, editor):
+    client.force_login(factchecker)
+    version = Claim.objects.get(pk=w.claim.pk).version
+    services.claim_update(claim=w.claim, user=editor, assignee=editor)
+    response = client.post(assign_url(w), {"action": "take", "claim_version": version}, follow=True)
+    assert "changed by someone else" in response.content.decode()
+    assert Claim.objects.get(pk=w.claim.pk).assignee == editor
+
+
+def test_viewer_cannot_assign(client, w, viewer):
+    client.force_login(viewer)
+    assert "Assign to me" not in client.get(review_url(w, claim=w.claim.pk)).content.decode()
+    response = client.post(assign_url(w), {"action": "take", "claim_version": 1})
+    assert response.status_code == 403
+    assert Claim.objects.get(pk=w.claim.pk).assignee is None
+
+
+def test_bad_assignment_input_writes_nothing(client, w, factchecker):
+    client.force_login(factchecker)
+    response = client.post(assign_url(w), {"action": "steal", "claim_version": "x"}, follow=True)
+    assert "That form was incomplete" in response.content.decode()
+    assert Claim.objects.get(pk=w.claim.pk).assignee is None
+
+
 def test_revision_diff_marks_additions_and_deletions_and_displaced_claims(client, w, factchecker):
     client.force_login(factchecker)
     html = client.get(review_url(w, **{"from": 1, "to": 2})).content.decode()
@@ -260,8 +304,9 @@ def test_review_queue_tabs_count_and_list_oldest_first(client, w, factchecker, v
 
 
 def test_review_queue_filters(client, w, factchecker, editor):
-    other = services.claim_create(statement="Flagged elsewhere.", claimant=w.union, user=editor)
+    other = services.claim_create(statement="Flagged elsewhere.", claimant=w.union)
     services.claim_flag_for_review(claim=other, reason="Check this.")
+    services.claim_update(claim=other, user=editor, assignee=editor)
     client.force_login(editor)
 
     def claim_ids(query: str) -> list[int]:
@@ -273,6 +318,9 @@ def test_review_queue_filters(client, w, factchecker, editor):
     assert claim_ids(f"source={w.union.pk}") == [other.pk]
     assert claim_ids(f"assignee={editor.pk}") == [other.pk]
     assert claim_ids("article=bogus") != []  # a bad filter value is ignored, not a 500
+    response = client.get(reverse("review") + f"?tab=verdicts&assignee={editor.pk}")
+    assert list(response.context["page"].object_list) == []
+    services.claim_update(claim=w.claim, user=editor, assignee=factchecker)
     response = client.get(reverse("review") + f"?tab=verdicts&assignee={factchecker.pk}")
     assert [v.pk for v in response.context["page"].object_list] == [w.verdict.pk]
 
