@@ -664,3 +664,17 @@ def test_static_htmx_is_served_from_our_origin(client, db):
 
 def test_users_fixture_groups_are_real(db, editor):
     assert User.objects.get(pk=editor.pk).has_perm("claims.publish_verdict")
+
+
+def test_password_change_page_for_a_logged_in_user(client, editor):
+    assert client.get(reverse("password_change")).status_code == 302
+    client.force_login(editor)
+    assert client.get(reverse("password_change")).status_code == 200
+
+
+def test_logout_is_a_post(client, editor):
+    client.force_login(editor)
+    assert client.get(reverse("logout")).status_code == 405
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert "_auth_user_id" not in client.session
