@@ -64,9 +64,12 @@ def _appearances_with_articles() -> Prefetch:
             "quote",
             "anchor_state",
             "revision__id",
+            "revision__fetched_at",
             "revision__article__id",
             "revision__article__title",
             "revision__article__canonical_url",
+            "revision__article__publisher",
+            "revision__article__published_at",
         ),
     )
 

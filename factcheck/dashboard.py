@@ -155,6 +155,15 @@ def _open_claims_chart() -> BarChart:
     return BarChart("Articles with the most open claims", bars, unit="open claims")
 
 
+def _headline_counts() -> dict:
+    claims = Claim.objects.aggregate(needs_review=Count("id", filter=Q(needs_review=True)))
+    verdicts = Verdict.objects.aggregate(
+        in_review=Count("id", filter=Q(state=ReviewState.IN_REVIEW)),
+        published=Count("id", filter=Q(published_at__isnull=False)),
+    )
+    return {**claims, **verdicts}
+
+
 @require_safe
 @login_required
 @permission_required("claims.view_claim", raise_exception=True)
@@ -165,6 +174,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "dashboard.html",
         {
             "total_claims": total,
+            "headline": _headline_counts(),
             "status_chart": status_chart,
             "verdict_chart": _verdict_chart(total),
             "weekly_chart": _weekly_chart(timezone.now()),

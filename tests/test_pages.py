@@ -445,6 +445,7 @@ def test_dashboard_shows_its_charts(client, w, editor, viewer):
     html = response.content.decode()
     assert html.count('role="img"') == 5
     assert "Claims by status" in html
+    assert response.context["headline"] == {"needs_review": 1, "in_review": 0, "published": 1}
     assert "Corroborated: 1" in html and "Unverified: 1" in html
     assert "Mostly accurate: 1" in html and "No published verdict: 1" in html
     assert "Coastal Ledger: 1 (0 disputes)" in html
@@ -678,3 +679,29 @@ def test_logout_is_a_post(client, editor):
     response = client.post(reverse("logout"))
     assert response.status_code == 302 and response["Location"] == reverse("home")
     assert "_auth_user_id" not in client.session
+
+
+def test_public_page_query_count_does_not_grow_with_evidence(
+    client, w, editor, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.verdict_publish(verdict=w.verdict, user=editor)
+    url = reverse("claim_public", args=[w.claim.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for n in range(5):
+        services.evidence_create(
+            claim=w.claim,
+            stance=Stance.CONTEXT,
+            source=w.union,
+            url=f"https://union.example.org/{n}",
+            title=f"Background {n}",
+        )
+    assert count() == before
