@@ -81,7 +81,7 @@ class ColumnChart:
         slots = max(len(self.labels), 1)
         slot = (self.width - 40) / slots
         column = max(min(slot / (len(self.series) + 1), 18), 3)
-        top = 12  # room for the highest gridline's label
+        top = 18  # room for the highest gridline's label
         plot = self.height - 30
         self.geometry = []
         for index, label in enumerate(self.labels):
