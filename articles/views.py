@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import replace_url
 
 from articles.diff import diff_html
 from articles.highlight import Span, paragraphs
@@ -88,9 +89,7 @@ def _compare(article: Article, revisions: list[ArticleRevision], params) -> dict
     html, stats = diff_html(old.text, new.text)
     # Claims anchored in the older revision, and how their anchors fared in the newer one.
     old_claims = dict(
-        Appearance.objects.filter(revision=old)
-        .select_related("claim")
-        .values_list("claim_id", "claim__statement")
+        Appearance.objects.filter(revision=old).values_list("claim_id", "claim__statement")
     )
     new_states = {
         a.claim_id: a
@@ -123,13 +122,15 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _review_context(request: HttpRequest, article: Article, form=None) -> dict:
+def _review_context(
+    request: HttpRequest, article: Article, *, claim_id: str | None, form=None
+) -> dict:
     revisions = list(
         article.revisions.only("id", "number", "fetched_at", "article_id").order_by("number")
     )
     revision = article.current_revision
     spans, appearances = _revision_spans(revision)
-    claim = _selected_claim(article, request.GET.get("claim") or request.POST.get("claim"))
+    claim = _selected_claim(article, claim_id)
     can_add_evidence = request.user.has_perm("claims.add_evidence")
     can_assign = request.user.has_perm("claims.change_claim")
     if claim is not None and can_add_evidence and form is None:
@@ -161,7 +162,8 @@ def _review_context(request: HttpRequest, article: Article, form=None) -> dict:
 @permission_required("articles.view_article", raise_exception=True)
 def article_review(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.with_current_revision(), pk=pk)
-    return render(request, "articles/review.html", _review_context(request, article))
+    context = _review_context(request, article, claim_id=request.GET.get("claim"))
+    return render(request, "articles/review.html", context)
 
 
 @require_POST
@@ -211,10 +213,13 @@ def evidence_add(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
             messages.success(request, f"Evidence added. {claim.status_explanation}")
             url = reverse("article_review", args=[article.pk])
             return redirect(f"{url}?claim={claim.pk}#claim-panel")
-    request.GET = request.GET.copy()
-    request.GET["claim"] = str(claim.pk)
-    context = _review_context(request, article, form=form)
-    return render(request, "articles/review.html", context, status=status)
+    context = _review_context(request, article, claim_id=str(claim.pk), form=form)
+    response = render(request, "articles/review.html", context, status=status)
+    if request.htmx:
+        # The address bar shows the review page, not this form's endpoint (which only POSTs).
+        url = reverse("article_review", args=[article.pk])
+        replace_url(response, f"{url}?claim={claim.pk}")
+    return response
 
 
 @require_POST

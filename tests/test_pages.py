@@ -158,6 +158,15 @@ def test_bad_evidence_input_is_a_clear_400(client, w, factchecker, overrides, me
     assert not Evidence.objects.filter(stance=Stance.DISPUTES).exists()
 
 
+def test_htmx_form_error_keeps_the_review_page_address(client, w, factchecker):
+    client.force_login(factchecker)
+    response = client.post(
+        evidence_url(w), evidence_post(w, url="not a url"), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 400
+    assert response["HX-Replace-Url"] == review_url(w, claim=w.claim.pk)
+
+
 def test_duplicate_evidence_link_is_refused_by_the_service(client, w, factchecker):
     client.force_login(factchecker)
     data = evidence_post(w, url="https://ledger.example.org/port-figures")
