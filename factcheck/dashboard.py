@@ -1,7 +1,7 @@
 """The dashboard (SPEC section 8): counts and activity as charts, in a fixed number of
 queries whatever the size of the database."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Count, Q
@@ -57,10 +57,7 @@ def _verdict_chart(total_claims: int) -> BarChart:
 def _weekly_chart(now) -> ColumnChart:
     this_week = (now - timedelta(days=now.weekday())).date()
     weeks = [this_week - timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
-    since = timezone.make_aware(
-        timezone.datetime.combine(weeks[0], timezone.datetime.min.time()),
-        timezone.get_current_timezone(),
-    )
+    since = timezone.make_aware(datetime.combine(weeks[0], time.min))
     rows = (
         ClaimChange.objects.filter(created_at__gte=since)
         .annotate(week=TruncWeek("created_at"))
@@ -82,7 +79,7 @@ def _weekly_chart(now) -> ColumnChart:
     published = [by_week.get(w, {}).get("published", 0) for w in weeks]
     return ColumnChart(
         "Claims checked and verdicts published per week",
-        [w.strftime("%-d %b") for w in weeks],
+        [f"{w.day} {w:%b}" for w in weeks],
         [
             ("Claims whose status changed", "series-checked", checked),
             ("Verdicts published", "series-published", published),

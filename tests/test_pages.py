@@ -714,3 +714,34 @@ def test_public_page_query_count_does_not_grow_with_evidence(
             title=f"Background {n}",
         )
     assert count() == before
+
+
+def test_weekly_activity_counts_each_week_separately(client, world, editor):
+    import datetime as dt
+
+    import time_machine
+
+    monday = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)  # a Monday
+    with time_machine.travel(monday, tick=False):
+        services.evidence_create(
+            claim=world.claim,
+            stance=Stance.CORROBORATES,
+            source=world.outlet,
+            url="https://ledger.example.org/w1",
+            title="Week one",
+        )
+    with time_machine.travel(monday + dt.timedelta(days=15), tick=False):
+        services.evidence_create(
+            claim=world.claim,
+            stance=Stance.DISPUTES,
+            source=world.union,
+            url="https://union.example.org/w3",
+            title="Week three",
+        )
+        client.force_login(editor)
+        weekly = client.get(reverse("dashboard")).context["weekly_chart"]
+    checked = dict(zip(weekly.labels, weekly.series[0][2], strict=True))
+    assert checked["2 Mar"] == 1
+    assert checked["9 Mar"] == 0
+    assert checked["16 Mar"] == 1
+    assert weekly.labels[-1] == "16 Mar" and len(weekly.labels) == 12
