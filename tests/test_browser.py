@@ -182,6 +182,12 @@ def test_comparing_two_revisions_shows_the_diff(
     log_in(page, live_server, factchecker.username)
     page.set_viewport_size(DESKTOP)
     page.goto(f"{live_server.url}/articles/{w.article.pk}/")
+    # Highlights are links: a keyboard user focuses one and presses Enter to select it.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.locator(f"#article-text [data-claim-id='{w.union_claim.pk}']").focus()
+    page.keyboard.press("Enter")
+    page.locator("#claim-panel").get_by_role("heading", name=w.union_claim.statement).wait_for()
     page.get_by_label("Compare").select_option("1")
     page.get_by_label("with").select_option("2")
     page.get_by_role("button", name="Show changes").click()
