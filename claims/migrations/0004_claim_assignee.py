@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0002_rating_scale_and_roles'),
+        ('claims', '0003_evidence_links_and_anchor_diff'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
