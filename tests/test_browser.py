@@ -2,6 +2,7 @@
 pytest-django's live server. Select them with ``-m browser``; they skip only when
 /usr/bin/chromium is missing. Screenshots of every page go to /tmp/shots/."""
 
+import importlib
 import json
 import os
 from pathlib import Path
@@ -26,9 +27,7 @@ pytestmark = [
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason="/usr/bin/chromium is missing: apt-get install chromium"
     ),
-    # Live-server tests commit for real; the roles and the rating scale come from data
-    # migrations, so they are restored for each test.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -49,27 +48,29 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _serialized_db(django_db_setup, django_db_blocker):
-    """The database contents saved after migrating (the roles, the rating scale), read before
-    Playwright starts its event loop.
+@pytest.fixture(scope="session")
+def _roles_migration():
+    """The data migration that creates the roles and the rating scale, with the app registry
+    as it stood then, so the fixture below can run it again."""
+    from django.db.migrations.loader import MigrationLoader
 
-    Django keeps them on the connection object, and connections are context-local: once
-    Playwright's loop runs, this thread sees another connection object without them, so a
-    flushed database would not get its roles back. Autouse and session-scoped, this runs
-    before Playwright's own session fixtures.
-    """
-    from django.db import connection
-
-    return getattr(connection, "_test_serialized_contents", None)
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    key = ("claims", "0002_rating_scale_and_roles")
+    return importlib.import_module("claims.migrations.0002_rating_scale_and_roles"), (
+        loader.project_state(key).apps
+    )
 
 
 @pytest.fixture(autouse=True)
-def _restore_serialized_db(_serialized_db):
-    from django.db import connection
-
-    if _serialized_db is not None and not hasattr(connection, "_test_serialized_contents"):
-        connection._test_serialized_contents = _serialized_db
+def _roles_and_scale(transactional_db, _roles_migration):
+    """Live-server tests commit for real, and the database is flushed after each transactional
+    test (this module's and others'), which empties the tables the data migrations filled.
+    Running that migration's functions again (both are idempotent) gives every test the roles
+    and the rating scale. Django's serialized rollback cannot do it here: Playwright's sync API
+    runs the test in a greenlet, whose context sees another connection object."""
+    module, apps = _roles_migration
+    module.create_scale(apps, None)
+    module.create_roles(apps, None)
 
 
 @pytest.fixture
