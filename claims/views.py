@@ -27,6 +27,7 @@ from claims.models import (
     Claim,
     ClaimChange,
     Evidence,
+    LinkState,
     ReviewState,
     Source,
     Verdict,
@@ -63,6 +64,7 @@ def _appearances_with_articles() -> Prefetch:
             "claim_id",
             "quote",
             "anchor_state",
+            "anchor_diff",
             "revision__id",
             "revision__fetched_at",
             "revision__article__id",
@@ -101,6 +103,20 @@ def _verdicts_in_review(f: QueueFilters) -> QuerySet:
     return rows.order_by("submitted_at", "id")
 
 
+def _broken_links(f: QueueFilters) -> QuerySet:
+    rows = Evidence.objects.filter(link_state__in=[LinkState.BROKEN, LinkState.CHANGED])
+    if f.article:
+        rows = rows.filter(claim__appearances__revision__article_id=f.article).distinct()
+    if f.source:
+        rows = rows.filter(claim__claimant_id=f.source)
+    if f.assignee:
+        rows = rows.filter(claim__assignee_id=f.assignee)
+    rows = rows.select_related("claim", "claim__claimant", "claim__assignee", "source")
+    return rows.prefetch_related(
+        Prefetch("claim__appearances", queryset=_appearances_with_articles().queryset)
+    ).order_by("link_checked_at", "id")
+
+
 def _failed_fetches(f: QueueFilters) -> QuerySet:
     rows = Article.objects.filter(state=ArticleState.ERROR)
     if f.article:
@@ -111,8 +127,8 @@ def _failed_fetches(f: QueueFilters) -> QuerySet:
 
 @dataclass(frozen=True)
 class QueueTab:
-    """One tab of the queue. The candidates and broken-links tabs join this list when their
-    models exist: a key, a label, a queryset of rows for the filters and a row template."""
+    """One tab of the queue: a key, a label, a queryset of rows for the filters and a row
+    template. The candidates tab joins this list when candidates exist."""
 
     key: str
     label: str
@@ -136,6 +152,13 @@ QUEUE_TABS = [
         _verdicts_in_review,
         "claims/queue/verdicts.html",
         "No verdict is waiting for review.",
+    ),
+    QueueTab(
+        "links",
+        "Broken evidence links",
+        _broken_links,
+        "claims/queue/links.html",
+        "Every checked evidence link still works.",
     ),
     QueueTab(
         "fetches",

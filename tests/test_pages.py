@@ -297,7 +297,7 @@ def test_review_queue_tabs_count_and_list_oldest_first(client, w, factchecker, v
     response = client.get(reverse("review"))
     html = response.content.decode()
     counts = {tab.key: n for tab, n in response.context["tabs"]}
-    assert counts == {"claims": 2, "verdicts": 1, "fetches": 1}
+    assert counts == {"claims": 2, "verdicts": 1, "links": 0, "fetches": 1}
     rows = list(response.context["page"].object_list)
     assert [c.pk for c in rows] == [older.pk, w.claim.pk]
     assert "Source retracted." in html
@@ -310,6 +310,31 @@ def test_review_queue_tabs_count_and_list_oldest_first(client, w, factchecker, v
     # A viewer may look, but the queue offers no review actions.
     assert "Publish</button>" not in html
     assert "Return to draft" not in html
+
+
+def test_broken_evidence_links_tab_and_panel(client, w, factchecker, editor):
+    from django.utils import timezone
+
+    from claims.models import LinkState
+
+    # What the link checker (claims.evidence_links) records when a link dies.
+    Evidence.objects.filter(claim=w.claim).update(
+        link_state=LinkState.BROKEN,
+        link_error="HTTP 404 Not Found",
+        link_checked_at=timezone.now(),
+    )
+    services.claim_update(claim=w.claim, user=editor, assignee=factchecker)
+    client.force_login(factchecker)
+    response = client.get(reverse("review") + "?tab=links")
+    counts = {tab.key: n for tab, n in response.context["tabs"]}
+    assert counts["links"] == 1
+    html = response.content.decode()
+    assert "Port figures for March" in html and "HTTP 404 Not Found" in html
+    assert review_url(w, claim=w.claim.pk) + "#claim-panel" in html
+    filtered = client.get(reverse("review") + f"?tab=links&assignee={editor.pk}")
+    assert list(filtered.context["page"].object_list) == []
+    html = client.get(review_url(w, claim=w.claim.pk)).content.decode()
+    assert "Link broken" in html
 
 
 def test_review_queue_filters(client, w, factchecker, editor):
@@ -745,3 +770,15 @@ def test_weekly_activity_counts_each_week_separately(client, world, editor):
     assert checked["9 Mar"] == 0
     assert checked["16 Mar"] == 1
     assert weekly.labels[-1] == "16 Mar" and len(weekly.labels) == 12
+
+
+def test_queue_shows_how_a_changed_passage_reads_now(client, w, viewer):
+    from claims.models import Appearance
+
+    # What re-anchoring (claims.anchoring) records for a passage whose words changed.
+    Appearance.objects.filter(claim=w.claim, revision=w.revision2).update(
+        anchor_diff="[-4,200-]{+4,400+} containers passed through the northern terminal"
+    )
+    client.force_login(viewer)
+    html = client.get(reverse("review")).content.decode()
+    assert "[-4,200-]{+4,400+} containers passed" in html
