@@ -3,6 +3,7 @@ what, what each page shows, and what the actions write."""
 
 import json
 import re
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
@@ -782,3 +783,19 @@ def test_queue_shows_how_a_changed_passage_reads_now(client, w, viewer):
     client.force_login(viewer)
     html = client.get(reverse("review")).content.decode()
     assert "[-4,200-]{+4,400+} containers passed" in html
+
+
+def test_demo_leaves_work_in_the_review_queue(client, db):
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())  # idempotent
+    editor = User.objects.get(username="editor")
+    client.force_login(editor)
+    response = client.get(reverse("review"))
+    counts = {tab.key: n for tab, n in response.context["tabs"]}
+    assert counts["claims"] == 1 and counts["verdicts"] == 1
+    verdict = Verdict.objects.get(state=ReviewState.IN_REVIEW)
+    assert verdict.written_by.username == "factchecker"
+    client.post(reverse("verdict_publish", args=[verdict.pk]), {"version": verdict.version})
+    assert Verdict.objects.get(pk=verdict.pk).state == ReviewState.PUBLISHED
