@@ -114,6 +114,16 @@ class Claim(models.Model):
     independent_corroborates_count = models.PositiveIntegerField(default=0, editable=False)
     needs_review = models.BooleanField(default=False)
     needs_review_reason = models.TextField(blank=True)
+    # Who is responsible for checking the claim now; the review queue filters by it.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+        limit_choices_to={"is_staff": True},
+        help_text="The fact-checker or editor responsible for this claim.",
+    )
     # Optimistic concurrency: every write checks and bumps it, so a save based on a stale
     # copy is refused instead of silently overwriting another editor's change.
     version = models.PositiveIntegerField(default=1, editable=False)
