@@ -139,7 +139,7 @@ class Claim(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # The statement's English full-text vector for claim matching. On PostgreSQL a trigger
     # keeps it (and a GIN index serves it), so every write path, the admin's included, updates
-    # it; both are created by migration 0005 on PostgreSQL only. Null on SQLite, where
+    # it; both are created by migration 0006 on PostgreSQL only. Null on SQLite, where
     # matching reads the statements instead.
     search_vector = SearchVectorField(null=True, editable=False)
 

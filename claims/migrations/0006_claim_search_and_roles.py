@@ -70,7 +70,7 @@ def grant_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0004_candidates_and_quantities"),
+        ("claims", "0005_candidates_and_quantities"),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0001_initial'),
-        ('claims', '0003_evidence_links_and_anchor_diff'),
+        ('claims', '0004_claim_assignee'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
