@@ -1,9 +1,11 @@
-"""End to end with a real Celery worker on the real Redis (127.0.0.1:6379, database 2): the
-admin's "re-check now" queues a task on commit, the worker fetches the page from a local
-server and stores the new revision; the beat's dispatcher does the same for due articles."""
+"""End to end with a real Celery worker on the real Redis (127.0.0.1:6379, database 2, or
+``FACTCHECK_TEST_REDIS_URL``): the admin's "re-check now" queues a task on commit, the worker
+fetches the page from a local server and stores the new revision; the beat's dispatcher does
+the same for due articles."""
 
 import os
 import time
+import uuid
 
 import pytest
 import redis
@@ -19,7 +21,7 @@ from articles.tasks import dispatch_due_articles, ingest_article
 from factcheck.celery import app as project_app
 from tests.ingest.conftest import page
 
-REDIS_URL = "redis://127.0.0.1:6379/2"
+REDIS_URL = os.environ.get("FACTCHECK_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 
 
 def _redis_or_skip():
@@ -30,19 +32,28 @@ def _redis_or_skip():
         if os.environ.get("CI"):
             raise
         pytest.skip("Redis is not running on 127.0.0.1:6379 (CI starts it)")
-    client.flushdb()  # database 2 is this test's own
     return client
 
 
 @pytest.fixture
 def redis_worker():
-    """A worker thread consuming from Redis, with the project's tasks and settings."""
-    _redis_or_skip()
+    """A worker thread consuming from Redis, with the project's tasks and settings.
+
+    Its queue is named for this test alone. Other runs of this suite share the Redis server
+    and database (other clones on the machine, parallel CI jobs); on the default queue their
+    worker took this test's task, and this one theirs, each then checking whatever article
+    had that id in its own database, and the flushdb each run did wiped the other's queued
+    task. That made the test fail whenever two runs overlapped."""
+    client = _redis_or_skip()
+    queue = f"factcheck-e2e-{uuid.uuid4().hex}"
     app = Celery("factcheck-e2e")
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.broker_url = REDIS_URL
     app.conf.broker_transport_options = {}
     app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    # Remote control listens on a broadcast queue every worker on the database shares.
+    app.conf.worker_enable_remote_control = False
     app.set_current()
     app.set_default()
     try:
@@ -51,6 +62,7 @@ def redis_worker():
     finally:
         project_app.set_current()
         project_app.set_default()
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
 
 def _wait_for(condition, timeout=30.0):
@@ -79,6 +91,7 @@ def test_recheck_from_the_admin_is_done_by_a_worker(site, editor, client, redis_
     )
     # The task goes through Redis to the worker thread, not eagerly through this process.
     assert ingest_article.app.conf.broker_url == REDIS_URL
+    assert ingest_article.app.conf.task_default_queue.startswith("factcheck-e2e-")
     assert not ingest_article.app.conf.task_always_eager
     client.force_login(editor)
     response = client.post(reverse("admin:articles_article_recheck", args=[article.pk]))
