@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -69,30 +70,51 @@ class RevisionInline(admin.TabularInline):
         return len(revision.text)
 
 
-class CheckInline(admin.TabularInline):
+class LatestRowsFormSet(BaseInlineFormSet):
+    """The parent's latest ``latest`` rows only, in the inline's ordering: an article watched
+    for a year has thousands of checks, a busy feed thousands of entries."""
+
+    latest = 20
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            # The parent's rows (the formset's instance), ordered; the subquery keeps the
+            # newest, and the outer query stays unsliced so the formset can still filter it.
+            rows = super().get_queryset()
+            self._queryset = rows.filter(pk__in=rows.values("pk")[: self.latest])
+        return self._queryset
+
+
+class LatestRowsInline(admin.TabularInline):
+    """A read-only inline of the parent's ``latest`` newest rows (``ordering``, newest first)."""
+
+    formset = LatestRowsFormSet
+    latest = 20
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # The factory makes a new formset class on every call, so this sets nothing shared.
+        formset.latest = self.latest
+        return formset
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+class CheckInline(LatestRowsInline):
     """The latest checks: when the text changed, returned to an earlier revision, or failed."""
 
     model = ArticleCheck
     fields = ["checked_at", "outcome", "revision", "message"]
-    readonly_fields = fields
-    extra = 0
-    max_num = 0
-    can_delete = False
+    ordering = ["-checked_at", "-id"]
+    latest = 20
     verbose_name_plural = "latest checks"
 
-    def get_formset(self, request, obj=None, **kwargs):
-        # Inline instances are made per request, so the parent can be kept for the queryset.
-        self.parent = obj
-        return super().get_formset(request, obj, **kwargs)
-
     def get_queryset(self, request):
-        parent = getattr(self, "parent", None)
-        latest = list(
-            ArticleCheck.objects.filter(article=parent)
-            .order_by("-checked_at", "-id")
-            .values_list("id", flat=True)[:20]
-        )
-        return super().get_queryset(request).filter(id__in=latest).select_related("revision")
+        return super().get_queryset(request).select_related("revision")
 
 
 @admin.register(Article)
@@ -330,27 +352,15 @@ class ArticleRevisionAdmin(admin.ModelAdmin):
         return False
 
 
-class FeedEntryInline(admin.TabularInline):
+class FeedEntryInline(LatestRowsInline):
     model = FeedEntry
     fields = ["created_at", "title", "link", "article", "error"]
-    readonly_fields = fields
-    extra = 0
-    max_num = 0
-    can_delete = False
+    ordering = ["-created_at", "-id"]
+    latest = 50
     verbose_name_plural = "latest entries"
 
-    def get_formset(self, request, obj=None, **kwargs):
-        self.parent = obj
-        return super().get_formset(request, obj, **kwargs)
-
     def get_queryset(self, request):
-        parent = getattr(self, "parent", None)
-        latest = list(
-            FeedEntry.objects.filter(feed=parent)
-            .order_by("-created_at", "-id")
-            .values_list("id", flat=True)[:50]
-        )
-        return super().get_queryset(request).filter(id__in=latest).select_related("article")
+        return super().get_queryset(request).select_related("article")
 
 
 class FeedForm(forms.ModelForm):

@@ -139,3 +139,87 @@ def test_feed_page_shows_the_progress_of_its_articles(client, editor, db):
     client.force_login(editor)
     page = client.get(reverse("admin:articles_feed_change", args=[feed.pk])).content.decode()
     assert "3 entries: 1 fetched, 1 waiting, 1 failed" in page
+
+
+def _checks(article, count, *, message):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    start = timezone.now() - timedelta(days=1)
+    ArticleCheck.objects.bulk_create(
+        ArticleCheck(
+            article=article,
+            checked_at=start + timedelta(minutes=n),
+            outcome=CheckOutcome.UNCHANGED,
+            message=f"{message} {n:02d}.",
+        )
+        for n in range(count)
+    )
+
+
+def test_article_page_shows_its_own_latest_checks_only(client, editor, db):
+    harbour = Article.objects.create(
+        url="https://a.example.org/1", canonical_url="https://a.example.org/1"
+    )
+    other = Article.objects.create(
+        url="https://a.example.org/2", canonical_url="https://a.example.org/2"
+    )
+    _checks(harbour, 25, message="Harbour check")
+    _checks(other, 3, message="Other check")
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:articles_article_change", args=[harbour.pk])).content.decode()
+    shown = [n for n in range(25) if f"Harbour check {n:02d}." in page]
+    assert shown == list(range(5, 25))  # the 20 newest
+    assert page.index("Harbour check 24.") < page.index("Harbour check 05.")  # newest first
+    assert "Other check" not in page
+
+    # The same admin serves the next page: nothing of the first parent is left behind.
+    page = client.get(reverse("admin:articles_article_change", args=[other.pk])).content.decode()
+    assert [n for n in range(3) if f"Other check {n:02d}." in page] == [0, 1, 2]
+    assert "Harbour check" not in page
+    assert ArticleCheck.objects.filter(article=harbour).count() == 25
+
+
+def test_feed_page_shows_its_latest_entries_only(client, editor, db):
+    feed = Feed.objects.create(url="https://a.example.org/feed.xml")
+    other = Feed.objects.create(url="https://a.example.org/other.xml")
+    FeedEntry.objects.bulk_create(
+        FeedEntry(
+            feed=feed, key=f"k{n}", link=f"https://a.example.org/e{n}", title=f"Entry {n:02d}"
+        )
+        for n in range(55)
+    )
+    FeedEntry.objects.create(feed=other, key="x", link="https://a.example.org/x", title="Elsewhere")
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:articles_feed_change", args=[feed.pk])).content.decode()
+    assert [n for n in range(55) if f"Entry {n:02d}" in page] == list(range(5, 55))
+    assert "Elsewhere" not in page
+    assert FeedEntry.objects.filter(feed=feed).count() == 55
+
+
+def test_saving_an_article_with_many_checks_keeps_them(client, editor, db):
+    article = Article.objects.create(
+        url="https://a.example.org/1", canonical_url="https://a.example.org/1", title="Old"
+    )
+    _checks(article, 25, message="Check")
+    client.force_login(editor)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    page = client.get(url)
+    data = {}
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name, field in management.fields.items():
+            data[management.add_prefix(name)] = management.initial.get(name, field.initial)
+        for form in inline.formset.forms:
+            for name, value in form.initial.items():
+                data[form.add_prefix(name)] = value if value is not None else ""
+    data.update({"url": article.url, "title": "New title", "authors": "[]", "language": ""})
+
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article.refresh_from_db()
+    assert article.title == "New title"
+    assert ArticleCheck.objects.filter(article=article).count() == 25
