@@ -1,5 +1,3 @@
-import difflib
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,15 +7,23 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from articles.diff import side_by_side_html
 from articles.feeds import feed_get_or_create
 from articles.ingest import article_queue_check
 from articles.models import Article, ArticleCheck, ArticleRevision, Feed, FeedEntry
 from articles.services import article_get_or_create, revision_record
+
+
+def _short_datetime(value) -> str:
+    """A list column's date: "27 Nov 2026, 13:23" leaves the title room in the article list."""
+    if value is None:
+        return "—"
+    return date_format(timezone.localtime(value), "j M Y, H:i")
 
 
 class ArticleAddForm(forms.ModelForm):
@@ -90,6 +96,7 @@ class LatestRowsInline(admin.TabularInline):
 
     formset = LatestRowsFormSet
     latest = 20
+    classes = ["fc-latest-rows"]
     extra = 0
     max_num = 0
     can_delete = False
@@ -125,8 +132,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "publisher",
         "state",
         "revision_count",
-        "last_checked_at",
-        "next_check_at",
+        "last_checked",
+        "next_check",
         "error_short",
     ]
     list_filter = ["state", "publisher"]
@@ -150,6 +157,14 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+
+    @admin.display(description="last checked", ordering="last_checked_at")
+    def last_checked(self, article):
+        return _short_datetime(article.last_checked_at)
+
+    @admin.display(description="next check", ordering="next_check_at")
+    def next_check(self, article):
+        return _short_datetime(article.next_check_at)
 
     @admin.display(description="last error")
     def error_short(self, article):
@@ -295,20 +310,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
             messages.info(request, "No text was given: the article is queued to be fetched.")
 
 
-def side_by_side_diff(before: str, after: str) -> str:
-    """The two texts side by side, changed lines marked (difflib escapes the text)."""
-    table = difflib.HtmlDiff(wrapcolumn=70).make_table(
-        before.splitlines(),
-        after.splitlines(),
-        fromdesc="previous revision",
-        todesc="this revision",
-        context=True,
-        numlines=1,
-    )
-    # Safe: difflib escapes &, < and > of both texts in the table it builds.
-    return mark_safe(f'<div class="fc-diff">{table}</div>')
-
-
 @admin.register(ArticleRevision)
 class ArticleRevisionAdmin(admin.ModelAdmin):
     list_display = ["article", "number", "title", "fetched_at"]
@@ -339,7 +340,7 @@ class ArticleRevisionAdmin(admin.ModelAdmin):
         )
         if previous is None:
             return "This is the first revision."
-        return side_by_side_diff(previous.text, revision.text)
+        return side_by_side_html(previous.text, revision.text)
 
     def has_add_permission(self, request):
         return False
@@ -400,6 +401,15 @@ class FeedAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        # Adding a feed asks only what a person decides; the rest is filled in by its checks.
+        if obj is None:
+            return FeedForm.Meta.fields
+        return [*FeedForm.Meta.fields, *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
 
     @admin.display(description="articles from this feed")
     def progress(self, feed):

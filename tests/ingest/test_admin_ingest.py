@@ -4,6 +4,7 @@ added, paused and their errors shown."""
 import pytest
 from django.urls import reverse
 
+from articles.diff import side_by_side_html
 from articles.ingest import article_ingest_file
 from articles.models import (
     Article,
@@ -51,7 +52,8 @@ def test_recheck_now_queues_a_check_that_a_worker_does(
     diff = client.get(
         reverse("admin:articles_articlerevision_change", args=[article.current_revision.pk])
     ).content.decode()
-    assert "previous revision" in diff and 'class="diff"' in diff
+    assert '<th scope="col">Previous revision</th>' in diff
+    assert "<del>4,200</del>" in diff and "<ins>3,900</ins>" in diff
     assert "&lt;b&gt;containers&lt;/b&gt;" in diff
     assert "<b>containers</b>" not in diff
 
@@ -223,3 +225,21 @@ def test_saving_an_article_with_many_checks_keeps_them(client, editor, db):
     article.refresh_from_db()
     assert article.title == "New title"
     assert ArticleCheck.objects.filter(article=article).count() == 25
+
+
+def test_side_by_side_diff_marks_words_and_shortens_unchanged_paragraphs():
+    before = "\n".join(f"Paragraph {n} stays as it was." for n in range(6))
+    after = before.replace("4 stays", "4 <b>remains</b>") + "\nA new ending."
+    html = side_by_side_html(before, after)
+
+    assert html.count('class="fc-sbs-changed"') == 2  # the changed paragraph, the added one
+    assert "<td>Paragraph 4 <del>stays</del> as it was.</td>" in html
+    assert "<td>Paragraph 4 <ins>&lt;b&gt;remains&lt;/b&gt;</ins> as it was.</td>" in html
+    assert "<td></td><td><ins>A new ending.</ins></td>" in html
+    # Paragraphs 0 to 2 are far from the change: counted, not shown.
+    assert "… 3 unchanged paragraphs …" in html
+    assert "Paragraph 0" not in html and "Paragraph 3 stays" in html
+
+
+def test_side_by_side_diff_of_the_same_text_says_so():
+    assert "No change" in side_by_side_html("Same text.\n", "Same text.")
