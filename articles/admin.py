@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -20,10 +21,12 @@ from articles.services import article_get_or_create, revision_record
 
 
 def _short_datetime(value) -> str:
-    """A list column's date: "27 Nov 2026, 13:23" leaves the title room in the article list."""
+    """A list column's date, "27 Nov 2026, 13:23": leaves the title room in the article list."""
     if value is None:
         return "—"
-    return date_format(timezone.localtime(value), "j M Y, H:i")
+    local = timezone.localtime(value)
+    # Non-breaking spaces: a narrow column breaks the line after the comma, not inside a date.
+    return f"{date_format(local, 'j M Y')}, {date_format(local, 'H:i')}".replace(" ", "\u00a0", 2)
 
 
 class ArticleAddForm(forms.ModelForm):
@@ -273,7 +276,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "<ul>{}</ul>",
             format_html_join(
                 "",
-                '<li><a href="{}">{}</a> — {} <span class="fc-badge fc-{}">{}</span></li>',
+                '<li><a href="{}">{}</a> — {} <span class="fc-badge fc-{}">{}</span>{}</li>',
                 (
                     (
                         reverse("admin:claims_claim_change", args=[c.pk]),
@@ -281,6 +284,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
                         c.claimant,
                         c.status,
                         c.get_status_display(),
+                        # A re-check that changed the quoted passage flags the claim: say so here.
+                        mark_safe(' <span class="fc-badge fc-needs-review">⚑ needs review</span>')
+                        if c.needs_review
+                        else "",
                     )
                     for c in claims
                 ),
@@ -398,6 +405,9 @@ class FeedAdmin(admin.ModelAdmin):
     ]
     inlines = [FeedEntryInline]
     actions = ["check_now", "pause", "resume"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []

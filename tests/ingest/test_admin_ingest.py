@@ -243,3 +243,24 @@ def test_side_by_side_diff_marks_words_and_shortens_unchanged_paragraphs():
 
 def test_side_by_side_diff_of_the_same_text_says_so():
     assert "No change" in side_by_side_html("Same text.\n", "Same text.")
+
+
+def test_article_page_shows_which_of_its_claims_need_review(client, editor, local_article):
+    from claims import services
+    from claims.models import Claim, SourceKind
+
+    _, article = local_article
+    port = services.source_create(name="Port Authority", kind=SourceKind.GOVERNMENT)
+    flagged = services.claim_create(statement="4,200 containers in March.", claimant=port)
+    calm = services.claim_create(statement="The port handled containers.", claimant=port)
+    for claim in (flagged, calm):
+        services.appearance_create(
+            claim=claim, revision=article.current_revision, quote="4,200 containers"
+        )
+    Claim.objects.filter(pk=flagged.pk).update(needs_review=True, needs_review_reason="Changed.")
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    items = page[page.index("4,200 containers in March.") :].split("</li>")
+    assert "needs review" in items[0]
+    assert "The port handled containers." in items[1] and "needs review" not in items[1]
