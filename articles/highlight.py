@@ -6,7 +6,7 @@ its own way, so a new kind is one more ``Span`` source and one more template bra
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*")
 
@@ -19,6 +19,9 @@ class Span:
     id: int
     status: str
     label: str
+    # True on every part of a highlight cut in pieces but the last, so the template marks
+    # the highlight once, at its end.
+    continues: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ def _without_overlaps(spans: list[Span], length: int) -> list[Span]:
         start, end = max(span.start, last_end), min(span.end, length)
         if end <= start:
             continue
-        kept.append(Span(start, end, span.kind, span.id, span.status, span.label))
+        kept.append(replace(span, start=start, end=end))
         last_end = end
     return kept
 
@@ -53,7 +56,7 @@ def _around(span: Span, taken: list[Span]) -> list[Span]:
         cursor = max(cursor, other.end)
     if cursor < span.end:
         parts.append(Span(cursor, span.end, span.kind, span.id, span.status, span.label))
-    return parts
+    return [replace(part, continues=True) for part in parts[:-1]] + parts[-1:]
 
 
 def _layered(spans: list[Span], length: int) -> list[Span]:

@@ -86,3 +86,5 @@ def test_candidate_sentence_is_marked_around_the_claim_inside_it():
         (" Next sentence.", None),
     ]
     assert "".join(p.text for p in result[0]) == text
+    # The candidate is cut in two; only its last part ends the highlight.
+    assert [p.span.continues for p in result[0] if p.span] == [True, False, False]
