@@ -55,7 +55,7 @@ class ClaimAssignForm(forms.Form):
 class CandidateAcceptForm(forms.Form):
     statement = forms.CharField(
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text="The claim as it will be checked; shorten the sentence to what is asserted.",
         error_messages={"required": "Write the claim's statement, or keep the sentence."},
     )

@@ -12,6 +12,7 @@ from claims.models import (
     CandidateState,
     Claim,
     ClaimChange,
+    ClaimQuantity,
     ClaimStatus,
     Evidence,
     ReviewState,
@@ -31,6 +32,7 @@ def _counts():
             Claim,
             Appearance,
             Candidate,
+            ClaimQuantity,
             Evidence,
             Verdict,
             ClaimChange,
@@ -82,6 +84,11 @@ def test_demo_proposes_candidates_for_the_sentences_not_yet_checked(db):
     for candidate in open_:
         assert revision.text[candidate.start : candidate.end] == candidate.text
         assert 0.5 <= candidate.score <= 1 and candidate.features
+    # The figures of the demo's claims, dated by the revision that states them.
+    troops = ClaimQuantity.objects.get(claim__statement__startswith="About 11,000")
+    assert (troops.value, troops.qualifier) == (11000, "about")
+    assert "troops" in troops.unit and troops.stated_at == revision.fetched_at
+    assert ClaimQuantity.objects.filter(claim__verdict__published_at__isnull=False).exists()
 
 
 def test_demo_loads_twice_without_duplicating(db):

@@ -15,7 +15,7 @@ from django.db import transaction
 from articles.models import Article
 from articles.services import article_get_or_create, revision_record
 from claims import services
-from claims.candidates import candidate_reject, candidates_generate
+from claims.candidates import candidate_reject, candidates_generate, claim_figures_record
 from claims.models import (
     Appearance,
     CandidateState,
@@ -283,27 +283,29 @@ class Command(BaseCommand):
 
     def _candidates(self, revision, factchecker: User) -> int:
         """What ingestion would propose for the demo text. A sentence that already holds one
-        of the demo's claims was, in the demo's story, dealt with by the fact-checker; the
-        rest wait on the article page and in the queue. Safe to run twice: generation keeps
-        each sentence's row and decision, and only open candidates are looked at."""
+        of the demo's claims was, in the demo's story, dealt with by the fact-checker: marked
+        as checked, its figures recorded on the claim. The rest wait on the article page and
+        in the queue. Safe to run twice: generation keeps each sentence's row and decision,
+        and figures are recorded once per claim and revision."""
         found = candidates_generate(revision=revision)
         appearances = list(Appearance.objects.filter(revision=revision).order_by("start", "id"))
         left = 0
         for candidate in found:
-            if candidate.state != CandidateState.NEW:
-                continue
             inside = next(
                 (a for a in appearances if candidate.start <= a.start and a.end <= candidate.end),
                 None,
             )
             if inside is None:
-                left += 1
+                left += candidate.state == CandidateState.NEW
                 continue
-            candidate_reject(
-                candidate=candidate,
-                user=factchecker,
-                reason=f"Already checked as claim #{inside.claim_id}.",
-            )
+            if candidate.state == CandidateState.NEW:
+                candidate_reject(
+                    candidate=candidate,
+                    user=factchecker,
+                    reason=f"Already checked as claim #{inside.claim_id}.",
+                )
+            if candidate.quantities:
+                claim_figures_record(claim=inside.claim, candidate=candidate, user=factchecker)
         return left
 
     def _user(self, username: str, group: str) -> User:
