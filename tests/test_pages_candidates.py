@@ -324,3 +324,20 @@ def test_public_page_shows_the_claims_figures(client, w, factchecker):
     html = client.get(reverse("claim_public", args=[claim.pk])).content.decode()
     assert "Figures in the claim" in html
     assert '<span class="figure">about 120 jobs</span>' in html
+
+
+def test_recording_a_hand_made_claims_figures_needs_permission_and_is_idempotent(
+    w, factchecker, viewer
+):
+    from django.core.exceptions import PermissionDenied
+
+    from claims.candidates import claim_figures_record
+
+    candidate = w.council_candidate
+    with pytest.raises(PermissionDenied):
+        claim_figures_record(claim=w.claim, candidate=candidate, user=viewer)
+    assert not ClaimQuantity.objects.filter(claim=w.claim).exists()
+    (figure,) = claim_figures_record(claim=w.claim, candidate=candidate, user=factchecker)
+    assert (figure.unit, figure.revision) == ("jobs", w.revision2)
+    assert claim_figures_record(claim=w.claim, candidate=candidate, user=factchecker) == []
+    assert ClaimQuantity.objects.filter(claim=w.claim).count() == 1
