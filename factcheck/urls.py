@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from factcheck import views
 
@@ -11,4 +11,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
 ]
+
+# JSON errors under /api/ (tools parse them), Django's pages elsewhere.
+handler404 = "api.exceptions.json_not_found"
+handler500 = "api.exceptions.json_server_error"
