@@ -29,6 +29,8 @@ class ApiAccess(BasePermission):
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:
             return True
+        if not hasattr(view, request.method.lower()):
+            return True  # DRF answers 405 Method Not Allowed, which says more than a 403.
         needed = getattr(view, "write_permissions", {}).get(request.method)
         if needed is None:
             raise exceptions.PermissionDenied("This endpoint does not accept writes.")
