@@ -43,8 +43,11 @@ class AutoSchema(openapi.AutoSchema):
         errors = dict(ERRORS_ALWAYS)
         if self.method not in ("GET", "HEAD", "OPTIONS"):
             errors.update(ERRORS_ON_WRITE)
+        # Errors raised before the view is chosen (an unknown URL) are always plain JSON; the
+        # view's own errors use its renderer (JSON-LD for ClaimReview).
+        media_types = list(dict.fromkeys(["application/json", *self.map_renderers("media_type")]))
         for code, description in errors.items():
             if code not in responses:
-                responses[code] = self._get_response_for_code(ErrorSerializer, code)
+                responses[code] = self._get_response_for_code(ErrorSerializer, code, media_types)
                 responses[code]["description"] = description
         return responses

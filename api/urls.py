@@ -1,6 +1,6 @@
 """Everything under /api/: the v1 endpoints of SPEC section 7, the schema and its docs."""
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from articles.api import views as article_views
@@ -8,24 +8,40 @@ from claims.api import views as claim_views
 
 app_name = "api"
 
+
+class IdConverter:
+    """A primary key: digits that fit a 64-bit integer. A longer number cannot be an id, and
+    passing it to the database would overflow (a 500) instead of answering 404."""
+
+    regex = r"[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
 v1 = [
     path("articles/", article_views.ArticleListCreateView.as_view(), name="article-list"),
     path("articles/lookup/", article_views.ArticleLookupView.as_view(), name="article-lookup"),
-    path("articles/<int:pk>/", article_views.ArticleDetailView.as_view(), name="article-detail"),
+    path("articles/<id:pk>/", article_views.ArticleDetailView.as_view(), name="article-detail"),
     path("claims/", claim_views.ClaimListCreateView.as_view(), name="claim-list"),
-    path("claims/<int:pk>/", claim_views.ClaimDetailView.as_view(), name="claim-detail"),
+    path("claims/<id:pk>/", claim_views.ClaimDetailView.as_view(), name="claim-detail"),
     path(
-        "claims/<int:pk>/evidence/",
+        "claims/<id:pk>/evidence/",
         claim_views.ClaimEvidenceView.as_view(),
         name="claim-evidence",
     ),
     path(
-        "claims/<int:pk>/claimreview/",
+        "claims/<id:pk>/claimreview/",
         claim_views.ClaimReviewView.as_view(),
         name="claim-claimreview",
     ),
     path("sources/", claim_views.SourceListCreateView.as_view(), name="source-list"),
-    path("sources/<int:pk>/", claim_views.SourceDetailView.as_view(), name="source-detail"),
+    path("sources/<id:pk>/", claim_views.SourceDetailView.as_view(), name="source-detail"),
     path("changes/", claim_views.ChangesFeedView.as_view(), name="changes"),
 ]
 

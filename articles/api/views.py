@@ -76,6 +76,7 @@ class ArticleListCreateView(GenericAPIView):
 
     is_list_view = True
     pagination_class = IdCursorPagination
+    serializer_class = ArticleIngestInputSerializer  # describes POST to OPTIONS
     write_permissions = {"POST": ["articles.add_article"]}
 
     def get_queryset(self):

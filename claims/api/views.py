@@ -124,6 +124,15 @@ class ClaimFilter(filters.FilterSet):
         model = Claim
         fields = []
 
+    def is_valid(self) -> bool:
+        # A parameter given with no value is a mistake in the caller's URL; say so.
+        empty = [name for name in self.filters if self.data.get(name, None) == ""]
+        if empty:
+            raise ValidationError(
+                {name: ["Give a value, or leave the parameter out."] for name in empty}
+            )
+        return super().is_valid()
+
     def filter_verdict(self, queryset, name, value):
         # Published verdicts only, for everyone: a filter must not reveal a draft's rating.
         if value.strip().lower() == "none":
@@ -155,6 +164,7 @@ class ClaimListCreateView(GenericAPIView):
     is_list_view = True
     filterset_class = ClaimFilter
     pagination_class = IdCursorPagination
+    serializer_class = ClaimCreateInputSerializer  # describes POST to OPTIONS
     write_permissions = {"POST": ["claims.add_claim", "claims.add_appearance"]}
 
     def get_queryset(self):
@@ -239,7 +249,7 @@ class ClaimEvidenceView(GenericAPIView):
     is_list_view = True
     pagination_class = IdCursorPagination
     write_permissions = {"POST": ["claims.add_evidence"]}
-    serializer_class = EvidenceOutputSerializer
+    serializer_class = EvidenceInputSerializer  # describes POST to OPTIONS
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # Schema generation has no pk.
@@ -409,7 +419,7 @@ class SourceListCreateView(GenericAPIView):
     """Sources (outlets, organizations, government bodies, people, documents, accounts)."""
 
     is_list_view = True
-    serializer_class = SourceOutputSerializer
+    serializer_class = SourceInputSerializer  # describes POST to OPTIONS
     filterset_class = SourceFilter
     pagination_class = IdCursorPagination
     write_permissions = {"POST": ["claims.add_source"]}

@@ -172,6 +172,9 @@ def test_claim_filters(many, editor, second_editor, anon):
         {"verdict": "Pants on fire"},
         {"claimant": "abc"},
         {"claimant": "999999"},
+        {"claimant": "1" * 30},
+        {"article": "-5"},
+        {"updated_since": ""},
         {"article": "999999"},
         {"article": "x"},
         {"updated_since": "yesterday"},
@@ -363,6 +366,8 @@ def test_claimreview_404_without_a_published_verdict(world, editor, anon, editor
         ({"statement": "x", "claimant": "abc"}, "claimant"),
         ({"statement": "x", "claimant": 999999}, "claimant"),
         ({"statement": "x", "claimant": True}, "claimant"),
+        ({"statement": "x", "claimant": 10**30}, "claimant"),
+        ({"statement": "x", "claimant": -1}, "claimant"),
         ({"statement": "", "claimant": "{port}"}, "statement"),
         ({"claimant": "{port}"}, "statement"),
         ({"statement": "x", "claimant": "{port}", "appearances": "nope"}, "appearances"),
@@ -523,9 +528,10 @@ def test_read_only_endpoints_answer_405_to_writes(world, write_client):
 
 
 def test_unknown_api_url_is_a_json_404(db, anon):
-    response = anon.get("/api/v1/nothing-here/")
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
+    for path in ("/api/v1/nothing-here/", "/api/v1/claims/" + "9" * 40 + "/"):
+        response = anon.get(path)
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
 
 
 def test_not_acceptable_is_json(world, anon):
