@@ -66,7 +66,7 @@ class ServiceErrorsMixin:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (StaleVersionError, ReviewRuleError, PermissionDenied) as exc:
+        except (StaleVersionError, ReviewRuleError) as exc:
             self.message_user(request, str(exc), messages.ERROR)
         except ValidationError as exc:
             self.message_user(request, "; ".join(exc.messages), messages.ERROR)
@@ -137,9 +137,11 @@ class EvidenceInline(admin.TabularInline):
     readonly_fields = ["independence"]
     autocomplete_fields = ["source"]
     extra = 1
-    formfield_overrides = {
-        Evidence._meta.get_field("quote"): {"widget": forms.Textarea(attrs={"rows": 2})}
-    }
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "quote":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 30})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source", "claim__claimant")
@@ -159,7 +161,7 @@ class AppearanceForm(forms.ModelForm):
     class Meta:
         model = Appearance
         fields = ["revision", "quote"]
-        widgets = {"quote": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"quote": forms.Textarea(attrs={"rows": 2, "cols": 50})}
 
     def clean(self):
         cleaned = super().clean()
@@ -316,6 +318,13 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, SimpleHistoryAdmin):
         ("Record", {"fields": ["version", "created_by", "created_at", "updated_at"]}),
     ]
     inlines = [EvidenceInline, AppearanceInline, VerdictInline, ClaimChangeInline]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            # Nothing is computed or recorded before the claim exists.
+            return [(None, {"fields": ["statement", "claimant"]}), self.fieldsets[2]]
+        return self.fieldsets
+
     actions = ["submit_verdicts", "publish_verdicts", "return_verdicts_to_draft"]
 
     class Media:

@@ -9,3 +9,6 @@ from factcheck.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Tests serve static files from the app folders; there is no collectstatic output to scan.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

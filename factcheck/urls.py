@@ -10,6 +10,7 @@ admin.site.index_title = "Articles, claims, sources and verdicts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
 ]

@@ -1,0 +1,89 @@
+"""`load_demo` gives a newcomer a working newsroom, and running it twice duplicates nothing."""
+
+from io import StringIO
+
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+
+from articles.models import Article, ArticleRevision
+from claims.models import (
+    Appearance,
+    Claim,
+    ClaimChange,
+    ClaimStatus,
+    Evidence,
+    ReviewState,
+    Source,
+    Stance,
+    Verdict,
+)
+
+
+def _counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Article,
+            ArticleRevision,
+            Source,
+            Claim,
+            Appearance,
+            Evidence,
+            Verdict,
+            ClaimChange,
+            User,
+        )
+    }
+
+
+def test_demo_loads_every_status_and_a_published_verdict(db):
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert Article.objects.count() == 1
+    assert Claim.objects.count() >= 5
+    assert Source.objects.count() >= 6
+    assert Source.objects.filter(parent__isnull=False).count() >= 3
+    assert set(Claim.objects.values_list("status", flat=True)) == set(ClaimStatus.values)
+    assert set(Evidence.objects.values_list("stance", flat=True)) == set(Stance.values)
+    # Every claim is anchored in the article text.
+    revision = Article.objects.get().current_revision
+    for appearance in Appearance.objects.all():
+        assert revision.text[appearance.start : appearance.end] == appearance.quote
+    assert Appearance.objects.values("claim").distinct().count() == Claim.objects.count()
+    published = Verdict.objects.get(state=ReviewState.PUBLISHED)
+    assert published.published_by != published.written_by
+    assert {g.name for g in Group.objects.all()} >= {"Viewer", "Fact-checker", "Editor"}
+    assert "Demo loaded" in out.getvalue()
+
+
+def test_demo_loads_twice_without_duplicating(db):
+    call_command("load_demo", stdout=StringIO())
+    first = _counts()
+    call_command("load_demo", stdout=StringIO())
+    assert _counts() == first
+
+
+def test_if_empty_skips_when_articles_exist(db):
+    call_command("load_demo", stdout=StringIO())
+    Claim.objects.filter(status=ClaimStatus.CONTESTED).delete()
+    before = _counts()
+    out = StringIO()
+    call_command("load_demo", "--if-empty", stdout=out)
+    assert _counts() == before
+    assert "not loaded again" in out.getvalue()
+
+
+def test_demo_accounts_have_passwords_only_in_debug(db, settings):
+    settings.DEBUG = False
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert not User.objects.get(username="editor").has_usable_password()
+    assert "createsuperuser" in out.getvalue()
+
+
+def test_demo_accounts_log_in_in_debug(db, settings, client):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "editor-demo" in out.getvalue()
+    assert client.login(username="editor", password="editor-demo")

@@ -1,0 +1,37 @@
+"""Every change to claims, evidence, verdicts and sources is in the history: who, when, what."""
+
+from claims import services
+from claims.models import Claim, Source
+
+
+def test_history_names_who_changed_what(world, editor, second_editor):
+    services.claim_update(claim=world.claim, user=editor, statement="Revised statement.")
+    services.source_update(
+        source=world.outlet, user=second_editor, url="https://ledger.example.net/"
+    )
+    evidence = services.evidence_create(
+        claim=world.claim,
+        stance="disputes",
+        source=world.union,
+        url="https://union.example.org/s",
+        title="Union statement",
+        user=second_editor,
+    )
+    services.evidence_update(evidence=evidence, user=editor, stance="context")
+
+    claim_history = Claim.objects.get(pk=world.claim.pk).history.order_by("history_id")
+    edit = claim_history.filter(statement="Revised statement.").first()
+    assert edit.history_user == editor
+    delta = edit.diff_against(edit.prev_record)
+    assert [c.field for c in delta.changes if c.field == "statement"] == ["statement"]
+    # Status changes from evidence are in the claim's history, with the reason.
+    status_rows = [h for h in claim_history if h.status == "disputed"]
+    assert status_rows and status_rows[0].history_user == second_editor
+    assert "evidence added" in status_rows[0].history_change_reason
+
+    source_history = Source.objects.get(pk=world.outlet.pk).history.latest()
+    assert source_history.history_user == second_editor
+    assert source_history.url == "https://ledger.example.net/"
+    evidence_history = list(evidence.history.order_by("history_id"))
+    assert [h.history_user for h in evidence_history] == [second_editor, editor]
+    assert [h.stance for h in evidence_history] == ["disputes", "context"]

@@ -1,0 +1,61 @@
+"""Production settings refuse to start without a secret key and reject bad values."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from factcheck.env import env_bool, env_number, env_rate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _check(**env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_start_without_secret_key_fails_naming_it():
+    result = _check(DJANGO_DEBUG="0", DJANGO_SETTINGS_MODULE="factcheck.settings")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_start_with_secret_key_passes():
+    result = _check(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="a-long-random-production-key-for-this-test-only-0123456789",
+        DJANGO_ALLOWED_HOSTS="news.example.org",
+        DJANGO_SETTINGS_MODULE="factcheck.settings",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("helper", "raw"),
+    [(env_bool, "maybe"), (env_number, "ten"), (env_number, "-1"), (env_rate, "lots")],
+)
+def test_settings_helpers_reject_bad_values(monkeypatch, helper, raw):
+    monkeypatch.setenv("FACTCHECK_SOMETHING", raw)
+    with pytest.raises(ImproperlyConfigured, match="FACTCHECK_SOMETHING"):
+        helper("FACTCHECK_SOMETHING", None) if helper is env_rate else helper(
+            "FACTCHECK_SOMETHING", 1
+        )
+
+
+def test_anonymous_rate_none_turns_throttling_off(monkeypatch):
+    monkeypatch.setenv("FACTCHECK_ANON_RATE", "none")
+    assert env_rate("FACTCHECK_ANON_RATE", "60/min") is None
+    monkeypatch.setenv("FACTCHECK_ANON_RATE", "100/hour")
+    assert env_rate("FACTCHECK_ANON_RATE", "60/min") == "100/hour"
