@@ -25,6 +25,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.documents import render_claim
+from api.filters import StrictFilterSet
 from api.models import ClaimDocument
 from api.pagination import MAX_PAGE_SIZE, IdCursorPagination
 from api.permissions import sees_working_verdicts
@@ -97,7 +98,7 @@ class ArticleIdFilter(filters.ModelChoiceFilter):
     pass
 
 
-class ClaimFilter(filters.FilterSet):
+class ClaimFilter(StrictFilterSet):
     status = filters.ChoiceFilter(choices=ClaimStatus.choices, help_text="The computed status.")
     verdict = filters.CharFilter(
         method="filter_verdict",
@@ -123,15 +124,6 @@ class ClaimFilter(filters.FilterSet):
     class Meta:
         model = Claim
         fields = []
-
-    def is_valid(self) -> bool:
-        # A parameter given with no value is a mistake in the caller's URL; say so.
-        empty = [name for name in self.filters if self.data.get(name, None) == ""]
-        if empty:
-            raise ValidationError(
-                {name: ["Give a value, or leave the parameter out."] for name in empty}
-            )
-        return super().is_valid()
 
     def filter_verdict(self, queryset, name, value):
         # Published verdicts only, for everyone: a filter must not reveal a draft's rating.
@@ -403,7 +395,7 @@ class ClaimReviewView(APIView):
 # Sources ----------------------------------------------------------------------------------
 
 
-class SourceFilter(filters.FilterSet):
+class SourceFilter(StrictFilterSet):
     kind = filters.ChoiceFilter(choices=SourceKind.choices)
     q = filters.CharFilter(
         field_name="name", lookup_expr="icontains", help_text="Words in the name."
