@@ -197,7 +197,10 @@ def claim_create_with_appearances(
     claim = claim_create(statement=statement, claimant=claimant, user=user)
     problems = []
     for index, (article, quote) in enumerate(appearances, start=1):
-        revision = article.current_revision
+        # Read now, not from the caller's copy: ingestion may have stored a newer revision.
+        revision = ArticleRevision.objects.filter(
+            pk=Article.objects.filter(pk=article.pk).values("current_revision")[:1]
+        ).first()
         if revision is None:
             problems.append(
                 f"Appearance {index}: article {article.pk} has no text yet "

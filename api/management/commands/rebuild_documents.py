@@ -1,0 +1,16 @@
+"""Rebuild every status document: after a bulk import that bypassed the services, or to
+repair. The services keep documents current on their own; this is never needed in routine use."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from api import documents
+
+
+class Command(BaseCommand):
+    help = "Rebuild the status documents of every claim and article (served by the API)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            claims, articles = documents.rebuild_all()
+        self.stdout.write(f"Rebuilt the documents of {claims} claims and {articles} articles.")
