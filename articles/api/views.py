@@ -2,6 +2,7 @@
 article documents (``api.documents``) joined to the article row: one indexed query."""
 
 import json
+from datetime import UTC
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
@@ -14,10 +15,10 @@ from rest_framework.response import Response
 
 from api.pagination import IdCursorPagination
 from api.permissions import sees_working_verdicts
+from api.reads import ARTICLE_COLUMNS, article_by_canonical_url
 from api.views import APIView, GenericAPIView, paginated_documents
 from articles.api.serializers import (
     ArticleDetailOutputSerializer,
-    ArticleFieldsSerializer,
     ArticleIngestInputSerializer,
     ArticleOutputSerializer,
     ArticleQueuedSerializer,
@@ -28,47 +29,73 @@ from articles.models import Article
 from articles.services import article_request_ingestion
 
 JSON = "application/json"
-FIELDS = ArticleFieldsSerializer.Meta.fields
 
 
-def _article_json(article: Article, private: bool, extra: dict | None = None) -> str:
-    """The article's columns encoded now, its claims spliced in from its document as stored."""
-    fields = ArticleFieldsSerializer(article).data
-    document = getattr(article, "document", None)
-    fields["revision_count"] = document.revision_count if document else 0
-    if extra:
-        fields.update(extra)
-    head = json.dumps(fields, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
-    if document is None:
-        # Written by code that bypassed the services: render now (slower, still correct).
-        claims = _claims_json_without_document(article, private)
-        fields["revision_count"] = article.revisions.count()
-        head = json.dumps(fields, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
-    else:
-        claims = document.private_claims if private else document.public_claims
-    return head[:-1] + ',"claims":' + claims + "}"
+def _iso(value) -> str | None:
+    # As DRF's DateTimeField writes it (UTC, "Z"), so every article answer agrees.
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _claims_json_without_document(article: Article, private: bool) -> str:
+def article_head(values: dict, revision_count: int) -> dict:
+    """The article object's own fields (ArticleOutputSerializer without ``claims``)."""
+    return {
+        "id": values["id"],
+        "url": values["url"],
+        "canonical_url": values["canonical_url"],
+        "title": values["title"],
+        "publisher": values["publisher"],
+        "published_at": _iso(values["published_at"]),
+        "state": values["state"],
+        "last_error": values["last_error"],
+        "last_checked_at": _iso(values["last_checked_at"]),
+        "next_check_at": _iso(values["next_check_at"]),
+        "revision_count": revision_count,
+    }
+
+
+def _splice(head: dict, claims_json: str) -> str:
+    encoded = json.dumps(head, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    return encoded[:-1] + ',"claims":' + claims_json + "}"
+
+
+def _claims_json_without_document(article_id: int, private: bool) -> str:
+    # Written by code that bypassed the services: render now (slower, still correct).
     from api.documents import render_claim
     from claims.models import Claim
 
-    claims = Claim.objects.filter(appearances__revision__article=article).distinct().order_by("pk")
+    claims = (
+        Claim.objects.filter(appearances__revision__article_id=article_id).distinct().order_by("pk")
+    )
     return "[" + ",".join(render_claim(claim, private=private) for claim in claims) + "]"
+
+
+def _article_json(article: Article, private: bool, extra: dict | None = None) -> str:
+    """An article loaded with its document (``select_related("document")``)."""
+    values = {name: getattr(article, name) for name in ARTICLE_COLUMNS}
+    document = getattr(article, "document", None)
+    if document is None:
+        head = article_head(values, article.revisions.count())
+        claims = _claims_json_without_document(article.pk, private)
+    else:
+        head = article_head(values, document.revision_count)
+        claims = document.private_claims if private else document.public_claims
+    head.update(extra or {})
+    return _splice(head, claims)
 
 
 def _articles_with_documents():
     return Article.objects.select_related("document")
 
 
-def _etag(article: Article, private: bool) -> str:
+def _lookup_etag(values: dict, private: bool) -> str:
     # The document's version for the claims, and the row's own timestamps for its columns
     # (ingestion updates last_checked_at and next_check_at without touching the document).
-    document = getattr(article, "document", None)
-    stamps = [article.updated_at, article.last_checked_at, article.next_check_at]
+    stamps = [values["updated_at"], values["last_checked_at"], values["next_check_at"]]
     stamp = ".".join(str(int(s.timestamp() * 1000)) if s else "0" for s in stamps)
     audience = "e" if private else "p"
-    return f'"a{article.pk}.{document.version if document else 0}.{stamp}.{audience}"'
+    return f'"a{values["id"]}.{values["document_version"] or 0}.{stamp}.{audience}"'
 
 
 class ArticleListCreateView(GenericAPIView):
@@ -149,11 +176,15 @@ class ArticleLookupView(APIView):
             canonical = canonicalize_url(raw)
         except InvalidURL as exc:
             raise ValidationError({"url": [str(exc)]}) from None
-        # One query: the unique index on canonical_url, joined to the document by primary key.
-        article = _articles_with_documents().filter(canonical_url=canonical).first()
-        if article is None:
-            raise NotFound(f"No article is known at {canonical}.")
         private = sees_working_verdicts(request)
-        response = HttpResponse(_article_json(article, private), content_type=JSON)
-        response["ETag"] = _etag(article, private)
+        # One query: the unique index on canonical_url, joined to the document by primary key.
+        values = article_by_canonical_url(canonical, private=private)
+        if values is None:
+            raise NotFound(f"No article is known at {canonical}.")
+        if values["claims"] is None:
+            body = _article_json(_articles_with_documents().get(pk=values["id"]), private)
+        else:
+            body = _splice(article_head(values, values["revision_count"]), values["claims"])
+        response = HttpResponse(body, content_type=JSON)
+        response["ETag"] = _lookup_etag(values, private)
         return response

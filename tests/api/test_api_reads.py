@@ -270,3 +270,27 @@ def test_evidence_list_of_a_claim(world, editor, anon):
         )
     ]
     assert anon.get("/api/v1/claims/999999/evidence/").status_code == 404
+
+
+def test_fast_article_encoding_matches_the_documented_serializer(published, anon):
+    from django.utils import timezone
+
+    from articles.api.serializers import ArticleFieldsSerializer
+    from articles.models import Article
+
+    Article.objects.filter(pk=published.article.pk).update(
+        published_at=timezone.now(),
+        last_checked_at=timezone.now(),
+        next_check_at=timezone.now() + timezone.timedelta(hours=1),
+        publisher="Harbour City Gazette",
+    )
+    article = Article.objects.get(pk=published.article.pk)
+    expected = dict(ArticleFieldsSerializer(article).data)
+    for path in (
+        f"/api/v1/articles/lookup/?url={article.url}",
+        f"/api/v1/articles/{article.pk}/",
+        "/api/v1/articles/",
+    ):
+        body = anon.get(path).json()
+        body = body["results"][0] if "results" in body else body
+        assert {key: body[key] for key in expected} == expected, path
