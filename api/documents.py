@@ -69,12 +69,13 @@ def _write_claim_documents(claims: list[Claim]) -> None:
     to_create, to_update = [], []
     now = timezone.now()  # bulk_update does not apply auto_now.
     for claim in claims:
+        public, private = render_claim(claim, private=False), render_claim(claim, private=True)
         document = ClaimDocument(
             claim_id=claim.pk,
             updated_at=now,
             claim_version=claim.version,
-            public_body=render_claim(claim, private=False),
-            private_body=render_claim(claim, private=True),
+            public_body=public,
+            private_body="" if private == public else private,
         )
         if claim.pk in existing:
             document.version = existing[claim.pk] + 1
@@ -105,6 +106,15 @@ def claims_changed(claim_ids: Iterable[int], *, cascade: bool = True) -> None:
         )
 
 
+def _claim_lists(rows: list[tuple[str, str]]) -> tuple[str, str]:
+    """The public and private claim lists from (public, private-or-empty) bodies; the private
+    list is empty when it would be the same as the public one."""
+    public = "[" + ",".join(row[0] for row in rows) + "]"
+    if not any(row[1] for row in rows):
+        return public, ""
+    return public, "[" + ",".join(row[1] or row[0] for row in rows) + "]"
+
+
 def articles_changed(article_ids: Iterable[int]) -> None:
     """Rewrite the claim lists and revision counts of these articles' documents."""
     ids = sorted(set(article_ids))
@@ -125,8 +135,7 @@ def articles_changed(article_ids: Iterable[int]) -> None:
             .order_by("claim_id")
             .values_list("public_body", "private_body")
         )
-        document.public_claims = "[" + ",".join(row[0] for row in rows) + "]"
-        document.private_claims = "[" + ",".join(row[1] for row in rows) + "]"
+        document.public_claims, document.private_claims = _claim_lists(rows)
         document.revision_count = ArticleRevision.objects.filter(article_id=article_id).count()
         if not created:
             document.version += 1
@@ -167,8 +176,7 @@ def _rebuild_article_documents(article_ids: list[int]) -> None:
                 article_id=article_id,
                 version=versions.get(article_id, 0) + 1,
                 revision_count=revision_counts.get(article_id, 0),
-                public_claims="[" + ",".join(row[0] for row in rows) + "]",
-                private_claims="[" + ",".join(row[1] for row in rows) + "]",
+                **dict(zip(("public_claims", "private_claims"), _claim_lists(rows), strict=True)),
                 updated_at=now,
             )
         )

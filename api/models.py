@@ -59,8 +59,10 @@ class ClaimDocument(models.Model):
     claim_version = models.PositiveIntegerField()
     # Anonymous users and API keys: statuses and the published verdict only.
     public_body = models.TextField()
-    # Session users allowed to view verdicts: the working (possibly draft) verdict.
-    private_body = models.TextField()
+    # Session users allowed to view verdicts: the working (possibly draft) verdict. Empty when
+    # it is the same as the public one (most claims), which halves the table the hot reads
+    # scan and keeps more of it in PostgreSQL's buffer cache.
+    private_body = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -80,7 +82,8 @@ class ArticleDocument(models.Model):
     version = models.PositiveIntegerField(default=1)
     revision_count = models.PositiveIntegerField(default=0)
     public_claims = models.TextField(default="[]")
-    private_claims = models.TextField(default="[]")
+    # Empty when the same as public_claims (see ClaimDocument.private_body).
+    private_claims = models.TextField(blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -11,12 +11,16 @@ from django.db import connection
 from api.models import ArticleDocument, ClaimDocument
 from articles.models import Article
 
+# An empty private rendering means "the same as the public one" (see ClaimDocument).
 _CLAIM_SQL = {
     audience: (
         f"SELECT {column}, claim_version, version FROM {ClaimDocument._meta.db_table} "
         "WHERE claim_id = %s"
     )
-    for audience, column in (("public", "public_body"), ("private", "private_body"))
+    for audience, column in (
+        ("public", "public_body"),
+        ("private", "COALESCE(NULLIF(private_body, ''), public_body)"),
+    )
 }
 
 ARTICLE_COLUMNS = (
@@ -36,13 +40,16 @@ _ARTICLE_SQL = {
     audience: (
         "SELECT "
         + ", ".join(f"a.{name}" for name in ARTICLE_COLUMNS)
-        + f", d.version, d.revision_count, d.{column} "
+        + f", d.version, d.revision_count, {column} "
         f"FROM {Article._meta.db_table} a "
         f"LEFT JOIN {ArticleDocument._meta.db_table} d ON d.article_id = a.id "
         # The unique index on canonical_url answers this.
         "WHERE a.canonical_url = %s"
     )
-    for audience, column in (("public", "public_claims"), ("private", "private_claims"))
+    for audience, column in (
+        ("public", "d.public_claims"),
+        ("private", "COALESCE(NULLIF(d.private_claims, ''), d.public_claims)"),
+    )
 }
 
 

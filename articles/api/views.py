@@ -80,7 +80,7 @@ def _article_json(article: Article, private: bool, extra: dict | None = None) ->
         claims = _claims_json_without_document(article.pk, private)
     else:
         head = article_head(values, document.revision_count)
-        claims = document.private_claims if private else document.public_claims
+        claims = (private and document.private_claims) or document.public_claims
     head.update(extra or {})
     return _splice(head, claims)
 

@@ -5,7 +5,8 @@ rest go through the ordinary serializers. Writes call ``claims.services``.
 """
 
 from django.conf import settings
-from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch
+from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -61,10 +62,6 @@ from claims.models import (
 )
 
 JSON = "application/json"
-
-
-def _body_field(request) -> str:
-    return "private_body" if sees_working_verdicts(request) else "public_body"
 
 
 def _claim_response(request, claim_id: int, *, status_code: int = 200) -> HttpResponse:
@@ -160,17 +157,24 @@ class ClaimListCreateView(GenericAPIView):
 
     @extend_schema(operation_id="claims_list", responses=ClaimOutputSerializer)
     def get(self, request):
-        field = _body_field(request)
+        private = sees_working_verdicts(request)
+        body = (
+            Coalesce(
+                NullIf(F("document__private_body"), Value("")),
+                F("document__public_body"),
+                output_field=TextField(),
+            )
+            if private
+            else F("document__public_body")
+        )
         # Rows as dicts, not models: the documents are all a page needs, and instantiating 50
         # models costs more than the query.
-        queryset = self.filter_queryset(self.get_queryset()).values(
-            "id", body=F(f"document__{field}")
-        )
+        queryset = self.filter_queryset(self.get_queryset()).values("id", body=body)
         page = self.paginate_queryset(queryset)
         bodies = [
             row["body"]
             if row["body"] is not None
-            else render_claim(Claim.objects.get(pk=row["id"]), private=field == "private_body")
+            else render_claim(Claim.objects.get(pk=row["id"]), private=private)
             for row in page
         ]
         return paginated_documents(self.paginator, bodies)

@@ -97,11 +97,24 @@ def test_api_keys_see_the_public_verdict_even_when_their_owner_is_an_editor(publ
 
 
 def test_editors_in_the_browser_see_the_working_draft(published, editor_client, viewer_client):
+    other = services.claim_create(statement="No verdict here.", claimant=published.union)
+    services.appearance_create(claim=other, revision=published.revision, quote="3,000")
     for client in (editor_client, viewer_client):
         body = client.get(f"/api/v1/claims/{published.claim.pk}/").json()
         assert body["verdict"]["label"] == "False"
         assert body["verdict"]["state"] == "draft"
         assert body["verdict"]["explanation"].startswith("DRAFT")
+        listed = client.get("/api/v1/claims/").json()["results"]
+        assert [c["verdict"] and c["verdict"]["label"] for c in listed] == [None, "False"]
+        for path in (
+            f"/api/v1/articles/lookup/?url={published.article.url}",
+            f"/api/v1/articles/{published.article.pk}/",
+        ):
+            claims = client.get(path).json()["claims"]
+            assert [c["verdict"] and c["verdict"]["label"] for c in claims] == ["False", None]
+    # A claim whose two renderings agree stores the public one only.
+    assert ClaimDocument.objects.get(claim=other).private_body == ""
+    assert ClaimDocument.objects.get(claim=published.claim).private_body != ""
 
 
 def test_outsider_session_sees_what_anonymous_sees(published, outsider):
