@@ -1,12 +1,21 @@
+import difflib
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles.models import Article, ArticleRevision
+from articles.feeds import feed_get_or_create
+from articles.ingest import article_queue_check
+from articles.models import Article, ArticleCheck, ArticleRevision, Feed, FeedEntry
 from articles.services import article_get_or_create, revision_record
 
 
@@ -60,10 +69,46 @@ class RevisionInline(admin.TabularInline):
         return len(revision.text)
 
 
+class CheckInline(admin.TabularInline):
+    """The latest checks: when the text changed, returned to an earlier revision, or failed."""
+
+    model = ArticleCheck
+    fields = ["checked_at", "outcome", "revision", "message"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name_plural = "latest checks"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Inline instances are made per request, so the parent can be kept for the queryset.
+        self.parent = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def get_queryset(self, request):
+        parent = getattr(self, "parent", None)
+        latest = list(
+            ArticleCheck.objects.filter(article=parent)
+            .order_by("-checked_at", "-id")
+            .values_list("id", flat=True)[:20]
+        )
+        return super().get_queryset(request).filter(id__in=latest).select_related("revision")
+
+
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
-    list_display = ["display_title", "publisher", "state", "revision_count", "last_checked_at"]
+    change_form_template = "admin/articles/article/change_form.html"
+    list_display = [
+        "display_title",
+        "publisher",
+        "state",
+        "revision_count",
+        "last_checked_at",
+        "next_check_at",
+        "error_short",
+    ]
     list_filter = ["state", "publisher"]
+    actions = ["recheck_now"]
     search_fields = ["title", "canonical_url", "url", "publisher"]
     readonly_fields = [
         "canonical_url",
@@ -71,12 +116,66 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "last_error",
         "last_checked_at",
         "next_check_at",
+        "last_changed_at",
+        "modified_at",
+        "failure_count",
         "current_revision",
         "claims_in_article",
         "created_at",
         "updated_at",
     ]
-    inlines = [RevisionInline]
+    inlines = [RevisionInline, CheckInline]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    @admin.display(description="last error")
+    def error_short(self, article):
+        if not article.last_error:
+            return ""
+        error = article.last_error
+        return error if len(error) <= 80 else error[:79] + "…"
+
+    @admin.action(description="Re-check the selected articles now")
+    def recheck_now(self, request, queryset):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        count = 0
+        with transaction.atomic():
+            for article in queryset.only("id"):
+                article_queue_check(article=article)
+                count += 1
+        messages.success(
+            request,
+            f"{count} article(s) queued for a check; reload to see the outcome under "
+            "“latest checks”.",
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:article_id>/recheck/",
+                self.admin_site.admin_view(self.recheck_view),
+                name="articles_article_recheck",
+            ),
+            *super().get_urls(),
+        ]
+
+    def recheck_view(self, request, article_id: int):
+        return require_POST(self._recheck)(request, article_id)
+
+    def _recheck(self, request, article_id: int):
+        article = get_object_or_404(Article, pk=article_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        with transaction.atomic():
+            article_queue_check(article=article)
+        messages.success(
+            request,
+            "A check of this article is queued; reload in a moment to see its outcome under "
+            "“latest checks”.",
+        )
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def get_queryset(self, request):
         from django.db.models import Count
@@ -103,6 +202,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "last_error",
             "last_checked_at",
             "next_check_at",
+            "last_changed_at",
+            "modified_at",
+            "failure_count",
             "current_revision",
             "claims_in_article",
         ]
@@ -162,10 +264,27 @@ class ArticleAdmin(SimpleHistoryAdmin):
             text = form.cleaned_data.get("text", "")
             if text.strip():
                 revision_record(article=article, text=text, title=form.cleaned_data["title"])
+            if not text.strip():
+                # No text pasted: fetch the article (a worker does it once this commits).
+                article_queue_check(article=article)
         obj.pk = article.pk
         obj.refresh_from_db()
         if not text.strip():
-            messages.info(request, "No text was given: the article has no revision yet.")
+            messages.info(request, "No text was given: the article is queued to be fetched.")
+
+
+def side_by_side_diff(before: str, after: str) -> str:
+    """The two texts side by side, changed lines marked (difflib escapes the text)."""
+    table = difflib.HtmlDiff(wrapcolumn=70).make_table(
+        before.splitlines(),
+        after.splitlines(),
+        fromdesc="previous revision",
+        todesc="this revision",
+        context=True,
+        numlines=1,
+    )
+    # Safe: difflib escapes &, < and > of both texts in the table it builds.
+    return mark_safe(f'<div class="fc-diff">{table}</div>')
 
 
 @admin.register(ArticleRevision)
@@ -173,8 +292,32 @@ class ArticleRevisionAdmin(admin.ModelAdmin):
     list_display = ["article", "number", "title", "fetched_at"]
     list_select_related = ["article"]
     search_fields = ["article__title", "article__canonical_url", "text"]
-    readonly_fields = ["article", "number", "title", "text", "fingerprint", "fetched_at"]
+    readonly_fields = [
+        "article",
+        "number",
+        "title",
+        "changes",
+        "text",
+        "fingerprint",
+        "fetched_at",
+    ]
     fields = readonly_fields
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    @admin.display(description="changes from the previous revision")
+    def changes(self, revision):
+        previous = (
+            ArticleRevision.objects.filter(
+                article_id=revision.article_id, number__lt=revision.number
+            )
+            .order_by("-number")
+            .first()
+        )
+        if previous is None:
+            return "This is the first revision."
+        return side_by_side_diff(previous.text, revision.text)
 
     def has_add_permission(self, request):
         return False
@@ -185,3 +328,125 @@ class ArticleRevisionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Revisions are the record of what was published: never deleted.
         return False
+
+
+class FeedEntryInline(admin.TabularInline):
+    model = FeedEntry
+    fields = ["created_at", "title", "link", "article", "error"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name_plural = "latest entries"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.parent = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def get_queryset(self, request):
+        parent = getattr(self, "parent", None)
+        latest = list(
+            FeedEntry.objects.filter(feed=parent)
+            .order_by("-created_at", "-id")
+            .values_list("id", flat=True)[:50]
+        )
+        return super().get_queryset(request).filter(id__in=latest).select_related("article")
+
+
+class FeedForm(forms.ModelForm):
+    class Meta:
+        model = Feed
+        fields = ["url", "check_interval", "paused"]
+
+
+@admin.register(Feed)
+class FeedAdmin(admin.ModelAdmin):
+    """Feeds: add one by URL and its new entries arrive as articles; pause it; see its errors."""
+
+    form = FeedForm
+    list_display = [
+        "__str__",
+        "state",
+        "paused",
+        "check_interval",
+        "last_checked_at",
+        "next_check_at",
+        "last_error",
+    ]
+    list_filter = ["state", "paused"]
+    search_fields = ["url", "title"]
+    readonly_fields = [
+        "title",
+        "state",
+        "last_error",
+        "progress",
+        "failure_count",
+        "last_checked_at",
+        "next_check_at",
+        "created_at",
+    ]
+    inlines = [FeedEntryInline]
+    actions = ["check_now", "pause", "resume"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    @admin.display(description="articles from this feed")
+    def progress(self, feed):
+        """How far the feed's articles have got: a long first import shows its progress here
+        (reload the page)."""
+        if feed.pk is None:
+            return "—"
+        from django.db.models import Count, Q
+
+        counts = Article.objects.filter(feed_entries__feed=feed).aggregate(
+            total=Count("id", distinct=True),
+            fetched=Count("id", distinct=True, filter=Q(current_revision__isnull=False)),
+            failed=Count("id", distinct=True, filter=Q(state="error")),
+        )
+        waiting = counts["total"] - counts["fetched"] - counts["failed"]
+        return (
+            f"{counts['total']} entries: {counts['fetched']} fetched, "
+            f"{waiting} waiting, {counts['failed']} failed"
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        with transaction.atomic():
+            feed, _ = feed_get_or_create(url=form.cleaned_data["url"])
+            Feed.objects.filter(pk=feed.pk).update(
+                check_interval=form.cleaned_data["check_interval"],
+                paused=form.cleaned_data["paused"],
+            )
+            if not form.cleaned_data["paused"]:
+                _queue_feed(feed)
+        obj.pk = feed.pk
+        obj.refresh_from_db()
+        if not obj.paused:
+            messages.info(request, "The feed is queued for a first check.")
+
+    @admin.action(description="Check the selected feeds now")
+    def check_now(self, request, queryset):
+        with transaction.atomic():
+            feeds = list(queryset.filter(paused=False))
+            for feed in feeds:
+                _queue_feed(feed)
+        messages.success(request, f"{len(feeds)} feed(s) queued (paused feeds are skipped).")
+
+    @admin.action(description="Pause the selected feeds")
+    def pause(self, request, queryset):
+        messages.success(request, f"{queryset.update(paused=True)} feed(s) paused.")
+
+    @admin.action(description="Resume the selected feeds")
+    def resume(self, request, queryset):
+        count = queryset.update(paused=False, next_check_at=timezone.now())
+        messages.success(request, f"{count} feed(s) resumed; they are checked at the next beat.")
+
+
+def _queue_feed(feed: Feed) -> None:
+    from articles.tasks import ingest_feed
+
+    feed_id = feed.pk
+    transaction.on_commit(lambda: ingest_feed.delay(feed_id))

@@ -17,6 +17,11 @@ class ArticleQuerySet(models.QuerySet):
     def with_current_revision(self):
         return self.select_related("current_revision")
 
+    def due(self, now):
+        """Articles whose next check time has come, the most overdue first (uses the partial
+        index ``article_due``)."""
+        return self.filter(next_check_at__lte=now).order_by("next_check_at")
+
 
 class Article(models.Model):
     """A news article, identified by its canonical URL (SPEC section 2)."""
@@ -38,7 +43,26 @@ class Article(models.Model):
     )
     last_error = models.TextField(blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
-    next_check_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: not checked again (SPEC section 5 schedule)."
+    )
+    last_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the text last changed; drives the schedule."
+    )
+    modified_at = models.DateTimeField(
+        null=True, blank=True, help_text="The modification date the page itself states."
+    )
+    failure_count = models.PositiveIntegerField(
+        default=0, help_text="Failed checks in a row; the retry backoff grows with it."
+    )
+    # Validators for conditional GET, sent back exactly as the server gave them.
+    etag = models.CharField("ETag", max_length=500, blank=True)
+    last_modified = models.CharField("Last-Modified", max_length=100, blank=True)
+    local_path = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="For demo articles read from a local file: re-checks read the file again.",
+    )
     current_revision = models.ForeignKey(
         "articles.ArticleRevision",
         null=True,
@@ -49,7 +73,17 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["last_checked_at", "next_check_at"])
+    # The history shows what editors care about; the bookkeeping of every check does not
+    # belong in it (checks are listed as ArticleCheck rows).
+    history = HistoricalRecords(
+        excluded_fields=[
+            "last_checked_at",
+            "next_check_at",
+            "failure_count",
+            "etag",
+            "last_modified",
+        ]
+    )
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -57,6 +91,16 @@ class Article(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(state__in=ArticleState.values), name="article_state_valid"
+            ),
+        ]
+        indexes = [
+            # The dispatcher's query: WHERE next_check_at <= now ORDER BY next_check_at LIMIT n
+            # FOR UPDATE SKIP LOCKED (articles.schedule.claim_due). Articles never checked
+            # again (next_check_at empty) stay out of the index, which keeps it small.
+            models.Index(
+                fields=["next_check_at"],
+                condition=Q(next_check_at__isnull=False),
+                name="article_due",
             ),
         ]
 
@@ -117,3 +161,127 @@ class ArticleRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article} — revision {self.number}"
+
+
+class CheckOutcome(models.TextChoices):
+    NEW_REVISION = "new_revision", "New revision"
+    RETURNED = "returned", "Returned to an earlier revision"
+    UNCHANGED = "unchanged", "Unchanged"
+    NOT_MODIFIED = "not_modified", "Not modified (304)"
+    ERROR = "error", "Error"
+
+
+class ArticleCheck(models.Model):
+    """One check of an article: what came of it. Editors read these to see when a text changed,
+    when it went back to an earlier version, and when fetching failed."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="checks")
+    checked_at = models.DateTimeField()
+    outcome = models.CharField(max_length=16, choices=CheckOutcome.choices)
+    revision = models.ForeignKey(
+        ArticleRevision, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=CheckOutcome.values), name="articlecheck_outcome_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "-checked_at"], name="articlecheck_article")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.get_outcome_display()} at {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+class FetchDomain(models.Model):
+    """The next moment a request to this host may be sent (FACTCHECK_FETCH_DOMAIN_DELAY). A row
+    rather than a Redis key so the spacing holds across processes with SQLite too."""
+
+    host = models.CharField(max_length=255, primary_key=True)
+    next_request_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.host
+
+
+class FeedState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    OK = "ok", "OK"
+    ERROR = "error", "Error"
+
+
+class FeedQuerySet(models.QuerySet):
+    def due(self, now):
+        """Active feeds whose next check has come (uses the partial index ``feed_due``)."""
+        return self.filter(paused=False, next_check_at__lte=now).order_by("next_check_at")
+
+
+class Feed(models.Model):
+    """An RSS or Atom feed whose new entries are ingested as articles."""
+
+    url = models.URLField("URL", max_length=2000, unique=True)
+    title = models.CharField(max_length=500, blank=True)
+    state = models.CharField(max_length=16, choices=FeedState.choices, default=FeedState.PENDING)
+    last_error = models.TextField(blank=True)
+    paused = models.BooleanField(default=False, help_text="A paused feed is not checked.")
+    check_interval = models.PositiveIntegerField(
+        "check every (minutes)", default=30, help_text="Minutes between two checks of the feed."
+    )
+    etag = models.CharField("ETag", max_length=500, blank=True)
+    last_modified = models.CharField("Last-Modified", max_length=100, blank=True)
+    failure_count = models.PositiveIntegerField(default=0)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "url"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=FeedState.values), name="feed_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(check_interval__gte=5), name="feed_interval_at_least_5_minutes"
+            ),
+        ]
+        indexes = [
+            # FeedQuerySet.due, claimed by articles.schedule.claim_due.
+            models.Index(
+                fields=["next_check_at"],
+                condition=Q(paused=False, next_check_at__isnull=False),
+                name="feed_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class FeedEntry(models.Model):
+    """An entry seen in a feed, so each entry is ingested once however often the feed lists it."""
+
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="entries")
+    key = models.CharField(max_length=1000, help_text="The entry's id, else its link.")
+    link = models.URLField(max_length=2000)
+    title = models.CharField(max_length=500, blank=True)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_entries"
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "feed entries"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "key"], name="feedentry_once_per_feed"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.link

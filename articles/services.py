@@ -38,9 +38,18 @@ def revision_record(
     *, article: Article, text: str, title: str = "", fetched_at=None
 ) -> tuple[ArticleRevision, bool]:
     """Store the text as a new revision unless its normalized form is one the article already
-    has; return the revision now current and whether it is new."""
+    has; return the revision now current and whether it is new.
+
+    A text whose normalized form matches an earlier revision that is not the current one makes
+    that revision current again: a return to it, not new content (SPEC section 5). The caller
+    tells a return from "unchanged" by comparing with the revision that was current before.
+    Nothing is deleted.
+    """
     if not text.strip():
         raise ValidationError({"text": "The article text is empty."})
+    fetched_at = fetched_at or timezone.now()
+    # The row lock serialises two checks of one article: the second one sees the first one's
+    # revision instead of racing it for the next number.
     article = Article.objects.select_for_update().get(pk=article.pk)
     fingerprint = text_fingerprint(text)
     revision = ArticleRevision.objects.filter(article=article, fingerprint=fingerprint).first()
@@ -53,12 +62,26 @@ def revision_record(
             title=title,
             text=text,
             fingerprint=fingerprint,
-            fetched_at=fetched_at or timezone.now(),
+            fetched_at=fetched_at,
+        )
+    current_changes = article.current_revision_id != revision.pk
+    needs_title = bool(title and not article.title)
+    if not (
+        current_changes or needs_title or article.state != ArticleState.OK or article.last_error
+    ):
+        # Unchanged text and nothing to repair: no write, so no empty history entry per check.
+        return revision, created
+    if current_changes:
+        article.last_changed_at = fetched_at
+        article._change_reason = (
+            f"New revision {revision.number}"
+            if created
+            else f"Text returned to revision {revision.number}"
         )
     article.current_revision = revision
     article.state = ArticleState.OK
     article.last_error = ""
-    if title and not article.title:
+    if needs_title:
         article.title = title
     article.save()
     documents.articles_changed([article.pk])

@@ -133,8 +133,18 @@ class SourceAdmin(ServiceErrorsMixin, SimpleHistoryAdmin):
 
 class EvidenceInline(admin.TabularInline):
     model = Evidence
-    fields = ["stance", "source", "url", "title", "quote", "published_at", "independence"]
-    readonly_fields = ["independence"]
+    fields = [
+        "stance",
+        "source",
+        "url",
+        "title",
+        "quote",
+        "published_at",
+        "independence",
+        "link_state",
+        "link_checked_at",
+    ]
+    readonly_fields = ["independence", "link_state", "link_checked_at"]
     autocomplete_fields = ["source"]
     extra = 1
 
@@ -177,8 +187,8 @@ class AppearanceInline(admin.TabularInline):
 
     model = Appearance
     form = AppearanceForm
-    fields = ["revision", "quote", "anchor_state", "start", "end"]
-    readonly_fields = ["anchor_state", "start", "end"]
+    fields = ["revision", "quote", "anchor_state", "anchor_diff", "start", "end"]
+    readonly_fields = ["anchor_state", "anchor_diff", "start", "end"]
     autocomplete_fields = ["revision"]
     extra = 0
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from articles.models import ArticleRevision
@@ -176,6 +177,10 @@ class Appearance(models.Model):
     anchor_state = models.CharField(
         max_length=16, choices=AnchorState.choices, default=AnchorState.EXACT
     )
+    anchor_diff = models.TextField(
+        blank=True,
+        help_text="For a changed or orphaned passage: how it read before and how it reads now.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -202,6 +207,20 @@ class Stance(models.TextChoices):
     CONTEXT = "context", "Context"
 
 
+class LinkState(models.TextChoices):
+    UNCHECKED = "unchecked", "Not checked yet"
+    OK = "ok", "OK"
+    BROKEN = "broken", "Broken"
+    CHANGED = "changed", "Changed since the snapshot"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def link_check_due(self, now):
+        """Evidence whose link is due a check; never-checked links first (the partial index
+        ``evidence_link_due`` serves it)."""
+        return self.filter(link_next_check_at__lte=now).order_by("link_next_check_at")
+
+
 class Evidence(models.Model):
     """A document or statement linked to a claim with a stance (SPEC section 2)."""
 
@@ -212,6 +231,20 @@ class Evidence(models.Model):
     title = models.CharField(max_length=500)
     quote = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The link check (claims.evidence_links): the first good fetch is kept as a snapshot, so
+    # the evidence survives link rot and a later change of the document can be noticed.
+    link_state = models.CharField(
+        max_length=16, choices=LinkState.choices, default=LinkState.UNCHECKED, editable=False
+    )
+    link_error = models.TextField(blank=True, editable=False)
+    link_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    link_next_check_at = models.DateTimeField(
+        null=True, blank=True, editable=False, default=timezone.now
+    )
+    link_failure_count = models.PositiveIntegerField(default=0, editable=False)
+    snapshot_text = models.TextField(blank=True, editable=False)
+    snapshot_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    snapshot_at = models.DateTimeField(null=True, blank=True, editable=False)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -223,14 +256,35 @@ class Evidence(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    # The snapshot text is large and the check times change daily: neither belongs in history;
+    # the link state does, so a link that broke shows up there.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "snapshot_text",
+            "link_checked_at",
+            "link_next_check_at",
+            "link_failure_count",
+        ]
+    )
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "evidence"
         ordering = ["claim", "created_at", "id"]
+        indexes = [
+            # EvidenceQuerySet.link_check_due, claimed by articles.schedule.claim_due.
+            models.Index(
+                fields=["link_next_check_at"],
+                condition=Q(link_next_check_at__isnull=False),
+                name="evidence_link_due",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(stance__in=Stance.values), name="evidence_stance_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(link_state__in=LinkState.values), name="evidence_link_state_valid"
             ),
             models.UniqueConstraint(
                 fields=["claim", "url"],

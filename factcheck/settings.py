@@ -174,7 +174,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Static beat entries: each dispatches the due rows in batches, one task per row (SPEC 5).
+CELERY_BEAT_SCHEDULE: dict = {
+    "dispatch-due-articles": {
+        "task": "articles.tasks.dispatch_due_articles",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "dispatch-due-feeds": {
+        "task": "articles.tasks.dispatch_due_feeds",
+        "schedule": 120.0,
+        "options": {"expires": 115},
+    },
+    "dispatch-evidence-checks": {
+        "task": "claims.tasks.dispatch_evidence_checks",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # Product settings (SPEC sections 4, 5 and 9).

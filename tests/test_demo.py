@@ -54,6 +54,9 @@ def test_demo_loads_every_status_and_a_published_verdict(db):
     assert published.published_by != published.written_by
     assert {g.name for g in Group.objects.all()} >= {"Viewer", "Fact-checker", "Editor"}
     assert "Demo loaded" in out.getvalue()
+    # Nothing of the demo is ever fetched: its .example URLs do not resolve.
+    assert Article.objects.get().next_check_at is None
+    assert not Evidence.objects.filter(link_next_check_at__isnull=False).exists()
 
 
 def test_demo_loads_twice_without_duplicating(db):

@@ -225,6 +225,14 @@ class Command(BaseCommand):
                         user=factchecker,
                     )
 
+        # The demo lives on the reserved .example domain, which never resolves: keep the article
+        # and its evidence out of the re-check schedule, or they would turn into fetch errors
+        # and broken links.
+        Article.objects.filter(pk=article.pk).update(next_check_at=None)
+        Evidence.objects.filter(url__startswith="https://demo.factcheck.example/").update(
+            link_next_check_at=None
+        )
+
         statement, rating_label, explanation = PUBLISHED
         claim = Claim.objects.get(statement=statement)
         if not Verdict.objects.filter(claim=claim).exists():

@@ -1,0 +1,240 @@
+"""The ingestion pipeline: fetch (or read a file), extract, record the revision, re-anchor the
+claims, schedule the next check (SPEC section 5). Used by the tasks and the commands alike.
+
+Every outcome, good or bad, is stored: on the article (state, last error, next check) and as
+an ``ArticleCheck`` row. A failure never touches the revisions, so the last good one stays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from articles.extract import Extracted, ExtractionError, extract_file, extract_response
+from articles.fetch import DomainBusy, FetchError, fetch
+from articles.models import (
+    Article,
+    ArticleCheck,
+    ArticleRevision,
+    ArticleState,
+    CheckOutcome,
+)
+from articles.schedule import article_next_check
+from articles.services import article_get_or_create, revision_record
+
+logger = logging.getLogger(__name__)
+
+# Local files have no web address; they get one under a reserved name that never resolves
+# (RFC 2606), so they can be told apart and are never fetched.
+LOCAL_URL_BASE = "https://local-file.invalid/"
+# Not a stored outcome: the check was put off by our own per-domain delay, not done.
+DEFERRED = "deferred"
+
+
+@dataclass
+class CheckReport:
+    article: Article
+    outcome: str
+    revision: ArticleRevision | None = None
+    error: FetchError | None = None
+
+    @property
+    def message(self) -> str:
+        return str(self.error) if self.error else ""
+
+
+def _after_new_revision(*, revision: ArticleRevision, previous: ArticleRevision | None) -> None:
+    """Everything that follows a new revision, in the transaction that stored it: claims'
+    appearances are re-anchored (and changed ones flagged). Check-worthy candidates are built
+    here too once that module is merged."""
+    if previous is not None:
+        from claims.anchoring import reanchor_appearances
+
+        reanchor_appearances(previous=previous, current=revision)
+
+
+def _after_return(*, revision: ArticleRevision, previous: ArticleRevision) -> None:
+    """The text went back to an earlier revision: the claims follow it there. Nothing new to
+    find candidates in, the text was seen before."""
+    from claims.anchoring import reanchor_appearances
+
+    reanchor_appearances(previous=previous, current=revision)
+
+
+def _record_failure(article: Article, error: FetchError, now) -> CheckReport:
+    failures = article.failure_count + 1
+    next_check = article_next_check(
+        last_changed_at=article.last_changed_at, now=now, failure_count=failures
+    )
+    with transaction.atomic():
+        # An UPDATE, not save(): the error is bookkeeping, and the current revision must stay
+        # whatever it was (the last good text is kept on failure).
+        Article.objects.filter(pk=article.pk).update(
+            state=ArticleState.ERROR,
+            last_error=str(error),
+            last_checked_at=now,
+            failure_count=F("failure_count") + 1,
+            next_check_at=next_check,
+        )
+        ArticleCheck.objects.create(
+            article=article, checked_at=now, outcome=CheckOutcome.ERROR, message=str(error)
+        )
+    article.refresh_from_db()
+    logger.info("article %s: %s", article.pk, error)
+    return CheckReport(article=article, outcome=CheckOutcome.ERROR, error=error)
+
+
+def _record_not_modified(article: Article, now, etag: str, last_modified: str) -> CheckReport:
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(
+            state=ArticleState.OK if article.current_revision_id else article.state,
+            last_error="" if article.current_revision_id else article.last_error,
+            last_checked_at=now,
+            failure_count=0,
+            etag=etag,
+            last_modified=last_modified,
+            next_check_at=article_next_check(last_changed_at=article.last_changed_at, now=now),
+        )
+        ArticleCheck.objects.create(
+            article=article,
+            checked_at=now,
+            outcome=CheckOutcome.NOT_MODIFIED,
+            revision_id=article.current_revision_id,
+        )
+    article.refresh_from_db()
+    return CheckReport(
+        article=article, outcome=CheckOutcome.NOT_MODIFIED, revision=article.current_revision
+    )
+
+
+@transaction.atomic
+def _record_extracted(
+    article: Article, extracted: Extracted, now, *, etag: str = "", last_modified: str = ""
+) -> CheckReport:
+    locked = Article.objects.select_for_update().get(pk=article.pk)
+    previous = locked.current_revision
+    revision, created = revision_record(
+        article=locked, text=extracted.text, title=extracted.title, fetched_at=now
+    )
+    if created:
+        outcome = CheckOutcome.NEW_REVISION
+        _after_new_revision(revision=revision, previous=previous)
+    elif previous is not None and previous.pk != revision.pk:
+        outcome = CheckOutcome.RETURNED
+        _after_return(revision=revision, previous=previous)
+    else:
+        outcome = CheckOutcome.UNCHANGED
+
+    locked.refresh_from_db()
+    last_changed = locked.last_changed_at or now
+    if previous is None:
+        # A first revision: the page's own dates say how old the text is, so an old article
+        # ingested today is not checked every 15 minutes.
+        stated = extracted.modified_at or extracted.published_at
+        if stated and stated < now:
+            last_changed = stated
+    metadata = {
+        "publisher": extracted.publisher or locked.publisher,
+        "authors": extracted.authors or locked.authors,
+        "published_at": extracted.published_at or locked.published_at,
+        "modified_at": extracted.modified_at or locked.modified_at,
+        "language": extracted.language or locked.language,
+        "title": extracted.title or locked.title,
+    }
+    Article.objects.filter(pk=locked.pk).update(
+        **metadata,
+        last_changed_at=last_changed,
+        last_checked_at=now,
+        failure_count=0,
+        etag=etag,
+        last_modified=last_modified,
+        next_check_at=article_next_check(last_changed_at=last_changed, now=now),
+    )
+    message = ""
+    if outcome == CheckOutcome.RETURNED:
+        message = (
+            f"The text is again that of revision {revision.number} "
+            f"(it had been revision {previous.number})."
+        )
+    ArticleCheck.objects.create(
+        article=locked, checked_at=now, outcome=outcome, revision=revision, message=message
+    )
+    locked.refresh_from_db()
+    return CheckReport(article=locked, outcome=outcome, revision=revision)
+
+
+def article_check(*, article: Article, max_domain_wait: float | None = None) -> CheckReport:
+    """Fetch (or read) the article again and record what came of it. Never raises for a
+    failure of the site or the page: that is stored on the article and returned.
+
+    With ``max_domain_wait`` (the tasks), a check that would wait longer than that for its
+    turn at the site is put off: the article is due again when its turn comes."""
+    now = timezone.now()
+    try:
+        if article.local_path:
+            extracted = extract_file(Path(article.local_path))
+            return _record_extracted(article, extracted, now)
+        result = fetch(
+            article.url,
+            etag=article.etag,
+            last_modified=article.last_modified,
+            max_domain_wait=max_domain_wait,
+        )
+        if result.not_modified:
+            return _record_not_modified(article, now, result.etag, result.last_modified)
+        extracted = extract_response(result)
+    except DomainBusy as busy:
+        Article.objects.filter(pk=article.pk).update(
+            next_check_at=now + dt.timedelta(seconds=busy.retry_after or 60)
+        )
+        return CheckReport(article=article, outcome=DEFERRED, error=busy)
+    except FetchError as error:
+        return _record_failure(article, error, now)
+    try:
+        return _record_extracted(
+            article, extracted, now, etag=result.etag, last_modified=result.last_modified
+        )
+    except ValidationError as error:
+        return _record_failure(article, ExtractionError(error.messages[0], url=article.url), now)
+
+
+def article_ingest_url(*, url: str, user=None) -> CheckReport:
+    """Add the article at this URL (or find it) and check it now."""
+    article, _ = article_get_or_create(url=url, user=user)
+    return article_check(article=article)
+
+
+def local_file_url(path: Path) -> str:
+    digest = hashlib.sha256(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
+    return f"{LOCAL_URL_BASE}{digest}/{path.name}"
+
+
+def article_ingest_file(*, path: Path, url: str = "", user=None) -> CheckReport:
+    """Ingest a local HTML or text file (demos and tests). It is known by ``url`` when given,
+    else by a reserved address derived from its path; re-checks read the file again."""
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise ValidationError({"path": f"{path} is not a file that can be read."})
+    article, _ = article_get_or_create(url=url or local_file_url(path), user=user)
+    if article.local_path != str(path):
+        Article.objects.filter(pk=article.pk).update(local_path=str(path))
+        article.local_path = str(path)
+    return article_check(article=article)
+
+
+def article_queue_check(*, article: Article) -> None:
+    """Queue a check of the article for a worker, once the caller's transaction commits (the
+    worker must see the rows the caller wrote). Used by the admin's "re-check now" and the
+    API's POST."""
+    from articles.tasks import ingest_article
+
+    article_id = article.pk
+    transaction.on_commit(lambda: ingest_article.delay(article_id))

@@ -1,0 +1,150 @@
+"""Benchmark: the full ingestion pipeline against plain trafilatura extraction, same pages,
+same run (STYLE.md: a ratio against a floor, never a timed unit test).
+
+    .venv/bin/python bench/ingest.py ../shared/pages [--limit N] [--rounds R]
+
+The folder holds gzipped HTML pages (*.html.gz). They are served gzip-encoded by a local HTTP
+server on 127.0.0.1; the pipeline fetches each one through the safe fetcher, extracts it,
+stores the revision and schedules the next check (SQLite in a temporary folder unless
+DATABASE_URL is set). The floor is trafilatura's own extraction of the same bytes with the same
+options. Goals (issue 4): the pipeline at least half as fast (time ratio <= 2.0) and its text
+no worse (identical to trafilatura's on every page).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.server
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, int]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            name = self.path.split("?", 1)[0].lstrip("/")
+            path = folder / name
+            if name == "robots.txt" or not name.endswith(".html.gz") or not path.is_file():
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = path.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_address[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", type=Path, help="folder of *.html.gz pages")
+    parser.add_argument("--limit", type=int, default=0, help="at most this many pages")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds of each side")
+    args = parser.parse_args()
+    pages = sorted(args.folder.glob("*.html.gz"))
+    if args.limit:
+        pages = pages[: args.limit]
+    if not pages:
+        print(f"No *.html.gz pages in {args.folder}", file=sys.stderr)
+        return 2
+
+    workdir = tempfile.mkdtemp(prefix="factcheck-bench-")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+    os.environ.setdefault("FACTCHECK_VAR_DIR", workdir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+    os.environ["FACTCHECK_FETCH_ALLOW_PRIVATE"] = "1"
+    os.environ["FACTCHECK_FETCH_DOMAIN_DELAY"] = "0"
+    os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
+
+    import django
+
+    django.setup()
+    import trafilatura
+    from django.core.management import call_command
+
+    from articles.extract import extract_html
+    from articles.ingest import article_check
+    from articles.models import Article, ArticleRevision
+    from articles.services import article_get_or_create
+
+    call_command("migrate", verbosity=0)
+    server, port = _serve(args.folder)
+    htmls = {p.name: gzip.decompress(p.read_bytes()).decode("utf-8", "replace") for p in pages}
+
+    def bare_round() -> tuple[float, dict[str, str]]:
+        texts = {}
+        begin = time.perf_counter()
+        for name, html in htmls.items():
+            document = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+            texts[name] = ((document.text if document else "") or "").strip()
+        return time.perf_counter() - begin, texts
+
+    def pipeline_round(round_no: int) -> tuple[float, dict[str, str], int]:
+        # Fresh URLs each round, so every page makes a first revision (the costly case).
+        articles = {
+            name: article_get_or_create(url=f"http://127.0.0.1:{port}/{name}?round={round_no}")[0]
+            for name in htmls
+        }
+        begin = time.perf_counter()
+        errors = 0
+        for article in articles.values():
+            report = article_check(article=article)
+            errors += report.error is not None and not report.message.startswith("No article")
+        elapsed = time.perf_counter() - begin
+        texts = {}
+        for name, article in articles.items():
+            revision = ArticleRevision.objects.filter(article=article).first()
+            texts[name] = revision.text if revision else ""
+        return elapsed, texts, errors
+
+    bare_times, pipe_times = [], []
+    bare_texts: dict[str, str] = {}
+    pipe_texts: dict[str, str] = {}
+    errors = 0
+    extract_html("<html><body><p>warm up the extractor</p></body></html>" * 3)
+    for round_no in range(args.rounds):
+        elapsed, bare_texts = bare_round()
+        bare_times.append(elapsed)
+        elapsed, pipe_texts, errors = pipeline_round(round_no)
+        pipe_times.append(elapsed)
+    server.shutdown()
+
+    bare, pipe = statistics.median(bare_times), statistics.median(pipe_times)
+    identical = sum(bare_texts[n] == pipe_texts[n] for n in htmls)
+    with_text = sum(bool(bare_texts[n]) for n in htmls)
+    ratio = pipe / bare
+    print(f"pages: {len(htmls)} ({with_text} with text), rounds: {args.rounds}")
+    print(f"plain trafilatura extraction: {bare:.2f} s ({len(htmls) / bare:.1f} pages/s)")
+    print(
+        f"full pipeline (fetch, extract, revision, schedule): {pipe:.2f} s "
+        f"({len(htmls) / pipe:.1f} pages/s)"
+    )
+    print(f"time ratio pipeline/plain: {ratio:.2f} (goal <= 2.00)")
+    print(f"text identical to trafilatura's: {identical}/{len(htmls)} (goal: all)")
+    print(f"fetch errors: {errors}; articles stored: {Article.objects.count()}")
+    ok = ratio <= 2.0 and identical == len(htmls) and errors == 0
+    print("GOAL MET" if ok else "GOAL NOT MET")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

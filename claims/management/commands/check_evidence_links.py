@@ -1,0 +1,38 @@
+"""check_evidence_links: check evidence links now, synchronously, a line per evidence item."""
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from articles.schedule import claim_due
+from claims.evidence_links import evidence_check_link
+from claims.models import Evidence
+
+
+class Command(BaseCommand):
+    help = "Check every evidence link (or only the due ones with --due); broken or changed "
+    help += "links flag their claim for review."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--due", action="store_true", help="only the links due a check")
+
+    def handle(self, *args, due, **options):
+        if due:
+            now = timezone.now()
+            ids = claim_due(
+                Evidence.objects.link_check_due(now),
+                field="link_next_check_at",
+                now=now,
+                limit=100_000,
+            )
+            items = Evidence.objects.filter(pk__in=ids).order_by("id")
+        else:
+            items = Evidence.objects.order_by("id")
+        total = items.count()
+        if not total:
+            self.stdout.write("No evidence links to check.")
+        for index, evidence in enumerate(items.iterator(), start=1):
+            checked = evidence_check_link(evidence=evidence)
+            line = f"[{index}/{total}] evidence #{checked.pk} {checked.link_state} {checked.url}"
+            if checked.link_error:
+                line += f" — {checked.link_error}"
+            self.stdout.write(line)

@@ -1,0 +1,79 @@
+"""Tasks: retried with backoff for timeouts, 429 and 5xx (the server's Retry-After first), never
+for other 4xx; every outcome is recorded on the article."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from articles.fetch import FetchTimeout, HTTPStatusError
+from articles.models import Article, ArticleCheck, ArticleState, CheckOutcome
+from articles.tasks import MAX_RETRIES, _retry_if_worthwhile, ingest_article
+
+
+def _article(url):
+    return Article.objects.create(url=url, canonical_url=url)
+
+
+def _requests(site, path):
+    return [r for r, _ in site.log if r.path == path]
+
+
+def test_server_errors_are_retried_then_left_as_a_visible_error(site, db):
+    site.expect_request("/down").respond_with_data("down", status=503)
+    article = _article(site.url_for("/down"))
+    # Eager: Celery runs each retry at once, so all attempts happen inside this call.
+    ingest_article.apply(args=[article.pk])
+    assert len(_requests(site, "/down")) == 1 + MAX_RETRIES
+    article.refresh_from_db()
+    assert article.state == ArticleState.ERROR
+    assert "503 Service Unavailable" in article.last_error
+    assert article.failure_count == 1 + MAX_RETRIES
+    assert ArticleCheck.objects.filter(article=article, outcome=CheckOutcome.ERROR).count() == 5
+
+
+def test_not_found_is_not_retried(site, db):
+    site.expect_request("/gone").respond_with_data("gone", status=404)
+    article = _article(site.url_for("/gone"))
+    ingest_article.apply(args=[article.pk])
+    assert len(_requests(site, "/gone")) == 1
+    assert Article.objects.get(pk=article.pk).state == ArticleState.ERROR
+
+
+def test_a_missing_article_is_no_crash(db):
+    assert ingest_article.apply(args=[987654]).successful()
+
+
+class _Retry(Exception):
+    pass
+
+
+def _task(retries):
+    calls = []
+
+    def retry(countdown):
+        calls.append(countdown)
+        return _Retry()
+
+    return SimpleNamespace(
+        request=SimpleNamespace(retries=retries), max_retries=4, retry=retry
+    ), calls
+
+
+def test_retry_after_is_honoured_and_backoff_grows():
+    task, calls = _task(retries=0)
+    with pytest.raises(_Retry):
+        _retry_if_worthwhile(task, HTTPStatusError(429, url="https://a.example/", retry_after=120))
+    assert 120 <= calls[0] <= 125
+
+    task, calls = _task(retries=2)
+    with pytest.raises(_Retry):
+        _retry_if_worthwhile(task, FetchTimeout("slow", url="https://a.example/"))
+    assert 240 <= calls[0] <= 245
+
+
+def test_no_retry_for_final_errors_or_when_retries_are_spent():
+    task, calls = _task(retries=0)
+    _retry_if_worthwhile(task, HTTPStatusError(404, url="https://a.example/"))
+    task_spent, calls_spent = _task(retries=4)
+    _retry_if_worthwhile(task_spent, HTTPStatusError(503, url="https://a.example/"))
+    assert calls == calls_spent == []
