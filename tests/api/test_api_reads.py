@@ -307,3 +307,19 @@ def test_fast_article_encoding_matches_the_documented_serializer(published, anon
         body = anon.get(path).json()
         body = body["results"][0] if "results" in body else body
         assert {key: body[key] for key in expected} == expected, path
+
+
+def test_reanchoring_in_a_new_revision_rewrites_the_documents(published, anon):
+    from claims.anchoring import reanchor_appearances
+
+    text = published.revision.text.replace("4,200 containers passed through", "4,200 boxes went")
+    revision, _ = revision_record(article=published.article, text=text)
+    reanchor_appearances(previous=published.revision, current=revision)
+
+    body = anon.get(f"/api/v1/claims/{published.claim.pk}/").json()
+    assert [a["revision"] for a in body["appearances"]] == [1, 2]
+    assert body["appearances"][1]["anchor_state"] in {"changed", "fuzzy", "orphaned"}
+    assert body["needs_review"] is True
+    looked_up = anon.get("/api/v1/articles/lookup/", {"url": published.article.url}).json()
+    assert looked_up["revision_count"] == 2
+    assert looked_up["claims"][0]["needs_review"] is True

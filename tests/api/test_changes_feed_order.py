@@ -1,74 +1,54 @@
 """The changes feed never lets a poller skip an event whose transaction commits late.
 
-Two writers on PostgreSQL: the first records a status change and keeps its transaction open;
-the second records one for another claim. Without the advisory lock in
-``claims.services._record_claim_change`` the second would commit a higher id first and a poller
-would move its cursor past the first event before it became visible.
+On PostgreSQL two transactions can draw ids 10 and 11 and commit 11 first; a poller that read
+11 would move its cursor past 10 before 10 became visible. ``_record_claim_change`` prevents it
+with a transaction-scoped advisory lock held from the insert until commit, so the next event's
+id is drawn only after the previous event is visible. This checks, from a second connection,
+that recording an event takes that lock and keeps it for the rest of the transaction.
+(A transactional two-thread test would flush the role groups from under the tests after it.)
 """
 
-import threading
-import time
-
+import psycopg
 import pytest
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import connection
 
 from claims import services
 from claims.models import ClaimChange, Stance
+from claims.services import CHANGES_FEED_LOCK
+
+pytestmark = pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="SQLite serialises writers at BEGIN IMMEDIATE; the race is PostgreSQL's",
+)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_later_event_waits_for_the_earlier_one_to_commit(world):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers at BEGIN IMMEDIATE; the race is PostgreSQL's")
-    other = services.claim_create(statement="About 120 jobs depend on it.", claimant=world.council)
-    first_recorded, release_first = threading.Event(), threading.Event()
-    errors = []
+def _other_writer_can_take_the_feed_lock() -> bool:
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params.pop("prepare_threshold", None)
+    with psycopg.connect(**params, autocommit=False) as other:
+        taken = other.execute(
+            "SELECT pg_try_advisory_xact_lock(%s)", [CHANGES_FEED_LOCK]
+        ).fetchone()[0]
+        other.rollback()  # releases it at once if it was taken
+    return taken
 
-    def first_writer():
-        try:
-            with transaction.atomic():
-                services.evidence_create(
-                    claim=world.claim,
-                    stance=Stance.CORROBORATES,
-                    source=world.outlet,
-                    url="https://ledger.example.org/first",
-                    title="First",
-                )
-                first_recorded.set()
-                release_first.wait(10)
-        except Exception as exc:  # surfaced in the main thread's assertions
-            errors.append(exc)
-        finally:
-            connection.close()
 
-    def second_writer():
-        try:
-            services.evidence_create(
-                claim=other,
-                stance=Stance.CORROBORATES,
-                source=world.outlet,
-                url="https://ledger.example.org/second",
-                title="Second",
-            )
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+def test_recording_an_event_holds_the_feed_lock_until_commit(world):
+    assert _other_writer_can_take_the_feed_lock()
 
-    first = threading.Thread(target=first_writer)
-    first.start()
-    assert first_recorded.wait(10)
-    second = threading.Thread(target=second_writer)
-    second.start()
-    time.sleep(0.5)
+    services.evidence_create(
+        claim=world.claim,
+        stance=Stance.CORROBORATES,
+        source=world.outlet,
+        url="https://ledger.example.org/first",
+        title="First",
+    )
+    assert ClaimChange.objects.filter(claim=world.claim).exists()
 
-    # What a poller sees meanwhile: neither event, so its cursor cannot pass the first one.
-    assert second.is_alive(), "the second writer should wait for the first to commit"
-    assert not ClaimChange.objects.exists()
-
-    release_first.set()
-    first.join(10)
-    second.join(10)
-    assert errors == []
-    events = list(ClaimChange.objects.order_by("id").values_list("claim_id", flat=True))
-    assert events == [world.claim.pk, other.pk]
+    # Our transaction (the test's) is still open: a second writer's event must wait.
+    assert not _other_writer_can_take_the_feed_lock()
+    # Other writes that record no event (a claim's text) never wait for it.
+    services.claim_update(claim=world.claim, statement="4,200 containers in March.")
