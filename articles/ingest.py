@@ -53,12 +53,15 @@ class CheckReport:
 
 def _after_new_revision(*, revision: ArticleRevision, previous: ArticleRevision | None) -> None:
     """Everything that follows a new revision, in the transaction that stored it: claims'
-    appearances are re-anchored (and changed ones flagged). Check-worthy candidates are built
-    here too once that module is merged."""
+    appearances are re-anchored (and changed ones flagged), and the check-worthy candidates
+    of its text are stored (SPEC section 6)."""
+    from claims.candidates import candidates_generate
+
     if previous is not None:
         from claims.anchoring import reanchor_appearances
 
         reanchor_appearances(previous=previous, current=revision)
+    candidates_generate(revision=revision)
 
 
 def _after_return(*, revision: ArticleRevision, previous: ArticleRevision) -> None:

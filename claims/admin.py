@@ -255,7 +255,7 @@ class ClaimChangeInline(admin.TabularInline):
 class ClaimForm(VersionedForm):
     class Meta:
         model = Claim
-        fields = ["statement", "claimant", "needs_review", "needs_review_reason"]
+        fields = ["statement", "claimant", "assignee", "needs_review", "needs_review_reason"]
         widgets = {"statement": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -297,10 +297,11 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, SimpleHistoryAdmin):
         "status_badge",
         "verdict_summary",
         "needs_review",
+        "assignee",
         "updated_at",
     ]
-    list_filter = ["status", VerdictRatingFilter, ReviewStateFilter, "needs_review"]
-    list_select_related = ["claimant", "verdict__rating"]
+    list_filter = ["status", VerdictRatingFilter, ReviewStateFilter, "needs_review", "assignee"]
+    list_select_related = ["claimant", "verdict__rating", "assignee"]
     search_fields = [
         "statement",
         "appearances__quote",
@@ -324,7 +325,7 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, SimpleHistoryAdmin):
             "Status (computed from the evidence)",
             {"fields": ["status_badge", "status_explanation", "evidence_counts"]},
         ),
-        ("Review", {"fields": ["needs_review", "needs_review_reason"]}),
+        ("Review", {"fields": ["assignee", "needs_review", "needs_review_reason"]}),
         ("Record", {"fields": ["version", "created_by", "created_at", "updated_at"]}),
     ]
     inlines = [EvidenceInline, AppearanceInline, VerdictInline, ClaimChangeInline]
@@ -607,3 +608,7 @@ class AppearanceAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         # Appearances are added on the claim page, where the quote is anchored.
         return False
+
+
+# Claims from text: candidates, figures beside each claim, merging duplicates.
+from claims import admin_text  # noqa: E402, F401

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -113,6 +114,16 @@ class Claim(models.Model):
     independent_corroborates_count = models.PositiveIntegerField(default=0, editable=False)
     needs_review = models.BooleanField(default=False)
     needs_review_reason = models.TextField(blank=True)
+    # Who is responsible for checking the claim now; the review queue filters by it.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+        limit_choices_to={"is_staff": True},
+        help_text="The fact-checker or editor responsible for this claim.",
+    )
     # Optimistic concurrency: every write checks and bumps it, so a save based on a stale
     # copy is refused instead of silently overwriting another editor's change.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -126,8 +137,13 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The statement's English full-text vector for claim matching. On PostgreSQL a trigger
+    # keeps it (and a GIN index serves it), so every write path, the admin's included, updates
+    # it; both are created by migration 0006 on PostgreSQL only. Null on SQLite, where
+    # matching reads the statements instead.
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
@@ -425,3 +441,167 @@ class ClaimChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id}: {self.field} {self.from_value or '—'} → {self.to_value}"
+
+
+# Claims from text (SPEC section 6) -------------------------------------------------------
+
+
+class CandidateState(models.TextChoices):
+    NEW = "new", "New"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class CandidateQuerySet(models.QuerySet):
+    def best_first(self):
+        return self.order_by("-score", "start", "id")
+
+    def open(self):
+        return self.filter(state=CandidateState.NEW)
+
+
+class Candidate(models.Model):
+    """A sentence the system thinks is check-worthy, awaiting an editor's accept or reject.
+
+    One row per article and sentence text: a sentence that survives into a new revision keeps
+    its row (and its decision), and ``revision``, ``start`` and ``end`` follow it to the newest
+    revision it appears in. Written only by ``claims.candidates``.
+    """
+
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="candidates"
+    )
+    first_revision = models.ForeignKey(
+        ArticleRevision, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    revision = models.ForeignKey(
+        ArticleRevision,
+        on_delete=models.PROTECT,
+        related_name="candidates",
+        help_text="The newest revision the sentence appears in; start and end index its text.",
+    )
+    text = models.TextField()
+    fingerprint = models.CharField(max_length=64, editable=False)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    score = models.FloatField()
+    features = models.JSONField(default=dict, blank=True)
+    suggested_claimant = models.CharField(max_length=300, blank=True)
+    # Parsed figures as [{"value", "low", "high", "qualifier", "unit", "text"}], numbers as
+    # strings so no precision is lost. They become ClaimQuantity rows when accepted.
+    quantities = models.JSONField(default=list, blank=True)
+    matched_claim = models.ForeignKey(
+        Claim,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="matching_candidates",
+        help_text="An existing claim that possibly states the same thing.",
+    )
+    match_score = models.FloatField(null=True, blank=True)
+    state = models.CharField(
+        max_length=16, choices=CandidateState.choices, default=CandidateState.NEW
+    )
+    claim = models.ForeignKey(
+        Claim,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="candidates",
+        help_text="The claim created from it, or the claim it was attached to.",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = CandidateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "-score", "start"]
+        constraints = [
+            # Deduplication across revisions: generating twice, or for a revision that repeats
+            # a sentence, finds the same row.
+            models.UniqueConstraint(
+                fields=["article", "fingerprint"], name="candidate_sentence_once_per_article"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=CandidateState.values), name="candidate_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=1), name="candidate_score_0_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(match_score__isnull=True) | Q(match_score__gte=0, match_score__lte=1),
+                name="candidate_match_score_0_1",
+            ),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="candidate_span"),
+            # A decision always says when it was taken; an open candidate has none.
+            models.CheckConstraint(
+                condition=Q(state=CandidateState.NEW, decided_at__isnull=True)
+                | (~Q(state=CandidateState.NEW) & Q(decided_at__isnull=False)),
+                name="candidate_decision_dated",
+            ),
+        ]
+        indexes = [
+            # The article's candidates, best first (review page and the candidates endpoint).
+            models.Index(fields=["article", "-score"], name="candidate_article_score"),
+            # The review queue lists open candidates only.
+            models.Index(fields=["-score"], condition=Q(state="new"), name="candidate_open_score"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+
+class Qualifier(models.TextChoices):
+    NONE = "", "exact"
+    ABOUT = "about", "about"
+    OVER = "over", "over"
+    UNDER = "under", "under"
+    AT_LEAST = "at least", "at least"
+    UP_TO = "up to", "up to"
+
+
+class ClaimQuantity(models.Model):
+    """A figure a claim states, as stated on a date: a newer figure for the same thing
+    (11,000 troops, later 12,000) is another row, so both are seen side by side."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="quantities")
+    value = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
+    low = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
+    high = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
+    qualifier = models.CharField(max_length=16, choices=Qualifier.choices, blank=True)
+    unit = models.CharField(max_length=100, blank=True, help_text="The counted thing: troops …")
+    text = models.CharField(max_length=300, blank=True, help_text="The figure as written.")
+    stated_at = models.DateTimeField(help_text="When the figure was stated: its revision's date.")
+    revision = models.ForeignKey(
+        ArticleRevision, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim", "unit", "stated_at", "id"]
+        verbose_name_plural = "claim quantities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(qualifier__in=Qualifier.values), name="quantity_qualifier_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | Q(low__isnull=False) | Q(high__isnull=False),
+                name="quantity_has_a_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(low__isnull=True) | Q(high__isnull=True) | Q(low__lte=models.F("high")),
+                name="quantity_low_within_high",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text or f"{self.value} {self.unit}"

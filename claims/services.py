@@ -169,10 +169,12 @@ def claim_create(
     user=None,
     needs_review: bool = False,
     needs_review_reason: str = "",
+    assignee=None,
 ) -> Claim:
     claim = Claim(
         statement=statement,
         claimant=claimant,
+        assignee=assignee,
         created_by=user if getattr(user, "is_authenticated", False) else None,
         needs_review=needs_review,
         needs_review_reason=needs_review_reason,

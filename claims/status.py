@@ -35,6 +35,13 @@ def _not_independent(n: int) -> str:
     )
 
 
+def is_independent(
+    *, source_id: int, source_root_id: int, claimant_id: int, claimant_root_id: int
+) -> bool:
+    """Neither the claimant nor under the claimant's top-level parent (SPEC section 3)."""
+    return source_id != claimant_id and source_root_id != claimant_root_id
+
+
 def compute_status(
     *, claimant_id: int, claimant_root_id: int, evidence: Iterable[EvidenceFact]
 ) -> StatusResult:
@@ -49,7 +56,12 @@ def compute_status(
     for item in items:
         counts[item.stance] += 1
         if item.stance == Stance.CORROBORATES:
-            independent = item.source_id != claimant_id and item.source_root_id != claimant_root_id
+            independent = is_independent(
+                source_id=item.source_id,
+                source_root_id=item.source_root_id,
+                claimant_id=claimant_id,
+                claimant_root_id=claimant_root_id,
+            )
             if independent:
                 independent_items += 1
                 independent_sources.add(item.source_id)

@@ -14,6 +14,7 @@ from claims import services
 from claims.models import Evidence, LinkState, Stance
 from tests.ingest.conftest import page
 
+# Two check-worthy sentences: the candidates count on each line is 2.
 BODY = "The council said 120 jobs depend on the terminal.\n\nIt expects 40 more by the summer."
 
 
@@ -34,7 +35,7 @@ def test_ingest_urls_and_files_one_line_each(site, tmp_path, db):
     assert len(lines) == 4
     good = Article.objects.get(canonical_url=site.url_for("/good"))
     assert lines[0] == (
-        f"[1/4] #{good.pk} ok revisions=1 candidates=0 new_revision {good.canonical_url}"
+        f"[1/4] #{good.pk} ok revisions=1 candidates=2 new_revision {good.canonical_url}"
     )
     assert " error revisions=0 " in lines[1] and "404 Not Found" in lines[1]
     assert Article.objects.get(canonical_url=site.url_for("/missing")).state == ArticleState.ERROR
@@ -74,7 +75,7 @@ def test_reingest_all_and_due(site, db):
     Article.objects.update(next_check_at=timezone.now() - dt.timedelta(minutes=1))
     lines = run("reingest", "--due")
     assert lines == [
-        f"[1/1] #{article.pk} ok revisions=1 candidates=0 unchanged {article.canonical_url}"
+        f"[1/1] #{article.pk} ok revisions=1 candidates=2 unchanged {article.canonical_url}"
     ]
     assert Article.objects.get().next_check_at > timezone.now()
 

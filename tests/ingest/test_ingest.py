@@ -218,3 +218,22 @@ def test_a_check_behind_many_requests_to_the_site_is_put_off(site, settings, db)
     assert article.state == ArticleState.OK
     assert article.next_check_at > timezone.now() + dt.timedelta(seconds=500)
     assert ArticleCheck.objects.filter(article=article).count() == 2
+
+
+def test_a_new_revision_gets_its_check_worthy_candidates(tmp_path, db):
+    from claims.models import Candidate
+
+    path = tmp_path / "terminal.txt"
+    path.write_text("Record month at the terminal\n\n" + BODY, encoding="utf-8")
+    article = article_ingest_file(path=path).article
+    first = set(Candidate.objects.filter(article=article).values_list("text", flat=True))
+    assert first
+    assert all(article.current_revision.text.count(text) for text in first)
+
+    path.write_text(
+        "Record month at the terminal\n\n" + BODY + "\nThe union said 300 jobs were cut.",
+        encoding="utf-8",
+    )
+    assert article_check(article=article).outcome == CheckOutcome.NEW_REVISION
+    texts = set(Candidate.objects.filter(article=article).values_list("text", flat=True))
+    assert texts == first | {"The union said 300 jobs were cut."}

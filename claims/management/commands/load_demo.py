@@ -151,6 +151,19 @@ PUBLISHED = (
     "Ukraine; South Korea, which has no stake in Ukraine's account, confirmed it independently.",
 )
 
+# Work waiting in the review queue, so a newcomer can try it by hand: a verdict written by the
+# fact-checker for an editor to publish, and a claim flagged for review.
+IN_REVIEW = (
+    "More than 3,000 North Korean soldiers have been killed or wounded in Kursk.",
+    "Unproven",
+    "Only Ukrainian sources give the figure, and Russia disputes any North Korean presence; "
+    "no independent count exists yet.",
+)
+FLAGGED = (
+    "North Korean recruits are taught to see capture as treason.",
+    "One defector's account so far: find a second, independent source.",
+)
+
 DEMO_USERS = [
     ("editor", "Editor"),
     ("editor2", "Editor"),
@@ -244,6 +257,21 @@ class Command(BaseCommand):
             )
             verdict = services.verdict_submit(verdict=verdict, user=factchecker)
             services.verdict_publish(verdict=verdict, user=editor)
+
+        statement, rating_label, explanation = IN_REVIEW
+        claim = Claim.objects.get(statement=statement)
+        if not Verdict.objects.filter(claim=claim).exists():
+            verdict = services.verdict_save(
+                claim=claim,
+                user=factchecker,
+                rating=Rating.objects.get(label=rating_label),
+                explanation=explanation,
+            )
+            services.verdict_submit(verdict=verdict, user=factchecker)
+        statement, reason = FLAGGED
+        services.claim_flag_for_review(
+            claim=Claim.objects.get(statement=statement), reason=reason, user=factchecker
+        )
         self.stdout.write(
             f"Demo loaded: article #{article.pk}, {len(sources)} sources, "
             f"{created} new claims ({Claim.objects.count()} in all)."

@@ -1,0 +1,257 @@
+"""The article review page (SPEC section 8): the text with its claims highlighted, the
+selected claim's evidence, a quick evidence form and the diff between revisions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import replace_url
+
+from articles.diff import diff_html
+from articles.highlight import Span, paragraphs
+from articles.models import Article, ArticleRevision
+from claims import services
+from claims.forms import ClaimAssignForm, EvidenceQuickForm
+from claims.models import AnchorState, Appearance, Claim, ClaimStatus, Evidence
+from claims.status import is_independent
+
+# Anchor states that mean an editor should look at the claim again (SPEC section 5).
+DISPLACED = {AnchorState.MOVED, AnchorState.FUZZY, AnchorState.CHANGED, AnchorState.ORPHANED}
+
+
+def _revision_spans(revision: ArticleRevision | None) -> tuple[list[Span], list[Appearance]]:
+    """Highlights of one revision. Candidates will join here as spans of kind "candidate"."""
+    if revision is None:
+        return [], []
+    appearances = list(
+        Appearance.objects.filter(revision=revision)
+        .select_related("claim", "claim__claimant")
+        .order_by("start", "id")
+    )
+    spans = [
+        Span(
+            start=a.start,
+            end=a.end,
+            kind="claim",
+            id=a.claim_id,
+            status=a.claim.status,
+            label=a.claim.get_status_display(),
+        )
+        for a in appearances
+        if a.anchor_state != AnchorState.ORPHANED
+    ]
+    return spans, appearances
+
+
+def _selected_claim(article: Article, claim_id: str | None) -> Claim | None:
+    if not claim_id:
+        return None
+    try:
+        pk = int(claim_id)
+    except ValueError:
+        return None
+    evidence = Evidence.objects.select_related("source").order_by("created_at", "id")
+    claim = (
+        Claim.objects.with_related()
+        .select_related("claimant", "assignee", "verdict__published_rating", "verdict__written_by")
+        .prefetch_related(Prefetch("evidence", queryset=evidence))
+        .filter(pk=pk, appearances__revision__article=article)
+        .distinct()
+        .first()
+    )
+    if claim is None:
+        return None
+    claimant = claim.claimant
+    for item in claim.evidence.all():
+        item.independent = is_independent(
+            source_id=item.source_id,
+            source_root_id=item.source.root_id or item.source_id,
+            claimant_id=claimant.pk,
+            claimant_root_id=claimant.root_id or claimant.pk,
+        )
+    return claim
+
+
+def _compare(article: Article, revisions: list[ArticleRevision], params) -> dict | None:
+    """The diff asked for by ``?from=N&to=M`` (revision numbers), or None."""
+    if "from" not in params and "to" not in params:
+        return None
+    by_number = {r.number: r for r in revisions}
+    try:
+        old = by_number[int(params.get("from", ""))]
+        new = by_number[int(params.get("to", ""))]
+    except (KeyError, ValueError):
+        return {"error": "Choose two revisions of this article to compare."}
+    html, stats = diff_html(old.text, new.text)
+    # Claims anchored in the older revision, and how their anchors fared in the newer one.
+    old_claims = dict(
+        Appearance.objects.filter(revision=old).values_list("claim_id", "claim__statement")
+    )
+    new_states = {
+        a.claim_id: a
+        for a in Appearance.objects.filter(revision=new)
+        .select_related("claim")
+        .only("claim_id", "anchor_state", "quote", "claim__statement")
+    }
+    displaced = [
+        {
+            "claim_id": a.claim_id,
+            "statement": a.claim.statement,
+            "state": a.anchor_state,
+            "label": a.get_anchor_state_display(),
+        }
+        for a in new_states.values()
+        if a.anchor_state in DISPLACED
+    ]
+    missing = [
+        {"claim_id": cid, "statement": statement, "state": "orphaned", "label": "Not anchored"}
+        for cid, statement in old_claims.items()
+        if cid not in new_states
+    ]
+    return {"old": old, "new": new, "html": html, "stats": stats, "displaced": displaced + missing}
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _review_context(
+    request: HttpRequest, article: Article, *, claim_id: str | None, form=None
+) -> dict:
+    revisions = list(
+        article.revisions.only("id", "number", "fetched_at", "article_id").order_by("number")
+    )
+    revision = article.current_revision
+    spans, appearances = _revision_spans(revision)
+    claim = _selected_claim(article, claim_id)
+    can_add_evidence = request.user.has_perm("claims.add_evidence")
+    can_assign = request.user.has_perm("claims.change_claim")
+    if claim is not None and can_add_evidence and form is None:
+        form = EvidenceQuickForm(initial={"claim_version": claim.version})
+    compare = _compare(article, revisions, request.GET)
+    if len(revisions) >= 2:
+        default_from, default_to = revisions[-2].number, revisions[-1].number
+    else:
+        default_from = default_to = revisions[-1].number if revisions else None
+    return {
+        "article": article,
+        "revision": revision,
+        "revisions": revisions,
+        "paragraphs": paragraphs(revision.text, spans) if revision else [],
+        "appearances": appearances,
+        "claim": claim,
+        "form": form,
+        "can_add_evidence": can_add_evidence,
+        "can_assign": can_assign,
+        "compare": compare,
+        "compare_from": _int(request.GET.get("from")) or default_from,
+        "compare_to": _int(request.GET.get("to")) or default_to,
+        "statuses": ClaimStatus.choices,
+    }
+
+
+@require_safe
+@login_required
+@permission_required("articles.view_article", raise_exception=True)
+def article_review(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.with_current_revision(), pk=pk)
+    context = _review_context(request, article, claim_id=request.GET.get("claim"))
+    return render(request, "articles/review.html", context)
+
+
+@require_POST
+@login_required
+def evidence_add(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
+    """Quick add-evidence form of the review page; the same service as the admin and API."""
+    if not request.user.has_perm("claims.add_evidence"):
+        raise PermissionDenied("You do not have permission to add evidence.")
+    article = get_object_or_404(Article.objects.with_current_revision(), pk=pk)
+    claim = get_object_or_404(
+        Claim.objects.filter(appearances__revision__article=article).distinct(), pk=claim_id
+    )
+    form = EvidenceQuickForm(request.POST)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.evidence_create(
+                claim=claim,
+                stance=data["stance"],
+                source=data["source"],
+                url=data["url"],
+                title=data["title"],
+                quote=data["quote"],
+                published_at=data["published_at"],
+                user=request.user,
+                expected_claim_version=data["claim_version"],
+            )
+        except services.StaleVersionError as exc:
+            # Keep what they typed, now based on the current version: the page shows the
+            # other editor's change, and sending again is a deliberate second decision.
+            data = request.POST.copy()
+            data["claim_version"] = str(exc.current)
+            form = EvidenceQuickForm(data)
+            form.is_valid()
+            form.add_error(None, str(exc))
+            status = 409
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            claim.refresh_from_db(fields=["status", "status_explanation"])
+            # The explanation starts with the new status ("Contested: …").
+            messages.success(request, f"Evidence added. {claim.status_explanation}")
+            url = reverse("article_review", args=[article.pk])
+            return redirect(f"{url}?claim={claim.pk}#claim-panel")
+    context = _review_context(request, article, claim_id=str(claim.pk), form=form)
+    response = render(request, "articles/review.html", context, status=status)
+    if request.htmx:
+        # The address bar shows the review page, not this form's endpoint (which only POSTs).
+        url = reverse("article_review", args=[article.pk])
+        replace_url(response, f"{url}?claim={claim.pk}")
+    return response
+
+
+@require_POST
+@login_required
+def claim_assign(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
+    """Take a claim (assign it to oneself) or let it go, through the claim service, with the
+    claim's version so a stale page cannot undo someone else's change."""
+    if not request.user.has_perm("claims.change_claim"):
+        raise PermissionDenied("You do not have permission to assign claims.")
+    article = get_object_or_404(Article, pk=pk)
+    claim = get_object_or_404(
+        Claim.objects.filter(appearances__revision__article=article).distinct(), pk=claim_id
+    )
+    form = ClaimAssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That form was incomplete; reload the page and try again.")
+    else:
+        take = form.cleaned_data["action"] == "take"
+        try:
+            services.claim_update(
+                claim=claim,
+                user=request.user,
+                expected_version=form.cleaned_data["claim_version"],
+                assignee=request.user if take else None,
+            )
+        except services.StaleVersionError as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, "The claim is assigned to you." if take else "The claim is unassigned."
+            )
+    url = reverse("article_review", args=[article.pk])
+    return redirect(f"{url}?claim={claim.pk}#claim-panel")

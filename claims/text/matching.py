@@ -1,0 +1,231 @@
+"""Whether two texts state the same thing, as a score from 0 to 1 (SPEC section 6).
+
+Word overlap on stems and a small table of news paraphrases ("sent" ~ "deployed", "injured" ~
+"wounded") gives the base; then what makes two claims different even when their words agree
+is decisive: the figures, a negation, the direction of a change ("raised" vs "cut") and the
+named actors or places.
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+import snowballstemmer
+
+from claims.text.quantities import parse_quantities
+
+# Same meaning in news copy; the first word of each group names the concept.
+_SYNONYMS = [
+    "deploy send sent dispatch station",
+    "soldier troop fighter serviceman servicemen forces army",
+    "kill die dead death fatal fatality toll",
+    "wound injure injury hurt casualty",
+    "capture seize prisoner captive detain",
+    "increase rise rose risen grow grew grown raise climb hike jump soar up higher boost",
+    "decrease fall fell fallen drop cut decline lower reduce shrink slash plunge down",
+    "home house dwelling",
+    "pay wage salary earnings remuneration paid",
+    "cost spend expense price",
+    "ban prohibit bar",
+    "approve vote pass",
+    "detonate blow explode grenade explosive",
+    "memo note document",
+    "exchange swap trade",
+    "propose offer suggest",
+    "unemployment jobless",
+    "strike walkout",
+    "double twice",
+    "triple tripled",
+    "annual yearly annually year",
+    "decade ten-year",
+    "area region regional local",
+    "unfilled vacant empty",
+    "stuck held waiting",
+    "business firm company companies",
+    "rain rainfall",
+    "border frontier",
+    "occupy take",
+    "food aid",
+    "evacuate evacuation",
+]
+# Direction of a change: claims that agree on everything but the direction disagree.
+_UP = {"increas", "tripl", "doubl"}
+_DOWN = {"decreas"}
+_NEGATIONS = re.compile(
+    r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot)\b|n[’']t\b",
+    re.IGNORECASE,
+)
+# "so they cannot be captured", "so that it would not spread": a purpose, not a denial.
+_PURPOSE = re.compile(
+    r"\b(?:so|so that|in order that|lest)\s+(?:\w+\s+){0,2}?(?:cannot|can[’']t|could not|"
+    r"would not|will not|won[’']t|do not|does not|did not)\b",
+    re.IGNORECASE,
+)
+_STOP_WORDS = """
+    a an the and or but of to in on at by for from with without into onto over under as is are
+    was were be been being has have had will would could can may might must should do does did
+    this that these those it its their his her they he she we our you your i me my them than
+    then there here which who whom whose what when where why how all any some such so also only
+    just more most less very said says say told according reported claim claims stated
+    according after before since during about around roughly approximately some nearly almost
+    least many much per cent percent one two three four five six seven eight nine ten not no
+    never none new last other another
+"""
+_STOP = frozenset(_STOP_WORDS.split())
+_LOW_WEIGHT = {"people", "person", "year", "number", "percent", "total", "time"}
+_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*")
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _concept_of_stem() -> dict[str, str]:
+    stem = _stemmer().stemWord
+    table = {}
+    for group in _SYNONYMS:
+        words = group.split()
+        concept = stem(words[0])
+        for word in words:
+            table[stem(word)] = concept
+    return table
+
+
+def _concept(word: str, capitalised: bool) -> str:
+    lower = word.lower().replace("’", "'").removesuffix("'s").strip("'-")
+    if capitalised:
+        # Names and their adjectives as one: Russia/Russian, Ukraine/Ukrainian, Korea/Korean.
+        return lower[:5]
+    stem = _stemmer().stemWord(lower)
+    return _concept_of_stem().get(stem, stem)
+
+
+@dataclass(frozen=True)
+class TextProfile:
+    weights: dict[str, float]
+    numbers: frozenset[Decimal]
+    negated: bool
+    direction: int
+    actors: frozenset[str]
+    # A capitalised first word is a name or just the start of the sentence: its stem is used,
+    # and its name form is tried when the other text has that instead.
+    aliases: tuple[tuple[str, str], ...] = ()
+
+
+def _numbers(text: str) -> frozenset[Decimal]:
+    found = set()
+    for quantity in parse_quantities(text):
+        found.update(n for n in (quantity.value, quantity.low, quantity.high) if n is not None)
+    found.update(Decimal(year) for year in _YEAR.findall(text))
+    return frozenset(n.normalize() for n in found)
+
+
+@lru_cache(maxsize=4096)
+def profile(text: str) -> TextProfile:
+    weights: dict[str, float] = {}
+    actors = set()
+    aliases = []
+    for index, match in enumerate(_WORD.finditer(text)):
+        word = match.group()
+        lower = word.lower()
+        if lower in _STOP or len(lower) < 2:
+            continue
+        # The first word of a sentence is capitalised whatever it is; only later capitals are
+        # taken for names.
+        capitalised = word[0].isupper() and index > 0
+        concept = _concept(word, capitalised)
+        if index == 0 and word[0].isupper():
+            aliases.append((concept, _concept(word, True)))
+        if capitalised:
+            actors.add(concept)
+            weight = 2.0
+        elif concept in _LOW_WEIGHT:
+            weight = 0.5
+        else:
+            weight = 1.0
+        weights[concept] = max(weights.get(concept, 0.0), weight)
+    direction = 0
+    if any(c.startswith(tuple(_UP)) for c in weights):
+        direction += 1
+    if any(c.startswith(tuple(_DOWN)) for c in weights):
+        direction -= 1
+    return TextProfile(
+        weights=weights,
+        numbers=_numbers(text),
+        negated=bool(_NEGATIONS.search(_PURPOSE.sub(" ", text))),
+        direction=direction,
+        actors=frozenset(actors),
+        aliases=tuple(aliases),
+    )
+
+
+def _aligned(a: TextProfile, b: TextProfile) -> dict[str, float]:
+    weights = dict(a.weights)
+    for concept, alias in a.aliases:
+        if concept in weights and concept not in b.weights and alias in b.weights:
+            weights[alias] = max(weights.pop(concept), b.weights[alias])
+    return weights
+
+
+def similarity(a: TextProfile, b: TextProfile) -> float:
+    """0 to 1: how surely ``a`` and ``b`` state the same thing."""
+    a_weights, b_weights = _aligned(a, b), _aligned(b, a)
+    total = sum(a_weights.values()) + sum(b_weights.values())
+    if not total:
+        return 0.0
+    shared = sum(min(a_weights[c], b_weights[c]) for c in a_weights.keys() & b_weights.keys())
+    score = min(1.0, 2 * shared / total * 1.3)
+    if a.numbers and b.numbers:
+        common = a.numbers & b.numbers
+        if not common:
+            score *= 0.3  # a different figure is a different claim
+        elif a.numbers <= b.numbers or b.numbers <= a.numbers:
+            score = min(1.0, score + 0.1)
+        else:
+            score *= 0.75
+    elif a.numbers or b.numbers:
+        score *= 0.85
+    if a.negated != b.negated:
+        score *= 0.35
+    if a.direction and b.direction and a.direction != b.direction:
+        score *= 0.35
+    # A place or actor named on each side that the other never mentions: another event.
+    if (a.actors - b_weights.keys()) and (b.actors - a_weights.keys()):
+        score *= 0.45
+    return round(max(0.0, min(1.0, score)), 3)
+
+
+def text_similarity(a: str, b: str) -> float:
+    return similarity(profile(a), profile(b))
+
+
+@lru_cache(maxsize=1)
+def _synonym_groups() -> dict[str, list[str]]:
+    return {_stemmer().stemWord(g.split()[0]): g.split() for g in _SYNONYMS}
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball English stem, as PostgreSQL's english configuration makes its lexemes."""
+    return _stemmer().stemWord(word.lower())
+
+
+def search_terms(text: str) -> list[str]:
+    """Words for the database's full-text prefilter: the text's content words and the other
+    words of their synonym groups, so a paraphrase's different words still find the claim."""
+    stem = _stemmer().stemWord
+    groups = _synonym_groups()
+    terms: list[str] = []
+    for match in _WORD.finditer(text):
+        lower = match.group().lower().replace("’", "'").removesuffix("'s").strip("'-")
+        if lower in _STOP or len(lower) < 2 or not lower.isascii():
+            continue
+        terms.append(lower)
+        concept = _concept_of_stem().get(stem(lower))
+        if concept:
+            terms.extend(groups[concept])
+    return list(dict.fromkeys(t for t in terms if re.fullmatch(r"[a-z][a-z-]*", t)))

@@ -1,0 +1,167 @@
+"""Check-worthiness of one sentence, from 0 to 1, with the features behind the score.
+
+A logistic combination of features a fact-checker looks for (SPEC section 6): figures,
+attribution, named actors, dates, comparisons and reported events raise it; opinion and
+rhetoric, questions, headings and page furniture lower it. The weights were set by hand from
+what each feature means, so that 0.5 separates "worth checking" from "not": a sentence needs
+at least two factual signals (a figure and an event, an attribution and a named actor …) to
+cross it.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+
+from claims.text.claimants import _VERB_RE
+from claims.text.quantities import Quantity
+
+THRESHOLD = 0.5
+BIAS = -1.2
+WEIGHTS = {
+    "quantity": 1.6,
+    "attribution": 1.4,
+    "reported_speech": 0.5,
+    "named_actor": 0.6,
+    "date": 0.4,
+    "comparison": 0.6,
+    "reported_event": 0.7,
+    "opinion": -1.3,
+    "speculation": -0.4,
+    "quote_without_fact": -0.5,
+    "short": -1.2,
+    "question": -3.0,
+    "heading": -3.0,
+    "page_furniture": -5.0,
+}
+
+_FURNITURE = re.compile(
+    r"^(?:related|more|top|latest|recommended)\s+(?:stories|articles|news|reading|coverage)"
+    r"|^share\b|\bshare (?:this|on)\b|^comments?\b|\bcomments?\s*(?:\(\d+\)|:)|"
+    r"^recent comments|sign up|newsletter|^most (?:read|popular|viewed|shared)|^read more\b|"
+    r"^follow us|^advertisement\b|^copy link|\b\d+\s*min(?:ute)?s?\s+read\b|"
+    r"^updated\b|\bupdated \d+ (?:minutes?|hours?|days?) ago|^by [A-Z][\w.'-]+ [A-Z]|"
+    r"all rights reserved|©|^subscribe|click here|^(?:photo|image|video|caption)\s*:|"
+    r"^listen to this|^print this|^skip to|^back to top|^cookie",
+    re.IGNORECASE,
+)
+_OPINION = re.compile(
+    r"\b(?:sobering|shocking|chilling|heartbreaking|tragic|stark reminder|wake-up call|"
+    r"critics fear|(?:many|some) fear|it is hard to|hard to overstate|could hardly|"
+    r"anyone's guess|anyone’s guess|in many ways|remains to be seen|painfully|terror|"
+    r"dire|grim|remarkable|astonishing|outrageous|shameful|disgraceful|scandalous|"
+    r"we must|should be done|ought to|it is time|a question for|will test|"
+    r"i think|i believe|in my view|arguably|undoubtedly|of course|frankly|"
+    r"think so|(?:are|is|were|was) worried|concerns? about the future)\b",
+    re.IGNORECASE,
+)
+_SPECULATION = re.compile(r"\b(?:could|might|may|would|will)\b", re.IGNORECASE)
+_MONTH_OR_DAY = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+)
+_DATE = re.compile(
+    rf"\b(?:{_MONTH_OR_DAY})\b|\b(?:1[89]|20)\d\d\b|\b(?:yesterday|today|last|this|next)\s+"
+    r"(?:week|month|year|spring|summer|autumn|winter|night|weekend)\b|\byesterday\b|"
+    r"\b(?:since|in|by|until) (?:the )?(?:19|20)\d0s\b",
+)
+_NOT_ACTORS = set(_MONTH_OR_DAY.split("|")) | {"I", "The", "A", "An"}
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)(?<![“\"‘])\b[A-Z][\w’'-]+")
+_COMPARISON = re.compile(
+    r"\b(?:\w+est|most|least|record|more|less|fewer|higher|lower|larger|smaller|bigger|"
+    r"worse|better|than|since records began|first|second|third|fourth|fifth|"
+    r"doubled|tripled|twice|half)\b",
+    re.IGNORECASE,
+)
+_NOT_SUPERLATIVE = {"interest", "rest", "west", "test", "best", "request", "protest", "latest",
+                    "forest", "honest", "modest", "arrest", "guest", "suggest", "harvest",
+                    "contest", "invest", "nest", "chest", "quest", "pest", "vest"}  # fmt: skip
+_IRREGULAR_PAST = re.compile(
+    r"\b(?:fell|rose|grew|sent|took|won|lost|left|began|went|hit|cut|met|led|paid|fled|"
+    r"killed|built|sold|bought|spent|struck|shot|seized|held|broke|caught|drove|flew|froze|"
+    r"gave|hid|kept|made|ran|sank|shut|stole|swept|threw|wore|burst|fought|died|dead)\b",
+    re.IGNORECASE,
+)
+_PAST = re.compile(r"\b[a-z]{3,}(?:ed)\b")
+_NOT_EVENTS = {"need", "seed", "speed", "indeed", "feed", "bed", "red", "hundred", "shed",
+               "united", "based", "related", "alleged", "suspected", "so-called",
+               "detailed", "limited", "advanced", "armed", "wounded"}  # fmt: skip
+_QUOTE_OPEN = ("“", '"', "‘")
+_WORDS = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Score:
+    score: float
+    features: dict[str, float]
+
+
+def _has_named_actor(text: str) -> bool:
+    return any(
+        match.group() not in _NOT_ACTORS
+        for match in _CAPITALISED.finditer(text)
+        if match.start() > 0
+    )
+
+
+def _has_comparison(text: str) -> bool:
+    return any(m.group().lower() not in _NOT_SUPERLATIVE for m in _COMPARISON.finditer(text))
+
+
+def _has_event(text: str, attribution_spans: list[tuple[int, int]]) -> bool:
+    if _IRREGULAR_PAST.search(text):
+        return True
+    for match in _PAST.finditer(text):
+        if match.group() in _NOT_EVENTS:
+            continue
+        if any(start <= match.start() < end for start, end in attribution_spans):
+            continue  # "said", "estimated": counted as attribution, not as an event
+        return True
+    return False
+
+
+def score_sentence(
+    text: str,
+    *,
+    claimant: str | None,
+    quantities: list[Quantity],
+    is_heading: bool = False,
+) -> Score:
+    """The check-worthiness of ``text``; ``features`` maps each feature found to its weight."""
+    stripped = text.strip()
+    found: list[str] = []
+    if _FURNITURE.search(stripped) or "|" in stripped:
+        found.append("page_furniture")
+    if is_heading:
+        found.append("heading")
+    if stripped.endswith("?"):
+        found.append("question")
+    if len(_WORDS.findall(stripped)) < 6:
+        found.append("short")
+    if quantities:
+        found.append("quantity")
+    if claimant:
+        found.append("attribution")
+    verb_spans = [m.span() for m in _VERB_RE.finditer(stripped)]
+    if claimant and (
+        re.search(r"\b(?:" + _VERB_RE.pattern + r")\s+(?:\w+\s+)?that\b", stripped)
+        or re.search(r"\baccused\b.{3,80}?\bof\b", stripped)
+    ):
+        found.append("reported_speech")
+    if _has_named_actor(stripped):
+        found.append("named_actor")
+    if _DATE.search(stripped):
+        found.append("date")
+    if _has_comparison(stripped):
+        found.append("comparison")
+    has_event = _has_event(stripped, verb_spans)
+    if has_event:
+        found.append("reported_event")
+    if _OPINION.search(stripped):
+        found.append("opinion")
+    if _SPECULATION.search(stripped):
+        found.append("speculation")
+    if stripped.startswith(_QUOTE_OPEN) and not (quantities or has_event):
+        found.append("quote_without_fact")
+    features = {name: WEIGHTS[name] for name in found}
+    z = BIAS + sum(features.values())
+    return Score(score=round(1 / (1 + math.exp(-z)), 3), features=features)

@@ -1,0 +1,313 @@
+"""Text analysis behind candidates (issue 5): sentence splitting, each feature of the
+check-worthiness score, claimant suggestion, quantity parsing and text similarity."""
+
+from decimal import Decimal
+
+import pytest
+
+from claims.text.analysis import analyse_text
+from claims.text.claimants import suggest_claimants
+from claims.text.matching import text_similarity
+from claims.text.quantities import parse_quantities
+from claims.text.scoring import THRESHOLD, WEIGHTS, score_sentence
+from claims.text.sentences import split_sentences
+
+# Sentences ---------------------------------------------------------------------------------
+
+
+def test_abbreviations_do_not_end_sentences():
+    text = "Dr. Lee met Mr. Park at 5 p.m. on Jan. 3 with the U.S. delegation. They spoke."
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        "Dr. Lee met Mr. Park at 5 p.m. on Jan. 3 with the U.S. delegation.",
+        "They spoke.",
+    ]
+
+
+def test_quotes_stay_with_their_attribution_and_positions_index_the_text():
+    text = (
+        "According to Kim, capture is treason. “Becoming a prisoner means treason,” Kim said. "
+        "“We were taught to fight.”"
+    )
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        "According to Kim, capture is treason.",
+        "“Becoming a prisoner means treason,” Kim said.",
+        "“We were taught to fight.”",
+    ]
+    for sentence in sentences:
+        assert text[sentence.start : sentence.end] == sentence.text
+
+
+def test_headings_are_their_own_sentence_and_marked():
+    text = "Mounting Evidence of Alliance\nUkrainian intelligence estimates 11,000 troops.\n"
+    first, second = split_sentences(text)
+    assert (first.text, first.is_heading, first.paragraph) == (
+        "Mounting Evidence of Alliance",
+        True,
+        0,
+    )
+    assert (second.is_heading, second.paragraph, second.start) == (False, 1, 30)
+
+
+# Score features ----------------------------------------------------------------------------
+
+
+def _features(text, **kwargs):
+    analysed = {a.sentence.text: a for a in analyse_text(text)}
+    a = analysed[text.splitlines()[-1].strip()] if "\n" in text else next(iter(analysed.values()))
+    return a.score.score, set(a.score.features)
+
+
+@pytest.mark.parametrize(
+    "sentence, feature",
+    [
+        ("Officials counted 4,200 containers at the quay.", "quantity"),
+        ("The port authority said the quay was full.", "attribution"),
+        ("The port authority said that the quay was full.", "reported_speech"),
+        ("The mayor accused the union of blocking the quay.", "reported_speech"),
+        ("The ship was seen near Wrexley.", "named_actor"),
+        ("The ship arrived on Monday.", "date"),
+        ("It was the largest backlog since 1998.", "comparison"),
+        ("Two ships were diverted to the neighbouring port.", "reported_event"),
+        ("It is a sobering moment for the city.", "opinion"),
+        ("The dispute could drag on for months.", "speculation"),
+        ("Why are the workers striking?", "question"),
+        ("Share this article", "page_furniture"),
+        ("Comments (14)", "page_furniture"),
+        ("Related stories", "page_furniture"),
+        ("Not everyone agrees.", "short"),
+        ("“This cannot go on like this,” he said.", "quote_without_fact"),
+    ],
+)
+def test_each_feature_is_found_and_weighted(sentence, feature):
+    _, features = _features(sentence)
+    assert feature in features
+    analysed = analyse_text(sentence)[0]
+    assert analysed.score.features[feature] == WEIGHTS[feature]
+
+
+def test_features_move_the_score_in_their_direction():
+    plain = score_sentence("The quay was busy in the morning.", claimant=None, quantities=[])
+    with_figure = score_sentence(
+        "The quay was busy in the morning.",
+        claimant=None,
+        quantities=parse_quantities("4,200 containers"),
+    )
+    with_claimant = score_sentence(
+        "The quay was busy in the morning.", claimant="the port authority", quantities=[]
+    )
+    as_heading = score_sentence(
+        "The quay was busy in the morning.", claimant=None, quantities=[], is_heading=True
+    )
+    assert with_figure.score > plain.score
+    assert with_claimant.score > plain.score
+    assert as_heading.score < plain.score
+    assert 0 <= as_heading.score < plain.score < 1
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ukrainian intelligence estimates that approximately 11,000 North Korean troops have "
+        "been deployed to assist Russian forces.",
+        "The port authority said on Monday that more than 40,000 containers were waiting.",
+        "Two ships carrying medical supplies were diverted to Wrexley last week.",
+        "“We are losing roughly $3 million a day,” said Maria Okafor, the finance director.",
+    ],
+)
+def test_check_worthy_sentences_score_above_the_threshold(sentence):
+    assert analyse_text(sentence)[0].score.score >= THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It is a sobering moment for a city that has staked its future on trade.",
+        "Critics fear the dispute could drag on for months.",
+        "Is more money the answer?",
+        "Share this article",
+        "Sign up for our daily newsletter",
+        "Whether either side will blink first is anyone's guess.",
+    ],
+)
+def test_opinion_questions_and_furniture_score_below_the_threshold(sentence):
+    assert analyse_text(sentence)[0].score.score < THRESHOLD
+
+
+# Claimants ---------------------------------------------------------------------------------
+
+
+def _claimants(text):
+    sentences = split_sentences(text)
+    return dict(zip((s.text for s in sentences), suggest_claimants(sentences), strict=True))
+
+
+@pytest.mark.parametrize(
+    "sentence, claimant",
+    [
+        ("The ministry estimates that 400 troops crossed.", "The ministry"),
+        ("The President has proposed exchanging the prisoners.", "The President"),
+        ("Nine soldiers died, the defence ministry said in a statement.", "the defence ministry"),
+        ("“We are losing money,” said Maria Okafor, the finance director.", "Maria Okafor"),
+        ("“The shelling started at two,” Park Ji-ho, a farmer, said.", "Park Ji-ho"),
+        ("At least 37 people died, according to local officials.", "local officials"),
+        ("According to Kim, a former soldier, capture is treason.", "Kim"),
+        ("This act, officials say, highlights the indoctrination.", "officials"),
+        ("Figures from the Office for National Statistics show that exports fell.",
+         "the Office for National Statistics"),
+        ("The union is demanding a 12 percent pay rise.", "The union"),
+        ("Ukraine has reportedly captured two soldiers.", None),
+        ("Two bodies were found near the river.", None),
+        ("A former soldier who defected in 2022 told reporters that notes were found.",
+         "A former soldier"),
+    ],
+)  # fmt: skip
+def test_claimant_of_a_sentence(sentence, claimant):
+    assert _claimants(sentence)[sentence] == claimant
+
+
+def test_attribution_is_carried_to_a_pronoun_and_to_a_following_quote():
+    text = (
+        "Transport Minister Helen Achterberg has proposed a mediator. "
+        "She told parliament that no emergency powers would be used.\n"
+        "“Becoming a prisoner means treason,” Kim said. “We were taught to fight.”\n"
+        "Officials closed the road. “Nobody told us,” one driver said."
+    )
+    claimants = _claimants(text)
+    assert claimants["She told parliament that no emergency powers would be used."] == (
+        "Transport Minister Helen Achterberg"
+    )
+    assert claimants["“We were taught to fight.”"] == "Kim"
+    assert claimants["Officials closed the road."] is None
+
+
+def test_a_quote_in_a_new_paragraph_is_not_given_the_last_speaker():
+    text = "“Prices will fall,” the governor said.\n“Nobody believes that.”"
+    assert _claimants(text)["“Nobody believes that.”"] is None
+
+
+def test_a_surname_resolves_to_the_full_name_met_before():
+    text = (
+        "Health Secretary Priya Nandakumar announced £2 billion for scanners.\n"
+        "Nandakumar told reporters that waits had fallen."
+    )
+    assert _claimants(text)["Nandakumar told reporters that waits had fallen."] == (
+        "Health Secretary Priya Nandakumar"
+    )
+
+
+def test_the_agency_refers_back_to_the_agency_named_before():
+    text = (
+        "Ukraine's military intelligence agency estimates that 11,000 troops were deployed. "
+        "According to the agency, more than 3,000 of them have been killed or wounded."
+    )
+    claimants = _claimants(text)
+    assert (
+        claimants["According to the agency, more than 3,000 of them have been killed or wounded."]
+        == "Ukraine's military intelligence agency"
+    )
+
+
+# Quantities --------------------------------------------------------------------------------
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("11,000 troops", (D(11000), D(11000), D(11000), "", "troops")),
+        ("approximately 11,000 North Korean troops", (D(11000), None, None, "about", "troops")),
+        ("over 3,000 killed or wounded", (D(3000), D(3000), None, "over", "killed or wounded")),
+        ("3,000+ soldiers", (D(3000), D(3000), None, "at least", "soldiers")),
+        ("fewer than 3,000 containers", (D(3000), None, D(3000), "under", "containers")),
+        ("at least 37 people", (D(37), D(37), None, "at least", "people")),
+        ("up to 11,000 nursing posts", (D(11000), None, D(11000), "up to", "posts")),
+        ("two North Korean soldiers", (D(2), D(2), D(2), "", "soldiers")),
+        ("a dozen North Korean soldiers", (D(12), D(12), D(12), "", "soldiers")),
+        ("twenty-five tanks", (D(25), D(25), D(25), "", "tanks")),
+        ("hundreds of beds", (None, D(200), D(999), "", "beds")),
+        ("thousands of people", (None, D(2000), D(9999), "", "people")),
+        ("tens of thousands of protesters", (None, D(20000), D(99999), "", "protesters")),
+        ("dozens of suspected cholera cases", (None, D(24), None, "", "cases")),
+        ("10,000 to 12,000 people", (None, D(10000), D(12000), "", "people")),
+        ("between 10 and 15 ships", (None, D(10), D(15), "", "ships")),
+        ("about 10,000 to 12,000 people", (None, D(10000), D(12000), "about", "people")),
+        ("£50 million to £80 million", (None, D(50_000_000), D(80_000_000), "", "pounds")),
+        ("roughly $3 million", (D(3_000_000), None, None, "about", "dollars")),
+        ("7.6 million patients", (D(7_600_000), D(7_600_000), D(7_600_000), "", "patients")),
+        ("a 12 percent rise", (D(12), D(12), D(12), "", "percent")),
+        ("almost 8% of imports", (D(8), None, D(8), "under", "percent")),
+        ("a 32-year-old soldier", (D(32), D(32), D(32), "", "years")),
+        ("a three-day strike", (D(3), D(3), D(3), "", "days")),
+        (
+            "more than 3,000 of them have been killed or wounded",
+            (D(3000), D(3000), None, "over", "killed or wounded"),
+        ),
+    ],
+)
+def test_quantity_forms(text, expected):
+    (quantity,) = parse_quantities(text)
+    assert (quantity.value, quantity.low, quantity.high, quantity.qualifier, quantity.unit) == (
+        expected
+    )
+    assert quantity.text in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "in 1998",
+        "since the 1980s",
+        "on March 2",
+        "at two in the morning",
+        "the third time",
+        "one soldier",
+        "the Korean War (1950-53)",
+    ],
+)
+def test_years_dates_times_ordinals_and_one_are_not_quantities(text):
+    assert parse_quantities(text) == []
+
+
+def test_a_duration_after_over_is_not_an_over_qualifier():
+    rise, years = parse_quantities("a 12 percent pay rise over two years")
+    assert (rise.value, rise.unit) == (D(12), "percent")
+    assert (years.value, years.qualifier, years.unit) == (D(2), "", "years")
+
+
+# Matching ----------------------------------------------------------------------------------
+
+CLAIM = "About 11,000 North Korean troops have been deployed to assist Russian forces."
+
+
+def test_a_paraphrase_scores_above_unrelated_text():
+    paraphrase = text_similarity(
+        "Pyongyang has sent roughly 11,000 soldiers to fight alongside Russia.", CLAIM
+    )
+    unrelated = text_similarity("The museum reopened after a two-year renovation.", CLAIM)
+    assert paraphrase >= 0.5 > unrelated
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "About 1,100 North Korean troops have been deployed to assist Russian forces.",
+        "No North Korean troops have been deployed to assist Russian forces.",
+        "About 11,000 North Korean troops have been deployed to assist Belarusian forces.",
+    ],
+)
+def test_numbers_negation_and_actors_are_decisive(other):
+    assert text_similarity(CLAIM, CLAIM) == 1.0
+    assert text_similarity(other, CLAIM) < 0.5
+
+
+def test_direction_of_change_is_decisive():
+    assert (
+        text_similarity(
+            "The central bank cut interest rates to 5.25 percent.",
+            "The central bank raised interest rates to 5.25 percent.",
+        )
+        < 0.5
+    )
