@@ -4,8 +4,7 @@ Claim detail and the claims list answer from the status documents (``api.documen
 rest go through the ordinary serializers. Writes call ``claims.services``.
 """
 
-from django.conf import settings
-from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, TextField, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -20,7 +19,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -48,8 +47,8 @@ from claims.api.serializers import (
     EvidenceOutputSerializer,
     SourceInputSerializer,
     SourceOutputSerializer,
-    claim_public_url,
 )
+from claims.claimreview import NotPublished, claimreview_document
 from claims.models import (
     Appearance,
     Claim,
@@ -300,10 +299,6 @@ class FirstRenderer(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def _date(value) -> str | None:
-    return value.date().isoformat() if value else None
-
-
 class ClaimReviewView(APIView):
     """schema.org ClaimReview (JSON-LD) of the claim's published verdict; 404 if none."""
 
@@ -327,68 +322,12 @@ class ClaimReviewView(APIView):
             ),
             pk=pk,
         )
-        verdict = getattr(claim, "verdict", None)
-        if verdict is None or verdict.published_at is None:
-            return Response(
-                {
-                    "error": {
-                        "status": 404,
-                        "code": "not_found",
-                        "message": f"Claim {pk} has no published verdict.",
-                        "details": None,
-                    }
-                },
-                status=404,
-            )
-        rating = verdict.published_rating
-        review_rating = {"@type": "Rating", "alternateName": rating.label}
-        if rating.ordinal is not None:
-            # Unproven and other ratings outside the scale carry a name, never a number.
-            scale = Rating.objects.aggregate(best=Max("ordinal"), worst=Min("ordinal"))
-            review_rating.update(
-                ratingValue=rating.ordinal, bestRating=scale["best"], worstRating=scale["worst"]
-            )
-        articles = [appearance.revision.article for appearance in claim.appearances.all()]
-        first_seen = min(
-            (a.published_at for a in articles if a.published_at), default=claim.created_at
-        )
-        claimant_type = "Person" if claim.claimant.kind == SourceKind.PERSON else "Organization"
-        claimant = {"@type": claimant_type, "name": claim.claimant.name}
-        if claim.claimant.url:
-            claimant["url"] = claim.claimant.url
-        document = {
-            "@context": "https://schema.org",
-            "@type": "ClaimReview",
-            "url": claim_public_url(claim.pk),
-            "claimReviewed": claim.statement,
-            "datePublished": _date(verdict.published_at),
-            "author": {
-                "@type": "Organization",
-                "name": settings.FACTCHECK_NEWSROOM_NAME,
-                "url": settings.FACTCHECK_NEWSROOM_URL,
-            },
-            "reviewRating": review_rating,
-            "reviewBody": verdict.published_explanation,
-            "itemReviewed": {
-                "@type": "Claim",
-                "author": claimant,
-                "datePublished": _date(first_seen),
-                "appearance": [
-                    {
-                        "@type": "NewsArticle",
-                        "url": article.canonical_url,
-                        "headline": article.title,
-                        **(
-                            {"datePublished": _date(article.published_at)}
-                            if article.published_at
-                            else {}
-                        ),
-                    }
-                    for article in {a.pk: a for a in articles}.values()
-                ],
-            },
-        }
-        return Response(document)
+        try:
+            # The same document the public claim page embeds; the newsroom's address, not the
+            # API host's, so it is the same whoever asks.
+            return Response(claimreview_document(claim))
+        except NotPublished as exc:
+            raise NotFound(str(exc)) from None
 
 
 # Sources ----------------------------------------------------------------------------------
