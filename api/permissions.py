@@ -34,6 +34,8 @@ class ApiAccess(BasePermission):
         needed = getattr(view, "write_permissions", {}).get(request.method)
         if needed is None:
             raise exceptions.PermissionDenied("This endpoint does not accept writes.")
+        if not needed:
+            return True  # a POST that only reads (claim matching): open like a GET
         if isinstance(request.auth, APIKey):
             if not request.auth.can_write:
                 raise exceptions.PermissionDenied(

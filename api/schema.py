@@ -32,7 +32,8 @@ class AutoSchema(openapi.AutoSchema):
 
     def get_auth(self):
         auth = super().get_auth()
-        if self.method in ("GET", "HEAD") and {} not in auth:
+        open_post = getattr(self.view, "write_permissions", {}).get(self.method) == []
+        if (self.method in ("GET", "HEAD") or open_post) and {} not in auth:
             auth.append({})  # Reads are open to anonymous users (published data only).
         return auth
 

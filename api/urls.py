@@ -28,7 +28,13 @@ v1 = [
     path("articles/", article_views.ArticleListCreateView.as_view(), name="article-list"),
     path("articles/lookup/", article_views.ArticleLookupView.as_view(), name="article-lookup"),
     path("articles/<id:pk>/", article_views.ArticleDetailView.as_view(), name="article-detail"),
+    path(
+        "articles/<id:pk>/candidates/",
+        article_views.ArticleCandidatesView.as_view(),
+        name="article-candidates",
+    ),
     path("claims/", claim_views.ClaimListCreateView.as_view(), name="claim-list"),
+    path("claims/match/", claim_views.ClaimMatchView.as_view(), name="claim-match"),
     path("claims/<id:pk>/", claim_views.ClaimDetailView.as_view(), name="claim-detail"),
     path(
         "claims/<id:pk>/evidence/",

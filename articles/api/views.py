@@ -8,7 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -27,6 +27,8 @@ from articles.api.serializers import (
 from articles.canonical import InvalidURL, canonicalize_url
 from articles.models import Article
 from articles.services import article_request_ingestion
+from claims.api.serializers import CandidateOutputSerializer
+from claims.models import Candidate, CandidateState
 
 JSON = "application/json"
 
@@ -188,3 +190,32 @@ class ArticleLookupView(APIView):
         response = HttpResponse(body, content_type=JSON)
         response["ETag"] = _lookup_etag(values, private)
         return response
+
+
+class ArticleCandidatesView(APIView):
+    """The article's check-worthy sentences, best first, each awaiting an editor's decision."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "state",
+                OpenApiTypes.STR,
+                enum=["new", "accepted", "rejected"],
+                description="Only candidates in this state.",
+            )
+        ],
+        responses=inline_serializer(
+            name="CandidateList", fields={"results": CandidateOutputSerializer(many=True)}
+        ),
+    )
+    def get(self, request, pk: int):
+        get_object_or_404(Article.objects.only("id"), pk=pk)
+        candidates = Candidate.objects.filter(article_id=pk).best_first()
+        state = request.query_params.get("state")
+        if state is not None:
+            if state not in CandidateState.values:
+                raise ValidationError(
+                    {"state": [f"One of {', '.join(CandidateState.values)}; got {state!r}."]}
+                )
+            candidates = candidates.filter(state=state)
+        return Response({"results": CandidateOutputSerializer(candidates, many=True).data})

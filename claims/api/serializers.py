@@ -178,7 +178,50 @@ class ClaimChangeOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+class QuantityOutputSerializer(serializers.Serializer):
+    # Numbers as decimal strings, as stored: "11000", "2.5" (no binary rounding).
+    value = serializers.CharField(allow_null=True)
+    low = serializers.CharField(allow_null=True)
+    high = serializers.CharField(allow_null=True)
+    qualifier = serializers.CharField(allow_blank=True, help_text="about, over, under … or empty")
+    unit = serializers.CharField(allow_blank=True)
+
+
+class CandidateOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField(help_text="The sentence.")
+    score = serializers.FloatField(min_value=0, max_value=1)
+    features = serializers.JSONField(help_text="What made it check-worthy.")
+    suggested_claimant = serializers.SerializerMethodField()
+    quantities = serializers.SerializerMethodField()
+    state = serializers.ChoiceField(choices=["new", "accepted", "rejected"])
+    matched_claim = serializers.IntegerField(source="matched_claim_id", allow_null=True)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_suggested_claimant(self, candidate) -> str | None:
+        return candidate.suggested_claimant or None
+
+    @extend_schema_field(QuantityOutputSerializer(many=True))
+    def get_quantities(self, candidate) -> list[dict]:
+        fields = ("value", "low", "high", "qualifier", "unit")
+        return [{name: quantity.get(name) for name in fields} for quantity in candidate.quantities]
+
+
+class MatchResultSerializer(serializers.Serializer):
+    claim = ClaimOutputSerializer()
+    score = serializers.FloatField(min_value=0, max_value=1)
+
+
+class MatchOutputSerializer(serializers.Serializer):
+    results = MatchResultSerializer(many=True, help_text="Best first.")
+
+
 # Input ------------------------------------------------------------------------------------
+
+
+class MatchInputSerializer(StrictInputSerializer):
+    text = StrictCharField(max_length=5000, help_text="A statement to look for among claims.")
+    limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=10)
 
 
 class AppearanceInputSerializer(StrictInputSerializer):

@@ -4,6 +4,8 @@ Claim detail and the claims list answer from the status documents (``api.documen
 rest go through the ordinary serializers. Writes call ``claims.services``.
 """
 
+import json
+
 from django.db.models import Exists, F, OuterRef, Prefetch, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpResponse
@@ -28,7 +30,7 @@ from api.documents import render_claim
 from api.filters import StrictFilterSet
 from api.pagination import MAX_PAGE_SIZE, IdCursorPagination
 from api.permissions import sees_working_verdicts
-from api.reads import claim_document
+from api.reads import claim_document, claim_documents
 from api.views import (
     APIView,
     GenericAPIView,
@@ -45,9 +47,12 @@ from claims.api.serializers import (
     ClaimUpdateInputSerializer,
     EvidenceInputSerializer,
     EvidenceOutputSerializer,
+    MatchInputSerializer,
+    MatchOutputSerializer,
     SourceInputSerializer,
     SourceOutputSerializer,
 )
+from claims.candidates import claims_match
 from claims.claimreview import NotPublished, claimreview_document
 from claims.models import (
     Appearance,
@@ -228,6 +233,27 @@ class ClaimDetailView(APIView):
             **data.validated_data,
         )
         return _claim_response(request, pk)
+
+
+class ClaimMatchView(APIView):
+    """Existing claims that state what a text states, best first, with a score from 0 to 1:
+    "has this been checked before?". A read, so it needs no write access."""
+
+    write_permissions = {"POST": []}  # answers a question; changes nothing
+
+    @extend_schema(request=MatchInputSerializer, responses=MatchOutputSerializer)
+    def post(self, request):
+        data = MatchInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        matches = claims_match(text=data.validated_data["text"], limit=data.validated_data["limit"])
+        private = sees_working_verdicts(request)
+        bodies = claim_documents([claim.pk for claim, _ in matches], private=private)
+        results = ",".join(
+            f'{{"claim":{bodies.get(claim.pk) or render_claim(claim, private=private)},'
+            f'"score":{json.dumps(round(score, 4))}}}'
+            for claim, score in matches
+        )
+        return HttpResponse('{"results":[' + results + "]}", content_type=JSON)
 
 
 # Evidence ---------------------------------------------------------------------------------
