@@ -1,12 +1,12 @@
 """Splits an article's text into paragraphs of plain and highlighted pieces.
 
-A highlight is any span of the text with a kind: claim appearances now, candidates (from the
-claims-from-text work) as a second kind later. The template renders each kind its own way, so a
-new kind is one more ``Span`` source and one more template branch.
+A highlight is any span of the text with a kind: claim appearances, and candidates (sentences
+proposed for checking, ``claims.candidates``) as a second kind. The template renders each kind
+its own way, so a new kind is one more ``Span`` source and one more template branch.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*")
 
@@ -19,6 +19,9 @@ class Span:
     id: int
     status: str
     label: str
+    # True on every part of a highlight cut in pieces but the last, so the template marks
+    # the highlight once, at its end.
+    continues: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,14 +40,37 @@ def _without_overlaps(spans: list[Span], length: int) -> list[Span]:
         start, end = max(span.start, last_end), min(span.end, length)
         if end <= start:
             continue
-        kept.append(Span(start, end, span.kind, span.id, span.status, span.label))
+        kept.append(replace(span, start=start, end=end))
         last_end = end
     return kept
 
 
+def _around(span: Span, taken: list[Span]) -> list[Span]:
+    """The parts of ``span`` outside the ``taken`` spans (sorted, not overlapping)."""
+    parts, cursor = [], span.start
+    for other in taken:
+        if other.end <= cursor or other.start >= span.end:
+            continue
+        if other.start > cursor:
+            parts.append(Span(cursor, other.start, span.kind, span.id, span.status, span.label))
+        cursor = max(cursor, other.end)
+    if cursor < span.end:
+        parts.append(Span(cursor, span.end, span.kind, span.id, span.status, span.label))
+    return [replace(part, continues=True) for part in parts[:-1]] + parts[-1:]
+
+
+def _layered(spans: list[Span], length: int) -> list[Span]:
+    # A candidate is a whole sentence and often holds a claim's quote: the claim keeps its
+    # mark (its status is what the reader must see), and the candidate is marked around it.
+    claims = _without_overlaps([s for s in spans if s.kind != "candidate"], length)
+    candidates = _without_overlaps([s for s in spans if s.kind == "candidate"], length)
+    pieces = [part for span in candidates for part in _around(span, claims)]
+    return sorted(claims + pieces, key=lambda s: s.start)
+
+
 def paragraphs(text: str, spans: list[Span]) -> list[list[Piece]]:
     """The text as paragraphs (split at line breaks), each a list of pieces in order."""
-    spans = _without_overlaps(spans, len(text))
+    spans = _layered(spans, len(text))
     bounds, position = [], 0
     for match in _PARAGRAPH_BREAK.finditer(text):
         bounds.append((position, match.start()))

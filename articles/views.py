@@ -1,5 +1,6 @@
-"""The article review page (SPEC section 8): the text with its claims highlighted, the
-selected claim's evidence, a quick evidence form and the diff between revisions."""
+"""The article review page (SPEC section 8): the text with its claims and candidates
+highlighted, the selected claim's evidence, a quick evidence form, accepting, rejecting or
+attaching candidates, and the diff between revisions."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -14,19 +15,36 @@ from django_htmx.http import replace_url
 from articles.diff import diff_html
 from articles.highlight import Span, paragraphs
 from articles.models import Article, ArticleRevision
+from claims import candidates as candidate_services
 from claims import services
-from claims.forms import ClaimAssignForm, EvidenceQuickForm
-from claims.models import AnchorState, Appearance, Claim, ClaimStatus, Evidence
+from claims.forms import (
+    CandidateAcceptForm,
+    CandidateAttachForm,
+    CandidateRejectForm,
+    ClaimAssignForm,
+    EvidenceQuickForm,
+)
+from claims.models import (
+    AnchorState,
+    Appearance,
+    Candidate,
+    Claim,
+    ClaimQuantity,
+    ClaimStatus,
+    Evidence,
+)
 from claims.status import is_independent
 
 # Anchor states that mean an editor should look at the claim again (SPEC section 5).
 DISPLACED = {AnchorState.MOVED, AnchorState.FUZZY, AnchorState.CHANGED, AnchorState.ORPHANED}
 
 
-def _revision_spans(revision: ArticleRevision | None) -> tuple[list[Span], list[Appearance]]:
-    """Highlights of one revision. Candidates will join here as spans of kind "candidate"."""
+def _revision_spans(
+    revision: ArticleRevision | None,
+) -> tuple[list[Span], list[Appearance], list[Candidate]]:
+    """Highlights of one revision: its claims' appearances and its open candidates."""
     if revision is None:
-        return [], []
+        return [], [], []
     appearances = list(
         Appearance.objects.filter(revision=revision)
         .select_related("claim", "claim__claimant")
@@ -44,7 +62,19 @@ def _revision_spans(revision: ArticleRevision | None) -> tuple[list[Span], list[
         for a in appearances
         if a.anchor_state != AnchorState.ORPHANED
     ]
-    return spans, appearances
+    # A candidate's start and end index the newest revision it was seen in, so only the
+    # current revision's candidates can be placed in its text.
+    candidates = list(
+        Candidate.objects.open()
+        .filter(revision=revision)
+        .select_related("matched_claim")
+        .best_first()
+    )
+    spans += [
+        Span(start=c.start, end=c.end, kind="candidate", id=c.pk, status="new", label="Candidate")
+        for c in candidates
+    ]
+    return spans, appearances, candidates
 
 
 def _selected_claim(article: Article, claim_id: str | None) -> Claim | None:
@@ -55,10 +85,16 @@ def _selected_claim(article: Article, claim_id: str | None) -> Claim | None:
     except ValueError:
         return None
     evidence = Evidence.objects.select_related("source").order_by("created_at", "id")
+    quantities = ClaimQuantity.objects.select_related("revision").only(
+        *("claim_id", "value", "low", "high", "qualifier", "unit", "text", "stated_at"),
+        *("revision__id", "revision__number"),
+    )
     claim = (
         Claim.objects.with_related()
         .select_related("claimant", "assignee", "verdict__published_rating", "verdict__written_by")
-        .prefetch_related(Prefetch("evidence", queryset=evidence))
+        .prefetch_related(
+            Prefetch("evidence", queryset=evidence), Prefetch("quantities", queryset=quantities)
+        )
         .filter(pk=pk, appearances__revision__article=article)
         .distinct()
         .first()
@@ -74,6 +110,17 @@ def _selected_claim(article: Article, claim_id: str | None) -> Claim | None:
             claimant_root_id=claimant.root_id or claimant.pk,
         )
     return claim
+
+
+def _selected_candidate(article: Article, candidate_id: str | None) -> Candidate | None:
+    pk = _int(candidate_id)
+    if pk is None:
+        return None
+    return (
+        Candidate.objects.select_related("matched_claim", "claim", "decided_by", "revision")
+        .filter(article=article, pk=pk)
+        .first()
+    )
 
 
 def _compare(article: Article, revisions: list[ArticleRevision], params) -> dict | None:
@@ -123,18 +170,32 @@ def _int(value: str | None) -> int | None:
 
 
 def _review_context(
-    request: HttpRequest, article: Article, *, claim_id: str | None, form=None
+    request: HttpRequest,
+    article: Article,
+    *,
+    claim_id: str | None,
+    form=None,
+    candidate_id: str | None = None,
+    candidate_forms: dict | None = None,
 ) -> dict:
     revisions = list(
         article.revisions.only("id", "number", "fetched_at", "article_id").order_by("number")
     )
     revision = article.current_revision
-    spans, appearances = _revision_spans(revision)
+    spans, appearances, candidates = _revision_spans(revision)
     claim = _selected_claim(article, claim_id)
+    # A selected claim takes the panel; a candidate is shown only when no claim is asked for.
+    candidate = None if claim is not None else _selected_candidate(article, candidate_id)
     can_add_evidence = request.user.has_perm("claims.add_evidence")
     can_assign = request.user.has_perm("claims.change_claim")
     if claim is not None and can_add_evidence and form is None:
         form = EvidenceQuickForm(initial={"claim_version": claim.version})
+    candidate_forms = candidate_forms or {}
+    if candidate is not None:
+        candidate_forms.setdefault(
+            "accept", CandidateAcceptForm(initial={"statement": candidate.text})
+        )
+        candidate_forms.setdefault("reject", CandidateRejectForm())
     compare = _compare(article, revisions, request.GET)
     if len(revisions) >= 2:
         default_from, default_to = revisions[-2].number, revisions[-1].number
@@ -146,6 +207,12 @@ def _review_context(
         "revisions": revisions,
         "paragraphs": paragraphs(revision.text, spans) if revision else [],
         "appearances": appearances,
+        "candidates": candidates,
+        "candidate": candidate,
+        "candidate_forms": candidate_forms,
+        "can_accept": request.user.has_perm("claims.add_claim"),
+        "can_reject": request.user.has_perm("claims.change_candidate"),
+        "can_attach": request.user.has_perm("claims.add_appearance"),
         "claim": claim,
         "form": form,
         "can_add_evidence": can_add_evidence,
@@ -162,7 +229,12 @@ def _review_context(
 @permission_required("articles.view_article", raise_exception=True)
 def article_review(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.with_current_revision(), pk=pk)
-    context = _review_context(request, article, claim_id=request.GET.get("claim"))
+    context = _review_context(
+        request,
+        article,
+        claim_id=request.GET.get("claim"),
+        candidate_id=request.GET.get("candidate"),
+    )
     return render(request, "articles/review.html", context)
 
 
@@ -255,3 +327,119 @@ def claim_assign(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
             )
     url = reverse("article_review", args=[article.pk])
     return redirect(f"{url}?claim={claim.pk}#claim-panel")
+
+
+# Candidates ------------------------------------------------------------------------------
+
+
+def _candidate_of(article_pk: int, candidate_pk: int) -> tuple[Article, Candidate]:
+    article = get_object_or_404(Article.objects.with_current_revision(), pk=article_pk)
+    candidate = get_object_or_404(Candidate.objects.filter(article=article), pk=candidate_pk)
+    return article, candidate
+
+
+def _candidate_refused(
+    request: HttpRequest, article: Article, candidate: Candidate, forms: dict, status: int
+) -> HttpResponse:
+    """The review page again with the candidate's panel and what went wrong, at the review
+    page's address (an htmx request swaps it in place)."""
+    context = _review_context(
+        request, article, claim_id=None, candidate_id=str(candidate.pk), candidate_forms=forms
+    )
+    response = render(request, "articles/review.html", context, status=status)
+    if request.htmx:
+        url = reverse("article_review", args=[article.pk])
+        replace_url(response, f"{url}?candidate={candidate.pk}")
+    return response
+
+
+def _service_errors(form, exc: ValidationError) -> int:
+    """Puts a service's refusal on the form; 409 when the candidate was decided meanwhile."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for field, messages_ in errors.items():
+        form.add_error(field if field in form.fields else None, messages_)
+    return 409 if "state" in errors else 400
+
+
+@require_POST
+@login_required
+def candidate_accept(request: HttpRequest, pk: int, candidate_id: int) -> HttpResponse:
+    """Accept a candidate as a new claim, through the same service as the admin and API."""
+    if not request.user.has_perm("claims.add_claim"):
+        raise PermissionDenied("You do not have permission to create claims.")
+    article, candidate = _candidate_of(pk, candidate_id)
+    form = CandidateAcceptForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            claim = candidate_services.candidate_accept(
+                candidate=candidate, user=request.user, statement=form.cleaned_data["statement"]
+            )
+        except ValidationError as exc:
+            status = _service_errors(form, exc)
+        else:
+            messages.success(
+                request, f"Claim #{claim.pk} created from the candidate. {claim.status_explanation}"
+            )
+            url = reverse("article_review", args=[article.pk])
+            return redirect(f"{url}?claim={claim.pk}#claim-panel")
+    return _candidate_refused(request, article, candidate, {"accept": form}, status)
+
+
+@require_POST
+@login_required
+def candidate_reject(request: HttpRequest, pk: int, candidate_id: int) -> HttpResponse:
+    """Reject a candidate with a reason; it stays, so it is not proposed again."""
+    if not request.user.has_perm("claims.change_candidate"):
+        raise PermissionDenied("You do not have permission to reject candidates.")
+    article, candidate = _candidate_of(pk, candidate_id)
+    form = CandidateRejectForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            candidate_services.candidate_reject(
+                candidate=candidate, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            status = _service_errors(form, exc)
+        else:
+            messages.success(request, "Candidate rejected; it will not be proposed again.")
+            url = reverse("article_review", args=[article.pk])
+            return redirect(f"{url}#candidates-heading")
+    return _candidate_refused(request, article, candidate, {"reject": form}, status)
+
+
+@require_POST
+@login_required
+def candidate_attach(request: HttpRequest, pk: int, candidate_id: int) -> HttpResponse:
+    """Attach a candidate to the existing claim it possibly restates, as a new appearance."""
+    if not request.user.has_perm("claims.add_appearance"):
+        raise PermissionDenied("You do not have permission to add appearances to claims.")
+    article, candidate = _candidate_of(pk, candidate_id)
+    form = CandidateAttachForm(request.POST)
+    status = 400
+    if form.is_valid():
+        if form.cleaned_data["claim"] != candidate.matched_claim_id:
+            form.add_error(
+                None,
+                "The suggested claim changed since the page was shown; look again before "
+                "attaching.",
+            )
+            status = 409
+        else:
+            try:
+                candidate_services.candidate_attach(
+                    candidate=candidate, claim=candidate.matched_claim, user=request.user
+                )
+            except ValidationError as exc:
+                status = _service_errors(form, exc)
+            else:
+                claim_pk = candidate.matched_claim_id
+                messages.success(
+                    request, f"The sentence is now an appearance of claim #{claim_pk}."
+                )
+                url = reverse("article_review", args=[article.pk])
+                return redirect(f"{url}?claim={claim_pk}#claim-panel")
+    else:
+        form.add_error(None, "That form was incomplete; reload the page and try again.")
+    return _candidate_refused(request, article, candidate, {"attach": form}, status)

@@ -383,6 +383,16 @@ def _add_quantities(
 
 
 @transaction.atomic
+def claim_figures_record(*, claim: Claim, candidate: Candidate, user) -> list[ClaimQuantity]:
+    """Record on a claim the figures its candidate sentence states, dated by the candidate's
+    revision, for a claim made by hand from that sentence; safe to run twice."""
+    _require(user, "claims.add_claimquantity", "record a claim's figures")
+    if ClaimQuantity.objects.filter(claim=claim, revision_id=candidate.revision_id).exists():
+        return []
+    return _add_quantities(claim, candidate, candidate.revision)
+
+
+@transaction.atomic
 def candidate_accept(
     *,
     candidate: Candidate,

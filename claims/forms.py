@@ -50,3 +50,26 @@ class VerdictActionForm(forms.Form):
 class ClaimAssignForm(forms.Form):
     action = forms.ChoiceField(choices=[("take", "Assign to me"), ("release", "Unassign")])
     claim_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class CandidateAcceptForm(forms.Form):
+    statement = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The claim as it will be checked; shorten the sentence to what is asserted.",
+        error_messages={"required": "Write the claim's statement, or keep the sentence."},
+    )
+
+
+class CandidateRejectForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        help_text="Why it is not worth checking; kept with the candidate.",
+        error_messages={"required": "Say why the candidate is rejected."},
+    )
+
+
+class CandidateAttachForm(forms.Form):
+    # The claim the page proposed: matching may have changed since the page was shown, and
+    # the candidate is attached only to the claim the editor saw.
+    claim = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

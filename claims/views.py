@@ -24,8 +24,10 @@ from claims.claimreview import NotPublished, claimreview_document
 from claims.forms import VerdictActionForm
 from claims.models import (
     Appearance,
+    Candidate,
     Claim,
     ClaimChange,
+    ClaimQuantity,
     Evidence,
     LinkState,
     ReviewState,
@@ -117,6 +119,15 @@ def _broken_links(f: QueueFilters) -> QuerySet:
     ).order_by("link_checked_at", "id")
 
 
+def _new_candidates(f: QueueFilters) -> QuerySet:
+    rows = Candidate.objects.open().select_related("article", "revision", "matched_claim")
+    if f.article:
+        rows = rows.filter(article_id=f.article)
+    # A candidate has no claimant or assignee until it is accepted: those filters leave this
+    # tab alone. Oldest first, and within one article in reading order.
+    return rows.order_by("created_at", "article_id", "start", "id")
+
+
 def _failed_fetches(f: QueueFilters) -> QuerySet:
     rows = Article.objects.filter(state=ArticleState.ERROR)
     if f.article:
@@ -128,7 +139,7 @@ def _failed_fetches(f: QueueFilters) -> QuerySet:
 @dataclass(frozen=True)
 class QueueTab:
     """One tab of the queue: a key, a label, a queryset of rows for the filters and a row
-    template. The candidates tab joins this list when candidates exist."""
+    template. The first tab is the one shown when none is asked for."""
 
     key: str
     label: str
@@ -139,6 +150,14 @@ class QueueTab:
 
 
 QUEUE_TABS = [
+    QueueTab(
+        "candidates",
+        "New candidates",
+        _new_candidates,
+        "claims/queue/candidates.html",
+        "No candidate is waiting for a decision.",
+        filters=("article",),
+    ),
     QueueTab(
         "claims",
         "Claims needing review",
@@ -307,6 +326,9 @@ def claim_public(request: HttpRequest, pk: int) -> HttpResponse:
             "verdict": verdict if published else None,
             "evidence": evidence,
             "history": history,
+            # The figures come from the article text the claim quotes, which is public; a
+            # newer figure for the same thing is listed beside the older one.
+            "quantities": ClaimQuantity.objects.filter(claim=claim).order_by("stated_at", "id"),
             "articles": articles_of(claim),
             "jsonld": jsonld,
         },

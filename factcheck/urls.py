@@ -39,6 +39,21 @@ urlpatterns = [
         article_views.claim_assign,
         name="article_claim_assign",
     ),
+    path(
+        "articles/<int:pk>/candidates/<int:candidate_id>/accept/",
+        article_views.candidate_accept,
+        name="article_candidate_accept",
+    ),
+    path(
+        "articles/<int:pk>/candidates/<int:candidate_id>/reject/",
+        article_views.candidate_reject,
+        name="article_candidate_reject",
+    ),
+    path(
+        "articles/<int:pk>/candidates/<int:candidate_id>/attach/",
+        article_views.candidate_attach,
+        name="article_candidate_attach",
+    ),
     path("review/", claim_views.review_queue, name="review"),
     path("review/verdicts/<int:pk>/publish/", claim_views.verdict_publish, name="verdict_publish"),
     path("review/verdicts/<int:pk>/return/", claim_views.verdict_return, name="verdict_return"),

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from claims import services
-from claims.models import Claim, Evidence, ReviewState, Verdict
+from claims.candidates import candidates_generate
+from claims.models import Candidate, CandidateState, Claim, Evidence, ReviewState, Verdict
 from tests import pages_world
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -48,29 +49,38 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# The data migrations that create the roles and the rating scale, and grant the roles their
+# permissions, each with the function to run again.
+ROLE_MIGRATIONS = [
+    ("0002_rating_scale_and_roles", ("create_scale", "create_roles")),
+    ("0006_claim_search_and_roles", ("grant_roles",)),
+]
+
+
 @pytest.fixture(scope="session")
-def _roles_migration():
-    """The data migration that creates the roles and the rating scale, with the app registry
-    as it stood then, so the fixture below can run it again."""
+def _roles_migrations():
+    """Those functions, each with the app registry as it stood at its migration."""
     from django.db.migrations.loader import MigrationLoader
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    key = ("claims", "0002_rating_scale_and_roles")
-    return importlib.import_module("claims.migrations.0002_rating_scale_and_roles"), (
-        loader.project_state(key).apps
-    )
+    steps = []
+    for name, functions in ROLE_MIGRATIONS:
+        module = importlib.import_module(f"claims.migrations.{name}")
+        apps = loader.project_state(("claims", name)).apps
+        steps += [(getattr(module, function), apps) for function in functions]
+    return steps
 
 
 @pytest.fixture(autouse=True)
-def _roles_and_scale(transactional_db, _roles_migration):
+def _roles_and_scale(transactional_db, _roles_migrations):
     """Live-server tests commit for real, and the database is flushed after each transactional
     test (this module's and others'), which empties the tables the data migrations filled.
-    Running that migration's functions again (both are idempotent) gives every test the roles
-    and the rating scale. Django's serialized rollback cannot do it here: Playwright's sync API
-    runs the test in a greenlet, whose context sees another connection object."""
-    module, apps = _roles_migration
-    module.create_scale(apps, None)
-    module.create_roles(apps, None)
+    Running those migrations' functions again (all are idempotent) gives every test the roles,
+    their permissions and the rating scale. Django's serialized rollback cannot do it here:
+    Playwright's sync API runs the test in a greenlet, whose context sees another connection
+    object."""
+    for function, apps in _roles_migrations:
+        function(apps, None)
 
 
 @pytest.fixture
@@ -176,6 +186,75 @@ def test_adding_evidence_works_without_javascript(browser, live_server, world, f
         context.close()
 
 
+COUNCIL_SENTENCE = "The city council estimates that about 120 jobs depend on the terminal."
+
+
+def test_factchecker_accepts_a_candidate_and_sees_a_new_highlight(
+    page, live_server, world, factchecker, console_errors
+):
+    w = pages_world.build(world, factchecker=factchecker)
+    candidates_generate(revision=w.revision2)
+    candidate = Candidate.objects.get(text=COUNCIL_SENTENCE)
+    log_in(page, live_server, factchecker.username)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/articles/{w.article.pk}/")
+    page.evaluate("window.partialUpdatesOnly = true")
+    mark = page.locator(f"#article-text [data-candidate-id='{candidate.pk}']")
+    assert mark.count() == 1
+    assert page.locator("#article-text [data-claim-id]").count() == 2  # the two claims
+
+    mark.click()
+    panel = page.locator("#claim-panel")
+    panel.get_by_role("heading", name=COUNCIL_SENTENCE).wait_for()
+    assert "The city council" in panel.inner_text()
+    assert "about 120 jobs" in panel.locator(".figures").inner_text()
+    shoot(page, "article-candidate-desktop")
+    panel.get_by_label("Statement").fill("About 120 jobs depend on the terminal.")
+    panel.get_by_role("button", name="Accept as claim").click()
+
+    page.locator(".message--success").wait_for()
+    claim = Claim.objects.get(statement="About 120 jobs depend on the terminal.")
+    highlight = page.locator(f"#article-text [data-claim-id='{claim.pk}']")
+    assert highlight.count() == 1
+    assert highlight.get_attribute("data-status") == "unverified"
+    assert highlight.inner_text().startswith(COUNCIL_SENTENCE)
+    assert mark.count() == 0
+    assert "about 120 jobs" in panel.locator(".figures").inner_text()
+    assert page.evaluate("window.partialUpdatesOnly") is True
+    assert f"claim={claim.pk}" in page.url and "/accept/" not in page.url
+    assert Candidate.objects.get(pk=candidate.pk).state == CandidateState.ACCEPTED
+    shoot(page, "article-accepted-desktop")
+    assert console_errors == [], "\n".join(console_errors)
+
+
+def test_rejecting_a_candidate_works_without_javascript(browser, live_server, world, factchecker):
+    w = pages_world.build(world, factchecker=factchecker)
+    candidates_generate(revision=w.revision2)
+    candidate = Candidate.objects.get(text=COUNCIL_SENTENCE)
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    try:
+        log_in(page, live_server, factchecker.username)
+        page.goto(f"{live_server.url}/review/?tab=candidates")
+        page.locator(f"[data-candidate-id='{candidate.pk}']").get_by_role(
+            "link", name="Decide in the article"
+        ).click()
+        panel = page.locator("#claim-panel")
+        panel.get_by_role("heading", name=COUNCIL_SENTENCE).wait_for()
+        shoot(page, "article-candidate-phone")
+        panel.get_by_role("button", name="Reject candidate").click()
+        panel.get_by_text("Say why the candidate is rejected.").wait_for()
+        panel.get_by_label("Reason").fill("An estimate we cannot check.")
+        panel.get_by_role("button", name="Reject candidate").click()
+        page.locator(".message--success").wait_for()
+        assert page.locator(f"#article-text [data-candidate-id='{candidate.pk}']").count() == 0
+        candidate.refresh_from_db()
+        assert candidate.state == CandidateState.REJECTED
+        assert candidate.decision_reason == "An estimate we cannot check."
+    finally:
+        context.close()
+
+
 def test_comparing_two_revisions_shows_the_diff(
     page, live_server, world, factchecker, console_errors
 ):
@@ -266,6 +345,8 @@ def test_every_page_loads_without_console_errors(
 ):
     w = pages_world.build(world, factchecker=factchecker)
     services.verdict_publish(verdict=w.verdict, user=editor)
+    candidates_generate(revision=w.revision2)
+    candidate = Candidate.objects.get(text=COUNCIL_SENTENCE)
     pages = {
         "home-anonymous": "/",
         "login": "/accounts/login/",
@@ -279,7 +360,10 @@ def test_every_page_loads_without_console_errors(
             shoot(page, f"{shot}-{name}")
     log_in(page, live_server, editor.username)
     editor_pages = {
-        "queue-claims": "/review/",
+        "queue-candidates": "/review/",
+        "queue-claims": "/review/?tab=claims",
+        "article-candidate": f"/articles/{w.article.pk}/?candidate={candidate.pk}",
+        "article-claim": f"/articles/{w.article.pk}/?claim={w.claim.pk}",
         "queue-fetches": "/review/?tab=fetches",
         "home-editor": "/",
         "admin": "/admin/",

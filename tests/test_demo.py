@@ -8,8 +8,11 @@ from django.core.management import call_command
 from articles.models import Article, ArticleRevision
 from claims.models import (
     Appearance,
+    Candidate,
+    CandidateState,
     Claim,
     ClaimChange,
+    ClaimQuantity,
     ClaimStatus,
     Evidence,
     ReviewState,
@@ -28,6 +31,8 @@ def _counts():
             Source,
             Claim,
             Appearance,
+            Candidate,
+            ClaimQuantity,
             Evidence,
             Verdict,
             ClaimChange,
@@ -59,11 +64,44 @@ def test_demo_loads_every_status_and_a_published_verdict(db):
     assert not Evidence.objects.filter(link_next_check_at__isnull=False).exists()
 
 
+def test_demo_proposes_candidates_for_the_sentences_not_yet_checked(db):
+    call_command("load_demo", stdout=StringIO())
+    revision = Article.objects.get().current_revision
+    candidates = Candidate.objects.filter(revision=revision)
+    open_ = candidates.filter(state=CandidateState.NEW)
+    rejected = candidates.filter(state=CandidateState.REJECTED)
+    # The headline and "Share this article" are not check-worthy.
+    assert not candidates.filter(text__in=["Share this article"]).exists()
+    assert open_.count() >= 3
+    assert any("National Intelligence Service" in c.text for c in open_)
+    # The sentences holding the demo's claims are decided, each naming its claim.
+    assert rejected.count() == Claim.objects.count()
+    for candidate in rejected:
+        claim_id = int(candidate.decision_reason.rsplit("#", 1)[1].rstrip("."))
+        appearance = Appearance.objects.get(claim_id=claim_id, revision=revision)
+        assert candidate.start <= appearance.start and appearance.end <= candidate.end
+        assert candidate.decided_by.username == "factchecker"
+    for candidate in open_:
+        assert revision.text[candidate.start : candidate.end] == candidate.text
+        assert 0.5 <= candidate.score <= 1 and candidate.features
+    # The figures of the demo's claims, dated by the revision that states them.
+    troops = ClaimQuantity.objects.get(claim__statement__startswith="About 11,000")
+    assert (troops.value, troops.qualifier) == (11000, "about")
+    assert "troops" in troops.unit and troops.stated_at == revision.fetched_at
+    assert ClaimQuantity.objects.filter(claim__verdict__published_at__isnull=False).exists()
+
+
 def test_demo_loads_twice_without_duplicating(db):
     call_command("load_demo", stdout=StringIO())
     first = _counts()
+    decisions = list(Candidate.objects.order_by("id").values_list("id", "state", "decided_at"))
+    history = Candidate.history.count()
     call_command("load_demo", stdout=StringIO())
     assert _counts() == first
+    assert list(Candidate.objects.order_by("id").values_list("id", "state", "decided_at")) == (
+        decisions
+    )
+    assert Candidate.history.count() == history
 
 
 def test_if_empty_skips_when_articles_exist(db):

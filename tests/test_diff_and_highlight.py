@@ -69,3 +69,22 @@ def test_highlight_across_a_paragraph_break_is_split_and_spans_past_the_end_are_
         [("three", 7), (" f", None), ("our", 8)],
     ]
     assert isinstance(result[0][0], Piece)
+
+
+def test_candidate_sentence_is_marked_around_the_claim_inside_it():
+    text = "The port said 4,200 boxes passed. Next sentence."
+    claim_start = text.index("4,200")
+    spans = [
+        Span(0, 33, "candidate", 5, "new", "Candidate"),
+        Span(claim_start, claim_start + 11, "claim", 1, "disputed", "Disputed"),
+    ]
+    result = paragraphs(text, spans)
+    assert [(p.text, p.span.kind if p.span else None) for p in result[0]] == [
+        ("The port said ", "candidate"),
+        ("4,200 boxes", "claim"),
+        (" passed.", "candidate"),
+        (" Next sentence.", None),
+    ]
+    assert "".join(p.text for p in result[0]) == text
+    # The candidate is cut in two; only its last part ends the highlight.
+    assert [p.span.continues for p in result[0] if p.span] == [True, False, False]

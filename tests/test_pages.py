@@ -295,10 +295,10 @@ def test_review_queue_tabs_count_and_list_oldest_first(client, w, factchecker, v
         last_error="HTTP 404 Not Found",
     )
     client.force_login(viewer)
-    response = client.get(reverse("review"))
+    response = client.get(reverse("review") + "?tab=claims")
     html = response.content.decode()
     counts = {tab.key: n for tab, n in response.context["tabs"]}
-    assert counts == {"claims": 2, "verdicts": 1, "links": 0, "fetches": 1}
+    assert counts == {"candidates": 0, "claims": 2, "verdicts": 1, "links": 0, "fetches": 1}
     rows = list(response.context["page"].object_list)
     assert [c.pk for c in rows] == [older.pk, w.claim.pk]
     assert "Source retracted." in html
@@ -781,7 +781,7 @@ def test_queue_shows_how_a_changed_passage_reads_now(client, w, viewer):
         anchor_diff="[-4,200-]{+4,400+} containers passed through the northern terminal"
     )
     client.force_login(viewer)
-    html = client.get(reverse("review")).content.decode()
+    html = client.get(reverse("review") + "?tab=claims").content.decode()
     assert "[-4,200-]{+4,400+} containers passed" in html
 
 
@@ -794,7 +794,7 @@ def test_demo_leaves_work_in_the_review_queue(client, db):
     client.force_login(editor)
     response = client.get(reverse("review"))
     counts = {tab.key: n for tab, n in response.context["tabs"]}
-    assert counts["claims"] == 1 and counts["verdicts"] == 1
+    assert counts["claims"] == 1 and counts["verdicts"] == 1 and counts["candidates"] >= 3
     verdict = Verdict.objects.get(state=ReviewState.IN_REVIEW)
     assert verdict.written_by.username == "factchecker"
     client.post(reverse("verdict_publish", args=[verdict.pk]), {"version": verdict.version})

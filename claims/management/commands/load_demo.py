@@ -15,8 +15,10 @@ from django.db import transaction
 from articles.models import Article
 from articles.services import article_get_or_create, revision_record
 from claims import services
+from claims.candidates import candidate_reject, candidates_generate, claim_figures_record
 from claims.models import (
     Appearance,
+    CandidateState,
     Claim,
     Evidence,
     Rating,
@@ -272,10 +274,39 @@ class Command(BaseCommand):
         services.claim_flag_for_review(
             claim=Claim.objects.get(statement=statement), reason=reason, user=factchecker
         )
+        open_candidates = self._candidates(revision, factchecker)
         self.stdout.write(
             f"Demo loaded: article #{article.pk}, {len(sources)} sources, "
-            f"{created} new claims ({Claim.objects.count()} in all)."
+            f"{created} new claims ({Claim.objects.count()} in all), "
+            f"{open_candidates} candidates to decide on."
         )
+
+    def _candidates(self, revision, factchecker: User) -> int:
+        """What ingestion would propose for the demo text. A sentence that already holds one
+        of the demo's claims was, in the demo's story, dealt with by the fact-checker: marked
+        as checked, its figures recorded on the claim. The rest wait on the article page and
+        in the queue. Safe to run twice: generation keeps each sentence's row and decision,
+        and figures are recorded once per claim and revision."""
+        found = candidates_generate(revision=revision)
+        appearances = list(Appearance.objects.filter(revision=revision).order_by("start", "id"))
+        left = 0
+        for candidate in found:
+            inside = next(
+                (a for a in appearances if candidate.start <= a.start and a.end <= candidate.end),
+                None,
+            )
+            if inside is None:
+                left += candidate.state == CandidateState.NEW
+                continue
+            if candidate.state == CandidateState.NEW:
+                candidate_reject(
+                    candidate=candidate,
+                    user=factchecker,
+                    reason=f"Already checked as claim #{inside.claim_id}.",
+                )
+            if candidate.quantities:
+                claim_figures_record(claim=inside.claim, candidate=candidate, user=factchecker)
+        return left
 
     def _user(self, username: str, group: str) -> User:
         user, created = User.objects.get_or_create(
