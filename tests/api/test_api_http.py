@@ -1,5 +1,7 @@
 """HTTP behaviour of the API: ETags, query counts, the changes feed, ClaimReview, errors."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -574,4 +576,15 @@ def test_schema_and_docs_are_served(db, anon):
         "/api/v1/changes/",
     } <= set(paths)
     assert "412" in paths["/api/v1/claims/{id}/"]["patch"]["responses"]
-    assert anon.get("/api/docs/").status_code == 200
+
+    # The docs page loads everything from our own origin, as the CSP (script-src 'self') needs.
+    docs = anon.get("/api/docs/")
+    assert docs.status_code == 200
+    page = docs.content.decode()
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert len(scripts) == 3
+    assert all(src.startswith("/") for src in scripts), scripts
+    assert "<script>" not in page
+    start = anon.get(scripts[-1])
+    assert start.status_code == 200
+    assert "/api/schema/" in start.content.decode()
