@@ -14,19 +14,12 @@ from claims.models import Appearance, Claim
 from tests.api.conftest import ApiClient
 
 
-@pytest.fixture
-def superuser(db):
-    from django.contrib.auth.models import User
-
-    return User.objects.create_superuser("ada_admin", "ada@example.org", "pw-ada")
-
-
-def test_admin_creates_a_key_shows_it_once_and_stores_only_its_hash(superuser, world):
+def test_editor_creates_a_key_shows_it_once_and_stores_only_its_hash(editor, world):
     client = Client()
-    client.force_login(superuser)
+    client.force_login(editor)
     response = client.post(
         "/admin/api/apikey/add/",
-        {"name": "CMS plugin", "scope": "write", "owner": superuser.pk, "expiry_date": ""},
+        {"name": "CMS plugin", "scope": "write", "expiry_date": ""},
         follow=True,
     )
     assert response.status_code == 200
@@ -40,7 +33,9 @@ def test_admin_creates_a_key_shows_it_once_and_stores_only_its_hash(superuser, w
     tool = ApiClient(plain)
     new_claim = {"statement": "Written by the plugin.", "claimant": world.port.pk}
     assert tool.post("/api/v1/claims/", new_claim).status_code == 201
-    assert Claim.objects.get(statement="Written by the plugin.").created_by == superuser
+    # The key is its creator's: what it writes is recorded as theirs.
+    assert key_object.owner == editor
+    assert Claim.objects.get(statement="Written by the plugin.").created_by == editor
 
     # Revoked in the admin: refused from then on.
     change = client.post(
@@ -50,6 +45,16 @@ def test_admin_creates_a_key_shows_it_once_and_stores_only_its_hash(superuser, w
     assert change.status_code == 302
     assert APIKey.objects.get(pk=key_object.pk).revoked
     assert tool.get("/api/v1/claims/").status_code == 401
+
+
+def test_only_editors_and_superusers_manage_keys(factchecker, viewer):
+    for user in (factchecker, viewer):
+        client = Client()
+        client.force_login(user)
+        assert client.get("/admin/api/apikey/").status_code == 403
+        response = client.post("/admin/api/apikey/add/", {"name": "x", "scope": "write"})
+        assert response.status_code == 403
+    assert not APIKey.objects.exists()
 
 
 def test_scope_is_constrained_in_the_database(factchecker):
