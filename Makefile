@@ -15,10 +15,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# Development mode and the local address (the claim pages' links in the API) unless set.
+RUN_ENV = DJANGO_DEBUG=$${DJANGO_DEBUG:-1} PORT=$(PORT) \
+	FACTCHECK_NEWSROOM_URL=$${FACTCHECK_NEWSROOM_URL:-http://127.0.0.1:$(PORT)/}
+
 run: install
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} PORT=$(PORT) $(BIN)/python manage.py load_demo --if-empty
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --procfile Procfile.dev start --port $(PORT)
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_demo --if-empty
+	$(RUN_ENV) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --procfile Procfile.dev start --port $(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

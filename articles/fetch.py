@@ -602,6 +602,13 @@ def robots_check(url: str, *, max_domain_wait: float | None = None) -> None:
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         raise InvalidURL(f"{url} is not an http or https address.", url=url)
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        raise InvalidURL(f"{url} has an invalid port.", url=url) from None
+    # A page on a refused address is refused in its own name, before its site's robots.txt is
+    # asked for (the error then names the page the editor submitted, not /robots.txt).
+    resolve_checked(parts.hostname, port, url=url)
     rules = _robots_rules(scheme, parts.netloc.rpartition("@")[2], max_domain_wait=max_domain_wait)
     if rules and not Protego.parse(rules).can_fetch(url, user_agent()):
         raise RobotsDisallowed(

@@ -256,7 +256,8 @@ def test_loopback_is_refused_and_never_contacted(local_server, settings, host):
     url = f"http://{host}:{local_server.port}/secret"
     with pytest.raises(RefusedAddress, match="Only public internet addresses"):
         fetch(url, check_robots=False)
-    with pytest.raises(RefusedAddress):
+    # With robots.txt checked, the refusal still names the page, not the site's robots.txt.
+    with pytest.raises(RefusedAddress, match=r"Refused to fetch \S+/secret:"):
         fetch(url)
     assert local_server.log == []
 
