@@ -107,5 +107,8 @@ class ColumnChart:
                     "columns": columns,
                 }
             )
-        self.gridlines = [{"y": round(plot - plot * n / 4), "value": step * n} for n in range(5)]
+        # On the same scale as the columns, so a column of value v ends on the gridline of v.
+        self.gridlines = [
+            {"y": round(plot - (plot - top) * n / 4), "value": step * n} for n in range(5)
+        ]
         self.plot_height = plot
