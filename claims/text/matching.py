@@ -166,10 +166,8 @@ class TextProfile:
     aliases: tuple[tuple[str, str], ...] = ()
 
 
-_DURATIONS = frozenset(
-    "second seconds minute minutes hour hours day days week weeks month months year years "
-    "decade decades century centuries".split()
-)
+_DURATION_WORDS = "second minute hour day week month year decade century centuries"
+_DURATIONS = frozenset(_DURATION_WORDS.split()) | {f"{w}s" for w in _DURATION_WORDS.split()}
 _DIGITS = re.compile(r"\d[\d,.]*")
 
 
