@@ -165,16 +165,17 @@ def _pools_portable(texts: list[str], exclude: set[int]) -> list[list[tuple[int,
         .order_by("-updated_at", "-id")
         .values_list("id", "statement")[: _PORTABLE_POOL * len(texts)]
     )
+    if not rows:
+        return [[] for _ in texts]
     lowered = [(claim_id, statement, statement.lower()) for claim_id, statement in rows]
-    pools = []
-    for text_terms in terms:
-        if not text_terms:
-            pools.append([])
-            continue
-        wanted = re.compile("|".join(map(re.escape, text_terms)))
-        pool = [(claim_id, statement) for claim_id, statement, low in lowered if wanted.search(low)]
-        pools.append(pool[:_PORTABLE_POOL])
-    return pools
+    return [
+        [
+            (claim_id, statement)
+            for claim_id, statement, low in lowered
+            if any(term in low for term in text_terms)
+        ][:_PORTABLE_POOL]
+        for text_terms in terms
+    ]
 
 
 def _validated_text(text: str) -> str:
@@ -197,6 +198,9 @@ def _ranked_ids_many(
         pools = _pools_portable(texts, exclude)
     results = []
     for text, pool in zip(texts, pools, strict=True):
+        if not pool:
+            results.append([])
+            continue
         query = profile(text)
         ranked = sorted(
             ((similarity(query, profile(statement)), claim_id) for claim_id, statement in pool),
