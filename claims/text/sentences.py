@@ -39,11 +39,14 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False)
 
 
-def _segment(line: str) -> list[str]:
+# A new revision mostly repeats the lines of the one before, and a site repeats its bylines and
+# furniture: a line is split once.
+@lru_cache(maxsize=4096)
+def _segment(line: str) -> tuple[str, ...]:
     # The processor alone: Segmenter.segment then looks every sentence up again with a regular
     # expression built from it (a compile per sentence and a scan of the whole line), to get
     # character spans that split_sentences finds itself with str.find.
-    return _segmenter().processor(line).process()
+    return tuple(_segmenter().processor(line).process())
 
 
 def split_sentences(text: str) -> list[Sentence]:
