@@ -11,13 +11,13 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
-from simple_history.admin import SimpleHistoryAdmin
 
 from articles.diff import side_by_side_html
 from articles.feeds import feed_get_or_create
 from articles.ingest import article_queue_check
 from articles.models import Article, ArticleCheck, ArticleRevision, Feed, FeedEntry
 from articles.services import article_get_or_create, revision_record
+from factcheck.history_admin import HistoryAdmin
 
 
 def _short_datetime(value) -> str:
@@ -128,7 +128,7 @@ class CheckInline(LatestRowsInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(HistoryAdmin):
     change_form_template = "admin/articles/article/change_form.html"
     list_display = [
         "display_title",
@@ -157,9 +157,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "updated_at",
     ]
     inlines = [RevisionInline, CheckInline]
-
-    class Media:
-        css = {"all": ["css/admin.css"]}
 
     @admin.display(description="last checked", ordering="last_checked_at")
     def last_checked(self, article):
@@ -333,9 +330,6 @@ class ArticleRevisionAdmin(admin.ModelAdmin):
     ]
     fields = readonly_fields
 
-    class Media:
-        css = {"all": ["css/admin.css"]}
-
     @admin.display(description="changes from the previous revision")
     def changes(self, revision):
         previous = (
@@ -405,9 +399,6 @@ class FeedAdmin(admin.ModelAdmin):
     ]
     inlines = [FeedEntryInline]
     actions = ["check_now", "pause", "resume"]
-
-    class Media:
-        css = {"all": ["css/admin.css"]}
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []

@@ -8,7 +8,6 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services
 from claims.models import (
@@ -23,6 +22,7 @@ from claims.models import (
     Verdict,
 )
 from claims.services import ReviewRuleError, StaleVersionError
+from factcheck.history_admin import HistoryAdmin
 
 STATUS_SYMBOL = {
     ClaimStatus.UNVERIFIED: "?",
@@ -110,7 +110,7 @@ class SourceForm(forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(ServiceErrorsMixin, SimpleHistoryAdmin):
+class SourceAdmin(ServiceErrorsMixin, HistoryAdmin):
     form = SourceForm
     list_display = ["name", "kind", "parent", "root", "url"]
     list_filter = ["kind"]
@@ -288,7 +288,7 @@ class VerdictRatingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, SimpleHistoryAdmin):
+class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
     form = ClaimForm
     change_form_template = "admin/claims/claim/change_form.html"
     list_display = [
@@ -337,9 +337,6 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, SimpleHistoryAdmin):
         return self.fieldsets
 
     actions = ["submit_verdicts", "publish_verdicts", "return_verdicts_to_draft"]
-
-    class Media:
-        css = {"all": ["css/admin.css"]}
 
     @admin.display(description="statement", ordering="statement")
     def statement_short(self, claim):
@@ -494,7 +491,7 @@ class EvidenceForm(forms.ModelForm):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ServiceErrorsMixin, SimpleHistoryAdmin):
+class EvidenceAdmin(ServiceErrorsMixin, HistoryAdmin):
     form = EvidenceForm
     list_display = ["title", "stance", "source", "claim", "created_at"]
     list_filter = ["stance", "source__kind"]
@@ -529,7 +526,7 @@ class VerdictAdminForm(VersionedForm):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(ServiceErrorsMixin, ReviewStepsMixin, SimpleHistoryAdmin):
+class VerdictAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
     form = VerdictAdminForm
     list_display = ["claim", "rating", "state", "written_by", "submitted_at", "published_at"]
     list_filter = ["state", "rating"]
@@ -575,7 +572,7 @@ class VerdictAdmin(ServiceErrorsMixin, ReviewStepsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Rating)
-class RatingAdmin(SimpleHistoryAdmin):
+class RatingAdmin(HistoryAdmin):
     list_display = ["label", "ordinal", "description"]
     search_fields = ["label"]
 
@@ -598,7 +595,7 @@ class ClaimChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appearance)
-class AppearanceAdmin(SimpleHistoryAdmin):
+class AppearanceAdmin(HistoryAdmin):
     list_display = ["claim", "revision", "anchor_state", "start", "end"]
     list_filter = ["anchor_state"]
     list_select_related = ["claim", "revision__article"]

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from claims import candidates as candidate_services
 from claims.models import Candidate, Claim, ClaimQuantity
+from factcheck.history_admin import HistoryAdmin
 
 
 def _report(modeladmin, request, done: int, label: str, refused: list[tuple[object, str]]):
@@ -36,7 +36,7 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(SimpleHistoryAdmin):
+class CandidateAdmin(HistoryAdmin):
     list_display = [
         "sentence",
         "article",

@@ -152,6 +152,7 @@ def reanchor_appearances(
     """Give every claim that appeared in ``previous`` an appearance in ``current``; flag the
     claims whose passage changed or disappeared. Claims that already appear in ``current``
     (a task run twice, a return to a revision) keep the appearance they have."""
+    from api import documents
     from claims.services import ANCHOR_CONTEXT, claim_flag_for_review
 
     old = list(Appearance.objects.filter(revision=previous).select_related("claim"))
@@ -190,4 +191,6 @@ def reanchor_appearances(
             claim_flag_for_review(
                 claim=appearance.claim, reason=_reason(anchor, appearance.quote, current)
             )
+    # The claims' API documents list their appearances, and the article's its claims.
+    documents.claims_changed({appearance.claim_id for appearance in created})
     return created

@@ -2,14 +2,15 @@
 admin, the API, the pages and the background jobs obey the same rules (STYLE.md, services).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from articles.models import ArticleRevision
+from api import documents
+from articles.models import Article, ArticleRevision
 from claims.models import (
     AnchorState,
     Appearance,
@@ -57,6 +58,26 @@ def _attribute(obj, user, reason: str = "") -> None:
 def _check_version(obj, expected_version: int | None) -> None:
     if expected_version is not None and obj.version != expected_version:
         raise StaleVersionError(obj, expected_version)
+
+
+# Any number; it names the lock that orders the changes feed.
+CHANGES_FEED_LOCK = 7_305_001
+
+
+def _record_claim_change(**fields) -> ClaimChange:
+    """Store one event of the changes feed (``/api/v1/changes/``), which pollers read by id.
+
+    Ids come from a sequence, so on PostgreSQL two transactions can take ids 10 and 11 and
+    commit 11 first: a poller that read 11 and moved its cursor past it would never see 10.
+    A transaction-scoped advisory lock taken just before the insert and held until commit
+    makes each event's transaction commit before the next event's id is drawn, so ids become
+    visible in order and ``id > cursor`` never skips one. (SQLite takes its write lock at
+    BEGIN IMMEDIATE, which already serialises writers.)
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHANGES_FEED_LOCK])
+    return ClaimChange.objects.create(**fields)
 
 
 # Sources ---------------------------------------------------------------------------------
@@ -125,11 +146,15 @@ def source_update(*, source: Source, user=None, **fields) -> Source:
     for name, value in fields.items():
         setattr(source, name, value)
     validate_source_parent(source, source.parent)
+    old_name = Source.objects.filter(pk=source.pk).values_list("name", flat=True).get()
     source.full_clean(exclude=["root"])
     _attribute(source, user)
     source.save()
     if source.parent_id != old_parent_id:
         _refresh_roots(source)
+    if source.name != old_name:
+        # Claim documents show their claimant's name.
+        documents.claims_changed(source.claims.values_list("id", flat=True))
     return source
 
 
@@ -157,6 +182,41 @@ def claim_create(
     claim.full_clean()
     _attribute(claim, user)
     claim.save()
+    documents.claims_changed([claim.pk])
+    return claim
+
+
+@transaction.atomic
+def claim_create_with_appearances(
+    *,
+    statement: str,
+    claimant: Source,
+    appearances: Sequence[tuple[Article, str]] = (),
+    user=None,
+) -> Claim:
+    """A claim and where it appears: each quote is anchored in its article's current
+    revision. Nothing is stored unless every quote is found."""
+    claim = claim_create(statement=statement, claimant=claimant, user=user)
+    problems = []
+    for index, (article, quote) in enumerate(appearances, start=1):
+        # Read now, not from the caller's copy: ingestion may have stored a newer revision.
+        revision = ArticleRevision.objects.filter(
+            pk=Article.objects.filter(pk=article.pk).values("current_revision")[:1]
+        ).first()
+        if revision is None:
+            problems.append(
+                f"Appearance {index}: article {article.pk} has no text yet "
+                f"(its ingestion is {article.state}); add the appearance once it is fetched."
+            )
+            continue
+        try:
+            appearance_create(claim=claim, revision=revision, quote=quote, user=user)
+        except ValidationError as exc:
+            messages = " ".join(message for message in exc.messages)
+            problems.append(f"Appearance {index} (article {article.pk}): {messages}")
+    if problems:
+        raise ValidationError({"appearances": problems})
+    claim.refresh_from_db()
     return claim
 
 
@@ -179,6 +239,8 @@ def claim_update(
     locked.save()
     if locked.claimant_id != old_claimant_id:
         claim_recompute_status(claim=locked, user=user, reason="Claimant changed")
+    else:
+        documents.claims_changed([locked.pk])
     return locked
 
 
@@ -206,7 +268,7 @@ def claim_recompute_status(*, claim: Claim, user=None, reason: str = "") -> Clai
     _attribute(claim, user, reason)
     claim.save()
     if old_status != result.status:
-        ClaimChange.objects.create(
+        _record_claim_change(
             claim=claim,
             field=ClaimChange.Field.STATUS,
             from_value=old_status,
@@ -215,6 +277,7 @@ def claim_recompute_status(*, claim: Claim, user=None, reason: str = "") -> Clai
             actor=user if getattr(user, "is_authenticated", False) else None,
             is_public=True,
         )
+    documents.claims_changed([claim.pk])
     return claim
 
 
@@ -229,6 +292,7 @@ def claim_flag_for_review(*, claim: Claim, reason: str, user=None) -> Claim:
     locked.version += 1
     _attribute(locked, user, "Flagged for review")
     locked.save()
+    documents.claims_changed([locked.pk])
     return locked
 
 
@@ -282,6 +346,7 @@ def appearance_create(
     )
     _attribute(appearance, user)
     appearance.save()
+    documents.claims_changed([claim.pk])
     return appearance
 
 
@@ -357,7 +422,7 @@ def evidence_delete(
 
 
 def _record_verdict_change(verdict: Verdict, old_state: str, user, reason: str) -> None:
-    ClaimChange.objects.create(
+    _record_claim_change(
         claim_id=verdict.claim_id,
         field=ClaimChange.Field.VERDICT,
         from_value=old_state,
@@ -368,6 +433,8 @@ def _record_verdict_change(verdict: Verdict, old_state: str, user, reason: str) 
         # Anonymous readers learn of publications only, never of drafts or reviews.
         is_public=verdict.state == ReviewState.PUBLISHED,
     )
+    # Every verdict step changes what editors see, and publishing what everyone sees.
+    documents.claims_changed([verdict.claim_id])
 
 
 def _require(user, permission: str, action: str) -> None:

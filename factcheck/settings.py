@@ -43,10 +43,17 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "rest_framework",
+    # Needed by its admin base class, which our key admin extends; our keys live in api.APIKey.
+    "rest_framework_api_key",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
     "articles",
     "claims",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -224,3 +231,46 @@ FACTCHECK_FETCH_DOMAIN_DELAY = env_number("FACTCHECK_FETCH_DOMAIN_DELAY", 1)
 FACTCHECK_ANON_RATE = env_rate("FACTCHECK_ANON_RATE", "60/min")
 FACTCHECK_NEWSROOM_NAME = os.environ.get("FACTCHECK_NEWSROOM_NAME", "Factcheck Desk")
 FACTCHECK_NEWSROOM_URL = os.environ.get("FACTCHECK_NEWSROOM_URL", "http://127.0.0.1:8000/")
+
+# The REST API (SPEC section 7). JSON in and out only; API keys first so an anonymous write is
+# told to authenticate with a 401 naming the Api-Key scheme; reads are open (anonymous users see
+# statuses and published verdicts only) and writes need write scope or the role's permission.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.APIKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ApiAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.IdCursorPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.FilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Factcheck API",
+    "DESCRIPTION": (
+        "Verification status of the claims in news articles, for newsroom tools. "
+        "Authenticate with `Authorization: Api-Key <key>` (keys are created in the admin) "
+        "or a browser session; anonymous users read statuses and published verdicts only."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI from our static files (the sidecar), not a CDN: the CSP allows 'self' only.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "claims.models.ClaimStatus",
+        "StanceEnum": "claims.models.Stance",
+        "SourceKindEnum": "claims.models.SourceKind",
+        "ArticleStateEnum": "articles.models.ArticleState",
+        "AnchorStateEnum": "claims.models.AnchorState",
+    },
+}

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from articles import views as article_views
 from claims import views as claim_views
@@ -61,4 +61,9 @@ urlpatterns = [
     path("claims/", claim_views.claim_list, name="claim_list"),
     path("claims/<int:pk>/", claim_views.claim_public, name="claim_public"),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
 ]
+
+# JSON errors under /api/ (tools parse them), Django's pages elsewhere.
+handler404 = "api.exceptions.json_not_found"
+handler500 = "api.exceptions.json_server_error"

@@ -35,3 +35,25 @@ def test_history_names_who_changed_what(world, editor, second_editor):
     evidence_history = list(evidence.history.order_by("history_id"))
     assert [h.history_user for h in evidence_history] == [second_editor, editor]
     assert [h.stance for h in evidence_history] == ["disputes", "context"]
+
+
+def test_admin_history_page_shows_status_changes_and_who(client, world, editor, second_editor):
+    from django.urls import reverse
+
+    services.evidence_create(
+        claim=world.claim,
+        stance="corroborates",
+        source=world.outlet,
+        url="https://ledger.example.org/h",
+        title="Ledger",
+        user=second_editor,
+    )
+    client.force_login(editor)
+    page = client.get(reverse("admin:claims_claim_history", args=[world.claim.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    # The computed status is not an editable field, yet its change is what editors look for.
+    assert "<strong>Status</strong>: unverified → corroborated" in html
+    assert "Corroborates evidence added" in html
+    assert second_editor.username in html
+    assert 'style="' not in html.split('id="change-history"')[1]  # CSP: no inline styles

@@ -1,0 +1,109 @@
+"""One shape for every API error: ``{"error": {"status", "code", "message", "details"}}``.
+
+Errors raised by the services (Django's ValidationError and PermissionDenied, stale versions,
+review rules, a unique row inserted by a concurrent request) become 4xx answers here, so bad
+input never surfaces as a 500.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from claims.services import ReviewRuleError, StaleVersionError
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The resource changed since you read it."
+    default_code = "precondition_failed"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+def _from_django_validation(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        detail = {
+            ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    else:
+        detail = {"non_field_errors": exc.messages}
+    return exceptions.ValidationError(detail)
+
+
+def _summary(detail) -> str:
+    """The first message, prefixed with its field, for a one-line ``message``."""
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            inner = _summary(value)
+            if field in ("non_field_errors", "detail"):
+                return inner
+            return f"{field}: {inner}"
+    if isinstance(detail, list):
+        return _summary(detail[0]) if detail else "Invalid input."
+    return str(detail)
+
+
+def error_body(status_code: int, code: str, message: str, details=None) -> dict:
+    return {"error": {"status": status_code, "code": code, "message": message, "details": details}}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = _from_django_validation(exc)
+    elif isinstance(exc, StaleVersionError):
+        exc = PreconditionFailed(str(exc))
+    elif isinstance(exc, ReviewRuleError):
+        exc = Conflict(str(exc))
+    elif isinstance(exc, IntegrityError):
+        # A concurrent request stored the same natural key first.
+        exc = Conflict("This conflicts with a row stored at the same time; reload and retry.")
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # A real bug: let it be a 500 with a logged traceback.
+
+    detail = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        code = "invalid"
+        message = "Invalid input: " + _summary(detail)
+        details = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+    else:
+        detail_value = getattr(exc, "detail", "")
+        code = getattr(detail_value, "code", None) or getattr(exc, "default_code", "error")
+        message = (
+            str(detail_value)
+            if not isinstance(detail_value, (dict, list))
+            else _summary(detail_value)
+        )
+        details = None
+    response.data = error_body(response.status_code, str(code), message, details)
+    return response
+
+
+def json_not_found(request, exception=None):
+    """404 for URLs no view matches: JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body(404, "not_found", f"No API endpoint at {request.path}."), status=404
+        )
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def json_server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body(500, "server_error", "Internal error; it has been logged."), status=500
+        )
+    from django.views.defaults import server_error
+
+    return server_error(request)

@@ -1,0 +1,54 @@
+"""Who may do what through the API (SPEC section 7, auth).
+
+Reads are open: anonymous users and API keys see statuses and published verdicts only (the
+views choose the public rendering for them). Writes need either an API key with write scope or
+a session user whose role grants the view's model permissions.
+"""
+
+from rest_framework import exceptions
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from api.models import APIKey
+
+
+def sees_working_verdicts(request) -> bool:
+    """Editors in the browser see draft verdicts; everyone else, the published ones only.
+    API keys get the public view whoever owns them: a tool may show its answers to readers."""
+    user = request.user
+    return (
+        not isinstance(request.auth, APIKey)
+        and user.is_authenticated
+        and user.has_perm("claims.view_verdict")
+    )
+
+
+class ApiAccess(BasePermission):
+    """Views list the permissions each write needs in ``write_permissions``; a method not
+    listed there is refused to everyone (a safe default for a new view)."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        if not hasattr(view, request.method.lower()):
+            return True  # DRF answers 405 Method Not Allowed, which says more than a 403.
+        needed = getattr(view, "write_permissions", {}).get(request.method)
+        if needed is None:
+            raise exceptions.PermissionDenied("This endpoint does not accept writes.")
+        if not needed:
+            return True  # a POST that only reads (claim matching): open like a GET
+        if isinstance(request.auth, APIKey):
+            if not request.auth.can_write:
+                raise exceptions.PermissionDenied(
+                    "This API key has read scope; writes need a key with write scope."
+                )
+            return True
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated(
+                "Writes need an API key with write scope (Authorization: Api-Key <key>) "
+                "or a signed-in editor."
+            )
+        if not request.user.has_perms(needed):
+            raise exceptions.PermissionDenied(
+                "Your role does not allow this: it needs " + ", ".join(sorted(needed)) + "."
+            )
+        return True

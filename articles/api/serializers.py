@@ -1,0 +1,62 @@
+"""Input and output serializers of articles. Writes go through ``articles.services``."""
+
+from rest_framework import serializers
+
+from api.serializers import StrictCharField, StrictInputSerializer
+from articles.models import Article, ArticleRevision, ArticleState
+from claims.api.serializers import ClaimOutputSerializer
+
+
+class ArticleFieldsSerializer(serializers.ModelSerializer):
+    """The article's own columns; ``claims`` and ``revision_count`` come from its document."""
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "url",
+            "canonical_url",
+            "title",
+            "publisher",
+            "published_at",
+            "state",
+            "last_error",
+            "last_checked_at",
+            "next_check_at",
+        ]
+
+
+class ArticleOutputSerializer(ArticleFieldsSerializer):
+    """For the schema: the article object as the API returns it."""
+
+    revision_count = serializers.IntegerField()
+    claims = ClaimOutputSerializer(many=True)
+
+    class Meta(ArticleFieldsSerializer.Meta):
+        fields = [*ArticleFieldsSerializer.Meta.fields, "revision_count", "claims"]
+
+
+class RevisionOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ArticleRevision
+        fields = ["number", "title", "fingerprint", "fetched_at"]
+
+
+class ArticleDetailOutputSerializer(ArticleOutputSerializer):
+    text = serializers.CharField(allow_null=True, help_text="The current revision's text.")
+    revisions = RevisionOutputSerializer(many=True)
+
+    class Meta(ArticleOutputSerializer.Meta):
+        fields = [*ArticleOutputSerializer.Meta.fields, "text", "revisions"]
+
+
+class ArticleIngestInputSerializer(StrictInputSerializer):
+    url = StrictCharField(max_length=2000, help_text="An http or https URL of a news article.")
+
+
+class ArticleQueuedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+    canonical_url = serializers.CharField()
+    state = serializers.ChoiceField(choices=ArticleState.choices)
+    created = serializers.BooleanField(help_text="False when the article was already known.")

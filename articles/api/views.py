@@ -1,0 +1,221 @@
+"""API views of articles (SPEC section 7). Lookup by URL and the lists answer from the
+article documents (``api.documents``) joined to the article row: one indexed query."""
+
+import json
+from datetime import UTC
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from api.pagination import IdCursorPagination
+from api.permissions import sees_working_verdicts
+from api.reads import ARTICLE_COLUMNS, article_by_canonical_url
+from api.views import APIView, GenericAPIView, paginated_documents
+from articles.api.serializers import (
+    ArticleDetailOutputSerializer,
+    ArticleIngestInputSerializer,
+    ArticleOutputSerializer,
+    ArticleQueuedSerializer,
+    RevisionOutputSerializer,
+)
+from articles.canonical import InvalidURL, canonicalize_url
+from articles.models import Article
+from articles.services import article_request_ingestion
+from claims.api.serializers import CandidateOutputSerializer
+from claims.models import Candidate, CandidateState
+
+JSON = "application/json"
+
+
+def _iso(value) -> str | None:
+    # As DRF's DateTimeField writes it (UTC, "Z"), so every article answer agrees.
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def article_head(values: dict, revision_count: int) -> dict:
+    """The article object's own fields (ArticleOutputSerializer without ``claims``)."""
+    return {
+        "id": values["id"],
+        "url": values["url"],
+        "canonical_url": values["canonical_url"],
+        "title": values["title"],
+        "publisher": values["publisher"],
+        "published_at": _iso(values["published_at"]),
+        "state": values["state"],
+        "last_error": values["last_error"],
+        "last_checked_at": _iso(values["last_checked_at"]),
+        "next_check_at": _iso(values["next_check_at"]),
+        "revision_count": revision_count,
+    }
+
+
+def _splice(head: dict, claims_json: str) -> str:
+    encoded = json.dumps(head, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    return encoded[:-1] + ',"claims":' + claims_json + "}"
+
+
+def _claims_json_without_document(article_id: int, private: bool) -> str:
+    # Written by code that bypassed the services: render now (slower, still correct).
+    from api.documents import render_claim
+    from claims.models import Claim
+
+    claims = (
+        Claim.objects.filter(appearances__revision__article_id=article_id).distinct().order_by("pk")
+    )
+    return "[" + ",".join(render_claim(claim, private=private) for claim in claims) + "]"
+
+
+def _article_json(article: Article, private: bool, extra: dict | None = None) -> str:
+    """An article loaded with its document (``select_related("document")``)."""
+    values = {name: getattr(article, name) for name in ARTICLE_COLUMNS}
+    document = getattr(article, "document", None)
+    if document is None:
+        head = article_head(values, article.revisions.count())
+        claims = _claims_json_without_document(article.pk, private)
+    else:
+        head = article_head(values, document.revision_count)
+        claims = (private and document.private_claims) or document.public_claims
+    head.update(extra or {})
+    return _splice(head, claims)
+
+
+def _articles_with_documents():
+    return Article.objects.select_related("document")
+
+
+def _lookup_etag(values: dict, private: bool) -> str:
+    # The document's version for the claims, and the row's own timestamps for its columns
+    # (ingestion updates last_checked_at and next_check_at without touching the document).
+    stamps = [values["updated_at"], values["last_checked_at"], values["next_check_at"]]
+    stamp = ".".join(str(int(s.timestamp() * 1000)) if s else "0" for s in stamps)
+    audience = "e" if private else "p"
+    return f'"a{values["id"]}.{values["document_version"] or 0}.{stamp}.{audience}"'
+
+
+class ArticleListCreateView(GenericAPIView):
+    """Articles, newest first, with their claims' statuses; POST a URL to queue ingestion."""
+
+    is_list_view = True
+    pagination_class = IdCursorPagination
+    serializer_class = ArticleIngestInputSerializer  # describes POST to OPTIONS
+    write_permissions = {"POST": ["articles.add_article"]}
+
+    def get_queryset(self):
+        return _articles_with_documents()
+
+    @extend_schema(operation_id="articles_list", responses=ArticleOutputSerializer)
+    def get(self, request):
+        private = sees_working_verdicts(request)
+        page = self.paginate_queryset(self.get_queryset())
+        return paginated_documents(
+            self.paginator, (_article_json(article, private) for article in page)
+        )
+
+    @extend_schema(request=ArticleIngestInputSerializer, responses={202: ArticleQueuedSerializer})
+    def post(self, request):
+        data = ArticleIngestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        article, created = article_request_ingestion(
+            url=data.validated_data["url"], user=request.user
+        )
+        return Response(
+            {
+                "id": article.pk,
+                "url": article.url,
+                "canonical_url": article.canonical_url,
+                "state": article.state,
+                "created": created,
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class ArticleDetailView(APIView):
+    """One article with its claims, its current text and its revisions."""
+
+    @extend_schema(responses=ArticleDetailOutputSerializer)
+    def get(self, request, pk: int):
+        private = sees_working_verdicts(request)
+        article = get_object_or_404(
+            _articles_with_documents().select_related("current_revision"), pk=pk
+        )
+        revisions = RevisionOutputSerializer(article.revisions.order_by("number"), many=True).data
+        extra = {
+            "text": article.current_revision.text if article.current_revision else None,
+            "revisions": revisions,
+        }
+        return HttpResponse(_article_json(article, private, extra), content_type=JSON)
+
+
+class ArticleLookupView(APIView):
+    """The article at a URL, from any variant of it, with its claims and their statuses."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "url",
+                OpenApiTypes.STR,
+                required=True,
+                description="Any variant of the article's URL (tracking parameters, fragment, "
+                "host case, default port and trailing slash do not matter).",
+            )
+        ],
+        responses=ArticleOutputSerializer,
+    )
+    def get(self, request):
+        raw = request.query_params.get("url")
+        if not raw:
+            raise ValidationError({"url": ["Give the article's URL: ?url=https://…"]})
+        try:
+            canonical = canonicalize_url(raw)
+        except InvalidURL as exc:
+            raise ValidationError({"url": [str(exc)]}) from None
+        private = sees_working_verdicts(request)
+        # One query: the unique index on canonical_url, joined to the document by primary key.
+        values = article_by_canonical_url(canonical, private=private)
+        if values is None:
+            raise NotFound(f"No article is known at {canonical}.")
+        if values["claims"] is None:
+            body = _article_json(_articles_with_documents().get(pk=values["id"]), private)
+        else:
+            body = _splice(article_head(values, values["revision_count"]), values["claims"])
+        response = HttpResponse(body, content_type=JSON)
+        response["ETag"] = _lookup_etag(values, private)
+        return response
+
+
+class ArticleCandidatesView(APIView):
+    """The article's check-worthy sentences, best first, each awaiting an editor's decision."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "state",
+                OpenApiTypes.STR,
+                enum=["new", "accepted", "rejected"],
+                description="Only candidates in this state.",
+            )
+        ],
+        responses=inline_serializer(
+            name="CandidateList", fields={"results": CandidateOutputSerializer(many=True)}
+        ),
+    )
+    def get(self, request, pk: int):
+        get_object_or_404(Article.objects.only("id"), pk=pk)
+        candidates = Candidate.objects.filter(article_id=pk).best_first()
+        state = request.query_params.get("state")
+        if state is not None:
+            if state not in CandidateState.values:
+                raise ValidationError(
+                    {"state": [f"One of {', '.join(CandidateState.values)}; got {state!r}."]}
+                )
+            candidates = candidates.filter(state=state)
+        return Response({"results": CandidateOutputSerializer(candidates, many=True).data})

@@ -1,0 +1,72 @@
+"""Candidates of an article and claim matching through the API (SPEC section 7)."""
+
+from claims import candidates as cs
+from claims.models import Candidate
+
+
+def test_candidates_best_first_with_the_contract_fields(world, anon, django_assert_num_queries):
+    cs.candidates_generate(revision=world.revision)
+    stored = list(Candidate.objects.filter(article=world.article).best_first())
+    assert stored
+
+    response = anon.get(f"/api/v1/articles/{world.article.pk}/candidates/")
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [c["id"] for c in results] == [c.pk for c in stored]
+    assert [c["score"] for c in results] == sorted((c["score"] for c in results), reverse=True)
+    first = results[0]
+    assert set(first) == {
+        "id",
+        "text",
+        "score",
+        "features",
+        "suggested_claimant",
+        "quantities",
+        "state",
+        "matched_claim",
+    }
+    assert 0 <= first["score"] <= 1
+    assert first["state"] == "new"
+    with_figure = next(c for c in results if "4,200" in c["text"])
+    assert with_figure["quantities"][0]["value"] == "4200"
+    assert set(with_figure["quantities"][0]) == {"value", "low", "high", "qualifier", "unit"}
+    # The world's claim states this sentence: the candidate points at it.
+    assert with_figure["matched_claim"] == world.claim.pk
+
+    assert anon.get(f"/api/v1/articles/{world.article.pk}/candidates/?state=rejected").json() == {
+        "results": []
+    }
+    assert anon.get(f"/api/v1/articles/{world.article.pk}/candidates/?state=x").status_code == 400
+    assert anon.get("/api/v1/articles/999999/candidates/").status_code == 404
+
+
+def test_match_finds_the_claim_in_other_words(world, anon, editor):
+    response = anon.post(
+        "/api/v1/claims/match/",
+        {"text": "In March 4,200 containers went through the terminal's northern side."},
+    )
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert results[0]["claim"]["id"] == world.claim.pk
+    assert results[0]["claim"]["status"] == "unverified"
+    assert 0 < results[0]["score"] <= 1
+    assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
+
+    unrelated = anon.post("/api/v1/claims/match/", {"text": "Volcanic ash closed the airport."})
+    assert all(
+        r["claim"]["id"] != world.claim.pk or r["score"] < 0.5 for r in unrelated.json()["results"]
+    )
+
+
+def test_match_bad_input_is_400(world, anon):
+    for body in (
+        {},
+        {"text": ""},
+        {"text": 5},
+        {"text": "x", "lang": "en"},
+        {"text": "x", "limit": 0},
+    ):
+        response = anon.post("/api/v1/claims/match/", body)
+        assert response.status_code == 400, body
+        assert response.json()["error"]["details"]
+    assert anon.post("/api/v1/claims/match/", {"text": "x" * 5001}).status_code == 400
