@@ -335,6 +335,19 @@ def test_a_text_without_the_claims_figure_is_not_the_same_claim(other):
     assert text_similarity(CLAIM, other) < 0.5  # the same both ways
 
 
+def test_the_same_actors_without_the_claims_event_are_not_the_same_claim():
+    claim = "Russian forces have killed wounded North Korean troops to prevent their capture."
+    assert text_similarity(DEMO_SENTENCE, claim) < 0.5
+    assert (
+        text_similarity(
+            "Russian and North Korean troops are killing their own wounded soldiers so they "
+            "cannot be captured.",
+            claim,
+        )
+        >= 0.5
+    )
+
+
 def test_a_span_of_time_or_a_year_alone_is_not_the_claims_figure():
     # "six months" says when, not what: the paraphrase with "the first half" still matches.
     assert (

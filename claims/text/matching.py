@@ -93,7 +93,7 @@ _STOP_WORDS = """
     just more most less very said says say told according reported claim claims stated
     according after before since during about around roughly approximately some nearly almost
     least many much per cent percent one two three four five six seven eight nine ten not no
-    never none new last other another
+    never none new last other another because while although though whether if
 """
 _STOP = frozenset(_STOP_WORDS.split())
 _LOW_WEIGHT = {"people", "person", "year", "number", "percent", "total", "time"}
@@ -209,7 +209,7 @@ def profile(text: str) -> TextProfile:
             aliases.append((concept, _concept(word, True)))
         if capitalised:
             actors.add(concept)
-            weight = 2.0
+            weight = _NAME_WEIGHT
         elif concept in _LOW_WEIGHT:
             weight = 0.5
         else:
@@ -240,6 +240,20 @@ def _aligned(a: TextProfile, b: TextProfile) -> dict[str, float]:
     return weights
 
 
+# At least this share of the shorter text's words other than names must be in the other text.
+CONTENT_COVERAGE_MIN = 0.3
+_NAME_WEIGHT = 2.0
+
+
+def _content_coverage(a_weights: dict[str, float], b_weights: dict[str, float]) -> float:
+    shorter = min(a_weights, b_weights, key=lambda weights: sum(weights.values()))
+    content = {c: w for c, w in shorter.items() if w < _NAME_WEIGHT}
+    if not content:
+        return 1.0
+    other = b_weights if shorter is a_weights else a_weights
+    return sum(w for c, w in content.items() if c in other) / sum(content.values())
+
+
 def similarity(a: TextProfile, b: TextProfile) -> float:
     """0 to 1: how surely ``a`` and ``b`` state the same thing."""
     a_weights, b_weights = _aligned(a, b), _aligned(b, a)
@@ -248,6 +262,10 @@ def similarity(a: TextProfile, b: TextProfile) -> float:
         return 0.0
     shared = sum(min(a_weights[c], b_weights[c]) for c in a_weights.keys() & b_weights.keys())
     score = min(1.0, 2 * shared / total * 1.3)
+    if _content_coverage(a_weights, b_weights) < CONTENT_COVERAGE_MIN:
+        # The same actors ("North Korean soldiers", "Russia") but not the event: a text about
+        # them that says nothing of what the claim says they did.
+        score *= 0.6
     if a.numbers and b.numbers:
         common = a.numbers & b.numbers
         if not common:
