@@ -139,22 +139,43 @@ def _pools_postgresql(texts: list[str], exclude: set[int]) -> list[list[tuple[in
     return pools
 
 
-def _pool_portable(text: str, exclude: set[int]) -> list[tuple[int, str]]:
-    # SQLite has no full-text index here: a substring prefilter on the longest words (and their
-    # synonyms) bounds the re-ranking to claims sharing at least one of them.
-    terms = sorted(set(search_terms(text)), key=len, reverse=True)[:24]
-    if not terms:
-        return []
-    condition = Q()
-    for term in terms:
-        condition |= Q(statement__icontains=term[:6] if len(term) > 6 else term)
-    rows = (
-        Claim.objects.filter(condition)
+# SQLite has no full-text index here: a substring prefilter on each text's longest words (and
+# their synonyms) bounds the re-ranking to claims sharing at least one of them.
+_PORTABLE_TERMS = 24
+_PORTABLE_POOL = 1000
+
+
+def _portable_terms(text: str) -> list[str]:
+    terms = sorted(set(search_terms(text)), key=len, reverse=True)[:_PORTABLE_TERMS]
+    return [term[:6] if len(term) > 6 else term for term in terms]
+
+
+def _pools_portable(texts: list[str], exclude: set[int]) -> list[list[tuple[int, str]]]:
+    """Each text's pool of claims, newest first, from one query for all the texts (an
+    article's candidates are matched together)."""
+    terms = [_portable_terms(text) for text in texts]
+    every = sorted({term for text_terms in terms for term in text_terms})
+    if not every:
+        return [[] for _ in texts]
+    # One regular expression rather than an OR of LIKEs: an article has hundreds of distinct
+    # words, more than SQLite's limit on the depth of an expression. Terms are [a-z-] only.
+    rows = list(
+        Claim.objects.filter(statement__iregex="|".join(map(re.escape, every)))
         .exclude(pk__in=exclude)
         .order_by("-updated_at", "-id")
-        .values_list("id", "statement")[:1000]
+        .values_list("id", "statement")[: _PORTABLE_POOL * len(texts)]
     )
-    return list(rows)
+    if not rows:
+        return [[] for _ in texts]
+    lowered = [(claim_id, statement, statement.lower()) for claim_id, statement in rows]
+    return [
+        [
+            (claim_id, statement)
+            for claim_id, statement, low in lowered
+            if any(term in low for term in text_terms)
+        ][:_PORTABLE_POOL]
+        for text_terms in terms
+    ]
 
 
 def _validated_text(text: str) -> str:
@@ -174,9 +195,12 @@ def _ranked_ids_many(
     if connection.vendor == "postgresql":
         pools = _pools_postgresql(texts, exclude)
     else:
-        pools = [_pool_portable(text, exclude) for text in texts]
+        pools = _pools_portable(texts, exclude)
     results = []
     for text, pool in zip(texts, pools, strict=True):
+        if not pool:
+            results.append([])
+            continue
         query = profile(text)
         ranked = sorted(
             ((similarity(query, profile(statement)), claim_id) for claim_id, statement in pool),

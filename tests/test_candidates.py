@@ -357,8 +357,6 @@ def _article_with(sentences: int, index: int):
 def test_generate_takes_as_many_queries_for_many_candidates_as_for_few(
     world, django_assert_num_queries, match
 ):
-    if match and connection.vendor != "postgresql":
-        pytest.skip("SQLite's portable matching reads the claims once per candidate")
     small, large = _article_with(2, 1), _article_with(12, 2)
     cs.candidates_generate(revision=_article_with(1, 3), match=match)  # caches lexeme stats
     with CaptureQueriesContext(connection) as few:
@@ -406,3 +404,39 @@ def test_accept_anchors_in_the_current_revision_after_the_text_went_back(world, 
     assert appearance.revision == world.revision
     assert world.revision.text[appearance.start : appearance.end] == COUNCIL_SENTENCE
     assert ClaimQuantity.objects.get(claim=claim).revision == world.revision
+
+
+DEMO_TEXT = (
+    "KYIV — Ukraine says the North Korean soldiers sent to fight for Russia are taking heavy "
+    "losses in the Kursk region, where Ukrainian forces have held ground since last summer.\n"
+    "Ukraine's military intelligence agency estimates that about 11,000 North Korean troops "
+    "have been deployed to the region.\n"
+    "Police arrested two men suspected of starting fires deliberately near the base.\n"
+)
+
+
+def test_only_the_sentence_stating_the_claim_is_proposed_as_the_same(world):
+    troops = services.claim_create(
+        statement="About 11,000 North Korean troops have been deployed to the Kursk region.",
+        claimant=world.outlet,
+    )
+    released = services.claim_create(
+        statement="Police released two men suspected of starting fires deliberately near the base.",
+        claimant=world.outlet,
+    )
+    article, _ = article_get_or_create(url="https://example.org/kursk")
+    revision, _ = revision_record(article=article, text=DEMO_TEXT)
+
+    found = cs.candidates_generate(revision=revision)
+
+    by_start = {c.text.split()[0]: c for c in found}
+    assert set(by_start) == {"KYIV", "Ukraine's", "Police"}
+    # No figure, so not "the same as" the claim of 11,000 troops; the sentence with it is.
+    assert by_start["KYIV"].matched_claim is None
+    assert by_start["Ukraine's"].matched_claim == troops
+    assert by_start["Ukraine's"].match_score >= cs.MATCH_THRESHOLD
+    # Arrested is not released.
+    assert by_start["Police"].matched_claim is None
+    stored = dict(Candidate.objects.filter(article=article).values_list("text", "matched_claim_id"))
+    assert stored == {c.text: c.matched_claim_id for c in found}
+    assert released.pk not in stored.values()

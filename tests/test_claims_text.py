@@ -154,15 +154,19 @@ def _claimants(text):
         ("At least 37 people died, according to local officials.", "local officials"),
         ("According to Kim, a former soldier, capture is treason.", "Kim"),
         ("This act, officials say, highlights the indoctrination.", "officials"),
-        ("Figures from the Office for National Statistics show that exports fell.",
-         "the Office for National Statistics"),
+        (
+            "Figures from the Office for National Statistics show that exports fell.",
+            "the Office for National Statistics",
+        ),
         ("The union is demanding a 12 percent pay rise.", "The union"),
         ("Ukraine has reportedly captured two soldiers.", None),
         ("Two bodies were found near the river.", None),
-        ("A former soldier who defected in 2022 told reporters that notes were found.",
-         "A former soldier"),
+        (
+            "A former soldier who defected in 2022 told reporters that notes were found.",
+            "A former soldier",
+        ),
     ],
-)  # fmt: skip
+)
 def test_claimant_of_a_sentence(sentence, claimant):
     assert _claimants(sentence)[sentence] == claimant
 
@@ -310,4 +314,96 @@ def test_direction_of_change_is_decisive():
             "The central bank raised interest rates to 5.25 percent.",
         )
         < 0.5
+    )
+
+
+DEMO_SENTENCE = (
+    "KYIV — Ukraine says the North Korean soldiers sent to fight for Russia are taking heavy "
+    "losses in the Kursk region, where Ukrainian forces have held ground since last summer."
+)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        DEMO_SENTENCE,
+        "North Korean troops have been deployed to assist Russian forces.",
+    ],
+)
+def test_a_text_without_the_claims_figure_is_not_the_same_claim(other):
+    assert text_similarity(other, CLAIM) < 0.5
+    assert text_similarity(CLAIM, other) < 0.5  # the same both ways
+
+
+def test_the_same_actors_without_the_claims_event_are_not_the_same_claim():
+    claim = "Russian forces have killed wounded North Korean troops to prevent their capture."
+    assert text_similarity(DEMO_SENTENCE, claim) < 0.5
+    assert (
+        text_similarity(
+            "Russian and North Korean troops are killing their own wounded soldiers so they "
+            "cannot be captured.",
+            claim,
+        )
+        >= 0.5
+    )
+
+
+def test_a_span_of_time_or_a_year_alone_is_not_the_claims_figure():
+    # "six months" says when, not what: the paraphrase with "the first half" still matches.
+    assert (
+        text_similarity(
+            "Chinese steel imports were twice as high in the first six months of the year.",
+            "Imports of Chinese steel doubled in the first half of the year.",
+        )
+        >= 0.5
+    )
+    # Digits the quantity parser does not read ("44C") are a figure on both sides.
+    assert (
+        text_similarity(
+            "A record 44C was reached in the region in July.",
+            "Temperatures hit 44 degrees Celsius in the region in July, a record.",
+        )
+        >= 0.5
+    )
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (
+            "Police arrested two men suspected of starting fires deliberately.",
+            "Police released two men suspected of starting fires deliberately.",
+        ),
+        (
+            "The ministry confirmed that the convoy reached the border town.",
+            "The ministry denied that the convoy reached the border town.",
+        ),
+        (
+            "The governing party won the by-election in Halvik.",
+            "The governing party lost the by-election in Halvik.",
+        ),
+        (
+            "The city council approved a ban on diesel cars in the centre.",
+            "The city council rejected a ban on diesel cars in the centre.",
+        ),
+        (
+            "Hospital admissions for asthma rose by 18 percent last winter.",
+            "Hospital admissions for asthma fell by 18 percent last winter.",
+        ),
+    ],
+)
+def test_opposite_events_are_decisive(one, other):
+    assert text_similarity(one, one) == 1.0
+    assert text_similarity(one, other) < 0.5
+    assert text_similarity(other, one) < 0.5
+
+
+def test_the_same_event_on_both_sides_is_not_opposed():
+    # Both texts tell of an arrest and a release: nothing is contradicted.
+    assert (
+        text_similarity(
+            "Police arrested two men and later released them without charge.",
+            "Two men were arrested by police and released without charge later.",
+        )
+        >= 0.5
     )

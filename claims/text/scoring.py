@@ -86,6 +86,9 @@ _NOT_EVENTS = {"need", "seed", "speed", "indeed", "feed", "bed", "red", "hundred
                "united", "based", "related", "alleged", "suspected", "so-called",
                "detailed", "limited", "advanced", "armed", "wounded"}  # fmt: skip
 _QUOTE_OPEN = ("“", '"', "‘")
+# "said that", "estimates that": the claim is reported speech.
+_VERB_THAT = re.compile(r"\b(?:" + _VERB_RE.pattern + r")\s+(?:\w+\s+)?that\b")
+_ACCUSED_OF = re.compile(r"\baccused\b.{3,80}?\bof\b")
 _WORDS = re.compile(r"\w+")
 
 
@@ -142,10 +145,7 @@ def score_sentence(
     if claimant:
         found.append("attribution")
     verb_spans = [m.span() for m in _VERB_RE.finditer(stripped)]
-    if claimant and (
-        re.search(r"\b(?:" + _VERB_RE.pattern + r")\s+(?:\w+\s+)?that\b", stripped)
-        or re.search(r"\baccused\b.{3,80}?\bof\b", stripped)
-    ):
+    if claimant and (_VERB_THAT.search(stripped) or _ACCUSED_OF.search(stripped)):
         found.append("reported_speech")
     if _has_named_actor(stripped):
         found.append("named_actor")

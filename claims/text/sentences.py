@@ -23,10 +23,30 @@ class Sentence:
     is_heading: bool
 
 
+# pysbd builds its regular expressions from strings at every call (a few for each abbreviation
+# in its list that occurs in the line), about 700 distinct patterns in all: more than the 512
+# that ``re`` keeps compiled, so on news text nearly every call compiled them again, which cost
+# more than the splitting itself. The patterns do not depend on the text, so a cache that holds
+# them all makes each compile happen once per process.
+_RE_CACHE_SIZE = 4096
+if getattr(re, "_MAXCACHE", _RE_CACHE_SIZE) < _RE_CACHE_SIZE:
+    re._MAXCACHE = _RE_CACHE_SIZE
+
+
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
-    # clean=False keeps the text as it is so the character spans index the revision text.
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+    # clean=False keeps the text as it is, so each sentence is found again in the line.
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+# A new revision mostly repeats the lines of the one before, and a site repeats its bylines and
+# furniture: a line is split once.
+@lru_cache(maxsize=4096)
+def _segment(line: str) -> tuple[str, ...]:
+    # The processor alone: Segmenter.segment then looks every sentence up again with a regular
+    # expression built from it (a compile per sentence and a scan of the whole line), to get
+    # character spans that split_sentences finds itself with str.find.
+    return tuple(_segmenter().processor(line).process())
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -44,7 +64,7 @@ def split_sentences(text: str) -> list[Sentence]:
         if not line.strip():
             continue
         body = line.rstrip("\r\n")
-        spans = _segmenter().segment(body)
+        spans = _segment(body)
         heading = (
             len(spans) == 1
             and len(body.split()) <= HEADING_MAX_WORDS
@@ -53,9 +73,9 @@ def split_sentences(text: str) -> list[Sentence]:
         index = 0
         cursor = 0
         for span in spans:
-            stripped = span.sent.strip()
-            # pysbd's own spans can drift on repeated text; finding each sentence after the
-            # previous one keeps the positions exact.
+            stripped = span.strip()
+            # Finding each sentence after the previous one keeps the positions exact, also on
+            # repeated text.
             found = body.find(stripped, cursor) if stripped else -1
             if found < 0:
                 continue
