@@ -207,10 +207,8 @@ class FetchDomain(models.Model):
         return self.host
 
 
-class FeedState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    OK = "ok", "OK"
-    ERROR = "error", "Error"
+# A feed is fetched like an article and is in the same states.
+FeedState = ArticleState
 
 
 class FeedQuerySet(models.QuerySet):

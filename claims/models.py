@@ -8,6 +8,11 @@ from simple_history.models import HistoricalRecords
 from articles.models import ArticleRevision
 
 
+def shorten(text: str, limit: int = 80) -> str:
+    """A long statement or sentence cut to fit a list or a page title."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class SourceKind(models.TextChoices):
     OUTLET = "outlet", "Outlet"
     ORGANIZATION = "organization", "Organization"
@@ -167,7 +172,7 @@ class Claim(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.statement if len(self.statement) <= 80 else self.statement[:79] + "…"
+        return shorten(self.statement)
 
 
 class AnchorState(models.TextChoices):
@@ -555,7 +560,7 @@ class Candidate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+        return shorten(self.text)
 
 
 class Qualifier(models.TextChoices):
