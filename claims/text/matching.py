@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from claims.text.claimants import _VERB_RE, attribution
 from claims.text.quantities import parse_quantities
 
 # Same meaning in news copy; the first word of each group names the concept.
@@ -21,10 +22,10 @@ _SYNONYMS = [
     "soldier troop fighter serviceman servicemen forces army",
     "kill die dead death fatal fatality toll",
     "wound injure injury hurt casualty",
-    "capture seize prisoner captive detain",
+    "capture seize prisoner captive detain arrest",
     "increase rise rose risen grow grew grown raise climb hike jump soar up higher boost",
     "decrease fall fell fallen drop cut decline lower reduce shrink slash plunge down",
-    "home house dwelling",
+    "home house household dwelling",
     "pay wage salary earnings remuneration paid",
     "cost spend expense price",
     "ban prohibit bar",
@@ -33,6 +34,10 @@ _SYNONYMS = [
     "memo note document",
     "exchange swap trade",
     "propose offer suggest",
+    "hire recruit employ",
+    "officer commander",
+    "power electricity",
+    "murder homicide",
     "unemployment jobless",
     "strike walkout",
     "double twice",
@@ -96,6 +101,28 @@ _STOP_WORDS = """
     never none new last other another because while although though whether if
 """
 _STOP = frozenset(_STOP_WORDS.split())
+# A nationality adjective describes who or where ("Russian forces", "Greek officials"); it is
+# not an actor of its own: "Russian units" and "the Kursk region" can be the same deployment.
+# Each maps to its country so that "Chinese exports" and "exports from China" agree.
+_DEMONYMS = {
+    "american": "america", "belarusian": "belarus", "brazilian": "brazil", "british": "britain",
+    "chinese": "china", "cretan": "crete", "dutch": "netherlands", "english": "england",
+    "french": "france", "german": "germany", "greek": "greece", "indian": "india",
+    "iranian": "iran", "iraqi": "iraq", "israeli": "israel", "italian": "italy",
+    "japanese": "japan", "kenyan": "kenya", "korean": "korea", "mexican": "mexico",
+    "palestinian": "palestine", "polish": "poland", "russian": "russia", "spanish": "spain",
+    "swedish": "sweden", "syrian": "syria", "turkish": "turkey", "ukrainian": "ukraine",
+    "welsh": "wales", "scottish": "scotland", "irish": "ireland", "pakistani": "pakistan",
+    "afghan": "afghanistan", "egyptian": "egypt", "nigerian": "nigeria", "canadian": "canada",
+}  # fmt: skip
+# Nationality adjectives not in the table still read as descriptors by their ending.
+_DEMONYM_ENDING = re.compile(r"(?:ian|ean|ese|ish)$")
+# Who takes part rather than what happened: "troops" and "people" are in many claims about
+# different events, so they do not count as the event a claim states.
+_PARTICIPANTS = {"soldier", "peopl", "person", "offici", "author", "resid"}
+# Verbs that say a figure was counted, not what happened: "Mexico recorded 28,000 murders"
+# and "there were 28,000 murders in Mexico" state the same event.
+_LIGHT_VERBS = {"record", "regist", "saw", "see", "count", "show"}
 _LOW_WEIGHT = {"people", "person", "year", "number", "percent", "total", "time"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
@@ -121,6 +148,8 @@ def _concept_of_stem() -> dict[str, str]:
 
 def _concept(word: str, capitalised: bool) -> str:
     lower = word.lower().replace("’", "'").removesuffix("'s").strip("'-")
+    if lower in _DEMONYMS:
+        return _DEMONYMS[lower][:5]
     if capitalised:
         # Names and their adjectives as one: Russia/Russian, Ukraine/Ukrainian, Korea/Korean.
         return lower[:5]
@@ -161,6 +190,12 @@ class TextProfile:
     negated: bool
     direction: int
     actors: frozenset[str]
+    # What the text says happened: its words other than names, nationality adjectives,
+    # participants ("troops", "people") and the attribution clause.
+    content: frozenset[str] = frozenset()
+    # Nationality adjectives: not actors on their own, but "Russian forces" and "Belarusian
+    # forces" are different forces.
+    descriptors: frozenset[str] = frozenset()
     # A capitalised first word is a name or just the start of the sentence: its stem is used,
     # and its name form is tried when the other text has that instead.
     aliases: tuple[tuple[str, str], ...] = ()
@@ -183,19 +218,38 @@ def _numbers(text: str) -> tuple[frozenset[Decimal], bool]:
     found.update(Decimal(year) for year in _YEAR.findall(text))
     if not states_figure:
         # Digits the parser takes for no quantity ("a record 44C") are a figure all the same.
+        # The sentence's full stop or a comma after a year is not part of it ("from 2028.").
+        found_digits = [d.group().rstrip(".,") for d in _DIGITS.finditer(text)]
         states_figure = any(
-            not _YEAR.fullmatch(digits.group())
-            and not any(digits.group() in q.text for q in quantities)
-            for digits in _DIGITS.finditer(text)
+            not _YEAR.fullmatch(digits) and not any(digits in q.text for q in quantities)
+            for digits in found_digits
         )
     return frozenset(n.normalize() for n in found), states_figure
+
+
+def _attribution_words(text: str) -> frozenset[str]:
+    """The words of the clause that says who states the claim ("Ukrainian intelligence
+    estimates that", ", officials say,"): who said it is not what happened."""
+    who = attribution(text)
+    if not who:
+        return frozenset()
+    return frozenset(w.lower() for w in _WORD.findall(who))
+
+
+# The attribution clause's words still count a little: two reports from the same source are a
+# little more alike, but the source never decides whether they state the same thing.
+_ATTRIBUTION_WEIGHT = 0.25
+_DESCRIPTOR_WEIGHT = 1.0
 
 
 @lru_cache(maxsize=4096)
 def profile(text: str) -> TextProfile:
     weights: dict[str, float] = {}
     actors = set()
+    content = set()
+    descriptors = set()
     aliases = []
+    attributed = _attribution_words(text)
     for index, match in enumerate(_WORD.finditer(text)):
         word = match.group()
         lower = word.lower()
@@ -207,13 +261,20 @@ def profile(text: str) -> TextProfile:
         concept = _concept(word, capitalised)
         if index == 0 and word[0].isupper():
             aliases.append((concept, _concept(word, True)))
-        if capitalised:
+        if lower in attributed or (attributed and _VERB_RE.fullmatch(lower)):
+            weight = _ATTRIBUTION_WEIGHT
+        elif lower in _DEMONYMS or (word[0].isupper() and _DEMONYM_ENDING.search(lower)):
+            descriptors.add(concept)
+            weight = _DESCRIPTOR_WEIGHT
+        elif capitalised:
             actors.add(concept)
             weight = _NAME_WEIGHT
         elif concept in _LOW_WEIGHT:
             weight = 0.5
         else:
             weight = 1.0
+            if concept not in _PARTICIPANTS | _LIGHT_VERBS and not (index == 0 and word[0].isupper()):
+                content.add(concept)
         weights[concept] = max(weights.get(concept, 0.0), weight)
     direction = 0
     if any(c.startswith(tuple(_UP)) for c in weights):
@@ -228,6 +289,8 @@ def profile(text: str) -> TextProfile:
         negated=bool(_NEGATIONS.search(_PURPOSE.sub(" ", text))),
         direction=direction,
         actors=frozenset(actors),
+        content=frozenset(content),
+        descriptors=frozenset(descriptors),
         aliases=tuple(aliases),
     )
 
@@ -240,44 +303,52 @@ def _aligned(a: TextProfile, b: TextProfile) -> dict[str, float]:
     return weights
 
 
-# At least this share of the shorter text's words other than names must be in the other text.
-CONTENT_COVERAGE_MIN = 0.3
 _NAME_WEIGHT = 2.0
+# Below this share of the event words covered, the score falls in proportion.
+EVENT_COVERAGE_FULL = 0.6
 
 
-def _content_coverage(a_weights: dict[str, float], b_weights: dict[str, float]) -> float:
-    shorter = min(a_weights, b_weights, key=lambda weights: sum(weights.values()))
-    content = {c: w for c, w in shorter.items() if w < _NAME_WEIGHT}
-    if not content:
+def _event_coverage(a: TextProfile, b: TextProfile, a_weights, b_weights) -> float:
+    """The share of the event words of the text that states less (the claim, usually) that
+    the other text also has: shared actors and one shared keyword are not the same event."""
+    shorter, other = (a, b_weights) if len(a.content) <= len(b.content) else (b, a_weights)
+    if not shorter.content:
         return 1.0
-    other = b_weights if shorter is a_weights else a_weights
-    return sum(w for c, w in content.items() if c in other) / sum(content.values())
+    return len(shorter.content & other.keys()) / len(shorter.content)
 
 
 def similarity(a: TextProfile, b: TextProfile) -> float:
     """0 to 1: how surely ``a`` and ``b`` state the same thing."""
     a_weights, b_weights = _aligned(a, b), _aligned(b, a)
-    total = sum(a_weights.values()) + sum(b_weights.values())
-    if not total:
+    a_total, b_total = sum(a_weights.values()), sum(b_weights.values())
+    if not a_total or not b_total:
         return 0.0
     shared = sum(min(a_weights[c], b_weights[c]) for c in a_weights.keys() & b_weights.keys())
-    score = min(1.0, 2 * shared / total * 1.3)
-    if _content_coverage(a_weights, b_weights) < CONTENT_COVERAGE_MIN:
+    # Overlap of both texts, and how much of the shorter one the longer contains: an article
+    # sentence says more than the editor's claim it restates, and that should not count
+    # against it.
+    dice = 2 * shared / (a_total + b_total)
+    contained = shared / min(a_total, b_total)
+    score = min(1.0, 1.3 * (0.5 * dice + 0.5 * contained))
+    coverage = _event_coverage(a, b, a_weights, b_weights)
+    if coverage < EVENT_COVERAGE_FULL:
         # The same actors ("North Korean soldiers", "Russia") but not the event: a text about
         # them that says nothing of what the claim says they did.
-        score *= 0.6
-    if a.numbers and b.numbers:
+        score *= coverage / EVENT_COVERAGE_FULL
+    if a.states_figure != b.states_figure:
+        # A claim that gives a figure ("11,000 troops") and a text that gives none for it say
+        # different things, however many words they share: the figure is what gets checked.
+        score *= 0.45
+    elif a.numbers and b.numbers:
         common = a.numbers & b.numbers
         if not common:
             score *= 0.3  # a different figure is a different claim
         elif a.numbers <= b.numbers or b.numbers <= a.numbers:
+            # One side's figures are all in the other: a sentence that states two figures
+            # restates a claim that states one of them.
             score = min(1.0, score + 0.1)
         else:
             score *= 0.75
-    elif a.states_figure != b.states_figure:
-        # A claim that gives a figure ("11,000 troops") and a text that gives none for it say
-        # different things, however many words they share: the figure is what gets checked.
-        score *= 0.45
     elif a.numbers or b.numbers:
         score *= 0.85  # a year on one side only: the same claim may be dated or not
     if a.negated != b.negated:
@@ -288,6 +359,10 @@ def similarity(a: TextProfile, b: TextProfile) -> float:
         score *= 0.35  # arrested / released, confirmed / denied, won / lost …
     # A place or actor named on each side that the other never mentions: another event.
     if (a.actors - b_weights.keys()) and (b.actors - a_weights.keys()):
+        score *= 0.45
+    # A nationality on each side that the other never mentions: another country's forces. One
+    # against a place ("Russian forces" / "the Kursk region") is only another way to say where.
+    elif (a.descriptors - b_weights.keys()) and (b.descriptors - a_weights.keys()):
         score *= 0.45
     return round(max(0.0, min(1.0, score)), 3)
 
