@@ -407,3 +407,72 @@ def test_the_same_event_on_both_sides_is_not_opposed():
         )
         >= 0.5
     )
+
+
+# Article sentences against editors' claims: wire copy wraps the claim in an attribution
+# clause, names the actors by nationality and packs two figures into one sentence.
+
+DEPLOYED = "About 6,000 Belarusian troops have been deployed to the Bryansk region."
+LOSSES = "More than 900 Belarusian soldiers have been killed or wounded in Bryansk."
+EXECUTED = "Russian officers shot wounded Belarusian soldiers to stop them being captured."
+TWO_FIGURES = (
+    "Lithuanian intelligence estimates that some 6,000 Belarusian troops have been sent to "
+    "support Russian units, with more than 900 killed or wounded in combat so far."
+)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # The attribution clause and "Russian" are not actors the claim leaves out.
+        "Lithuanian intelligence estimates that some 6,000 Belarusian servicemen have been "
+        "sent to support Russian units.",
+        "Roughly 6,000 Belarusian soldiers have been deployed near Bryansk, Ukrainian "
+        "officials say.",
+        TWO_FIGURES,
+    ],
+)
+def test_an_attributed_article_sentence_matches_the_editors_claim(sentence):
+    assert text_similarity(sentence, DEPLOYED) >= 0.5
+    assert text_similarity(DEPLOYED, sentence) == text_similarity(sentence, DEPLOYED)
+
+
+def test_a_sentence_with_two_figures_matches_a_claim_with_one_of_them():
+    assert text_similarity(TWO_FIGURES, LOSSES) >= 0.5
+    # A figure that is in neither of the sentence's figures still decides.
+    other_figure = LOSSES.replace("900", "9,000")
+    assert text_similarity(TWO_FIGURES, other_figure) < 0.5
+
+
+def test_a_nationality_matches_its_country():
+    assert (
+        text_similarity(
+            "Exports from China to Germany dropped by 8 percent in 2025, customs data show.",
+            "Chinese exports to Germany fell 8 percent in 2025.",
+        )
+        >= 0.5
+    )
+
+
+@pytest.mark.parametrize(
+    "near_miss",
+    [
+        # The same actors and one shared word ("captured"), but not the claim's event.
+        "A Belarusian soldier fighting alongside Russian units blew himself up with a grenade "
+        "rather than be captured by Ukrainian troops near Bryansk.",
+        "Captured Belarusian soldiers describe months of harsh training, Ukrainian officials "
+        "say, in which surrender was presented as treason.",
+        "Belarusian troops near Bryansk have been issued new Russian rifles, according to "
+        "Ukrainian intelligence.",
+    ],
+)
+def test_the_same_actors_doing_something_else_stay_below_the_true_match(near_miss):
+    paraphrase = (
+        "Russian commanders have shot their own injured Belarusian conscripts so they could "
+        "not be captured, according to a Ukrainian intelligence report."
+    )
+    true_score = text_similarity(paraphrase, EXECUTED)
+    assert true_score >= 0.5
+    assert text_similarity(near_miss, EXECUTED) < 0.5
+    assert text_similarity(near_miss, DEPLOYED) < 0.5
+    assert text_similarity(near_miss, EXECUTED) < true_score

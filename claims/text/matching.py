@@ -41,6 +41,9 @@ _SYNONYMS = [
     "unemployment jobless",
     "strike walkout",
     "double twice",
+    "teach taught indoctrinate condition",
+    "treason betrayal traitor",
+    "see view regard",
     "triple tripled",
     "annual yearly annually year",
     "decade ten-year",
@@ -273,7 +276,8 @@ def profile(text: str) -> TextProfile:
             weight = 0.5
         else:
             weight = 1.0
-            if concept not in _PARTICIPANTS | _LIGHT_VERBS and not (index == 0 and word[0].isupper()):
+            sentence_start = index == 0 and word[0].isupper()
+            if concept not in _PARTICIPANTS and concept not in _LIGHT_VERBS and not sentence_start:
                 content.add(concept)
         weights[concept] = max(weights.get(concept, 0.0), weight)
     direction = 0
@@ -308,7 +312,13 @@ _NAME_WEIGHT = 2.0
 EVENT_COVERAGE_FULL = 0.6
 
 
-def _event_coverage(a: TextProfile, b: TextProfile, a_weights, b_weights) -> float:
+def _unshared(
+    a_names: frozenset[str], b_names: frozenset[str], a_weights: dict, b_weights: dict
+) -> bool:
+    return bool(a_names - b_weights.keys()) and bool(b_names - a_weights.keys())
+
+
+def _event_coverage(a: TextProfile, b: TextProfile, a_weights: dict, b_weights: dict) -> float:
     """The share of the event words of the text that states less (the claim, usually) that
     the other text also has: shared actors and one shared keyword are not the same event."""
     shorter, other = (a, b_weights) if len(a.content) <= len(b.content) else (b, a_weights)
@@ -357,12 +367,12 @@ def similarity(a: TextProfile, b: TextProfile) -> float:
         score *= 0.35
     if _opposed(a_weights, b_weights):
         score *= 0.35  # arrested / released, confirmed / denied, won / lost …
-    # A place or actor named on each side that the other never mentions: another event.
-    if (a.actors - b_weights.keys()) and (b.actors - a_weights.keys()):
-        score *= 0.45
-    # A nationality on each side that the other never mentions: another country's forces. One
-    # against a place ("Russian forces" / "the Kursk region") is only another way to say where.
-    elif (a.descriptors - b_weights.keys()) and (b.descriptors - a_weights.keys()):
+    # A place or actor named on each side that the other never mentions: another event. The
+    # same for nationalities ("Russian forces" / "Belarusian forces"); a nationality against a
+    # place ("Russian forces" / "the Kursk region") is only another way to say where.
+    if _unshared(a.actors, b.actors, a_weights, b_weights) or _unshared(
+        a.descriptors, b.descriptors, a_weights, b_weights
+    ):
         score *= 0.45
     return round(max(0.0, min(1.0, score)), 3)
 
