@@ -59,3 +59,36 @@ def test_anonymous_rate_none_turns_throttling_off(monkeypatch):
     assert env_rate("FACTCHECK_ANON_RATE", "60/min") is None
     monkeypatch.setenv("FACTCHECK_ANON_RATE", "100/hour")
     assert env_rate("FACTCHECK_ANON_RATE", "60/min") == "100/hour"
+
+
+def test_redis_cache_url_gives_one_cache_for_all_processes():
+    script = (
+        "from django.conf import settings; from django.core.cache import cache; "
+        "print(settings.CACHES['default']['BACKEND']); "
+        "cache.set('factcheck-settings-test', 'shared', 30); "
+        "print(cache.get('factcheck-settings-test'))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="factcheck.settings_test",
+        REDIS_CACHE_URL=os.environ.get(
+            "FACTCHECK_TEST_REDIS_CACHE_URL", "redis://127.0.0.1:6379/5"
+        ),
+    )
+    run = [sys.executable, "manage.py", "shell", "-c", script]
+    first = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    if "Connection refused" in first.stderr and not os.environ.get("CI"):
+        pytest.skip("Redis is not running on 127.0.0.1:6379 (CI starts it)")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split()[-2:] == ["django.core.cache.backends.redis.RedisCache", "shared"]
+    # A second process sees what the first one stored.
+    read = "from django.core.cache import cache; print(cache.get('factcheck-settings-test'))"
+    second = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", read],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert second.stdout.split()[-1] == "shared"
