@@ -476,3 +476,15 @@ def test_the_same_actors_doing_something_else_stay_below_the_true_match(near_mis
     assert text_similarity(near_miss, EXECUTED) < 0.5
     assert text_similarity(near_miss, DEPLOYED) < 0.5
     assert text_similarity(near_miss, EXECUTED) < true_score
+
+
+def test_a_line_without_an_inner_sentence_end_is_one_sentence():
+    # A quote closed by a comma and followed by its speaker is one sentence, not two.
+    line = "“These figures are wrong,” the union leader said on Monday"
+    assert [s.text for s in split_sentences(line)] == [line]
+    # Lines with a sentence end inside are still split, abbreviations kept together.
+    two = "The U.S. Army sent 300 troops. Officials said more would follow."
+    assert [s.text for s in split_sentences(two)] == [
+        "The U.S. Army sent 300 troops.",
+        "Officials said more would follow.",
+    ]
