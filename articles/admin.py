@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -12,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from articles.canonical import InvalidURL, canonicalize_url
 from articles.diff import side_by_side_html
 from articles.feeds import feed_get_or_create
 from articles.ingest import article_queue_check
@@ -43,8 +45,6 @@ class ArticleAddForm(forms.ModelForm):
         fields = ["url", "title", "publisher", "authors", "published_at", "language"]
 
     def clean_url(self):
-        from articles.canonical import InvalidURL, canonicalize_url
-
         url = self.cleaned_data["url"]
         try:
             canonical = canonicalize_url(url)
@@ -215,8 +215,6 @@ class ArticleAdmin(HistoryAdmin):
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(revision_total=Count("revisions"))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -418,8 +416,6 @@ class FeedAdmin(admin.ModelAdmin):
         (reload the page)."""
         if feed.pk is None:
             return "—"
-        from django.db.models import Count, Q
-
         counts = Article.objects.filter(feed_entries__feed=feed).aggregate(
             total=Count("id", distinct=True),
             fetched=Count("id", distinct=True, filter=Q(current_revision__isnull=False)),
