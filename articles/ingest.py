@@ -1,6 +1,12 @@
 """The ingestion pipeline: fetch (or read a file), extract, record the revision, re-anchor the
 claims, schedule the next check (SPEC section 5). Used by the tasks and the commands alike.
 
+The check-worthy candidates of a new revision (SPEC section 6) are found after the revision is
+committed: by their own task (``claims.tasks.generate_candidates``) for the workers, or at once
+for the synchronous commands, which print them. Sentence analysis then never holds the
+article's transaction (and SQLite's write lock) open, and a failure in it never undoes or
+holds up the revision it reads.
+
 Every outcome, good or bad, is stored: on the article (state, last error, next check) and as
 an ``ArticleCheck`` row. A failure never touches the revisions, so the last good one stays.
 """
@@ -52,16 +58,29 @@ class CheckReport:
 
 
 def _after_new_revision(*, revision: ArticleRevision, previous: ArticleRevision | None) -> None:
-    """Everything that follows a new revision, in the transaction that stored it: claims'
-    appearances are re-anchored (and changed ones flagged), and the check-worthy candidates
-    of its text are stored (SPEC section 6)."""
-    from claims.candidates import candidates_generate
-
+    """What follows a new revision in the transaction that stored it: the claims' appearances
+    are re-anchored (and changed ones flagged)."""
     if previous is not None:
         from claims.anchoring import reanchor_appearances
 
         reanchor_appearances(previous=previous, current=revision)
-    candidates_generate(revision=revision)
+
+
+def _find_candidates(report: CheckReport, *, now: bool) -> CheckReport:
+    """The candidates of a new revision: found here and now, or by a task queued once the
+    revision is committed."""
+    if report.outcome != CheckOutcome.NEW_REVISION:
+        return report
+    revision_id = report.revision.pk
+    if now:
+        from claims.candidates import candidates_generate
+
+        candidates_generate(revision=report.revision)
+    else:
+        from claims.tasks import generate_candidates
+
+        transaction.on_commit(lambda: generate_candidates.delay(revision_id))
+    return report
 
 
 def _after_return(*, revision: ArticleRevision, previous: ArticleRevision) -> None:
@@ -174,17 +193,21 @@ def _record_extracted(
     return CheckReport(article=locked, outcome=outcome, revision=revision)
 
 
-def article_check(*, article: Article, max_domain_wait: float | None = None) -> CheckReport:
+def article_check(
+    *, article: Article, max_domain_wait: float | None = None, candidates_now: bool = False
+) -> CheckReport:
     """Fetch (or read) the article again and record what came of it. Never raises for a
     failure of the site or the page: that is stored on the article and returned.
 
     With ``max_domain_wait`` (the tasks), a check that would wait longer than that for its
-    turn at the site is put off: the article is due again when its turn comes."""
+    turn at the site is put off: the article is due again when its turn comes. A new
+    revision's candidates are queued for a worker, or found before returning with
+    ``candidates_now`` (the synchronous commands)."""
     now = timezone.now()
     try:
         if article.local_path:
             extracted = extract_file(Path(article.local_path))
-            return _record_extracted(article, extracted, now)
+            return _find_candidates(_record_extracted(article, extracted, now), now=candidates_now)
         result = fetch(
             article.url,
             etag=article.etag,
@@ -202,17 +225,18 @@ def article_check(*, article: Article, max_domain_wait: float | None = None) -> 
     except FetchError as error:
         return _record_failure(article, error, now)
     try:
-        return _record_extracted(
+        report = _record_extracted(
             article, extracted, now, etag=result.etag, last_modified=result.last_modified
         )
     except ValidationError as error:
         return _record_failure(article, ExtractionError(error.messages[0], url=article.url), now)
+    return _find_candidates(report, now=candidates_now)
 
 
-def article_ingest_url(*, url: str, user=None) -> CheckReport:
+def article_ingest_url(*, url: str, user=None, candidates_now: bool = False) -> CheckReport:
     """Add the article at this URL (or find it) and check it now."""
     article, _ = article_get_or_create(url=url, user=user)
-    return article_check(article=article)
+    return article_check(article=article, candidates_now=candidates_now)
 
 
 def local_file_url(path: Path) -> str:
@@ -220,7 +244,9 @@ def local_file_url(path: Path) -> str:
     return f"{LOCAL_URL_BASE}{digest}/{path.name}"
 
 
-def article_ingest_file(*, path: Path, url: str = "", user=None) -> CheckReport:
+def article_ingest_file(
+    *, path: Path, url: str = "", user=None, candidates_now: bool = False
+) -> CheckReport:
     """Ingest a local HTML or text file (demos and tests). It is known by ``url`` when given,
     else by a reserved address derived from its path; re-checks read the file again."""
     path = Path(path).resolve()
@@ -230,7 +256,7 @@ def article_ingest_file(*, path: Path, url: str = "", user=None) -> CheckReport:
     if article.local_path != str(path):
         Article.objects.filter(pk=article.pk).update(local_path=str(path))
         article.local_path = str(path)
-    return article_check(article=article)
+    return article_check(article=article, candidates_now=candidates_now)
 
 
 def article_queue_check(*, article: Article) -> None:

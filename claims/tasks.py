@@ -1,4 +1,5 @@
-"""Celery tasks of the claims app: evidence link checks (thin, by id; STYLE.md)."""
+"""Celery tasks of the claims app: the candidates of a new revision and evidence link checks
+(thin, by id; STYLE.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,19 @@ from django.utils import timezone
 
 from articles.schedule import claim_due
 from articles.tasks import DISPATCH_BATCH, MAX_DOMAIN_WAIT, TASK_LIMITS
+
+
+@shared_task(acks_late=True, **TASK_LIMITS)
+def generate_candidates(revision_id: int) -> int:
+    """Queued by ingestion once a new revision is committed. Safe to run twice, and late: a
+    candidate already seen in a newer revision is not moved back to this one."""
+    from articles.models import ArticleRevision
+    from claims.candidates import candidates_generate
+
+    revision = ArticleRevision.objects.filter(pk=revision_id).first()
+    if revision is None:
+        return 0
+    return len(candidates_generate(revision=revision))
 
 
 @shared_task(acks_late=True, **TASK_LIMITS)

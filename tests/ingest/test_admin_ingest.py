@@ -46,11 +46,13 @@ def test_recheck_now_queues_a_check_that_a_worker_does(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(recheck_url)
     assert response.status_code == 302
-    assert len(callbacks) == 1
+    # The check, then the new revision's candidates, which the check queued when it committed.
+    assert len(callbacks) == 2
     latest = ArticleCheck.objects.filter(article=article).first()
     assert latest.outcome == CheckOutcome.NEW_REVISION
     article.refresh_from_db()
     assert article.current_revision.number == 2
+    assert article.candidates.filter(revision=article.current_revision).exists()
 
     diff = client.get(
         reverse("admin:articles_articlerevision_change", args=[article.current_revision.pk])

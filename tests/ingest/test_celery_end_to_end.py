@@ -18,6 +18,7 @@ from django.utils import timezone
 from articles.ingest import article_ingest_url
 from articles.models import Article, ArticleCheck, CheckOutcome
 from articles.tasks import dispatch_due_articles, ingest_article
+from claims.models import Candidate
 from factcheck.celery import app as project_app
 from tests.ingest.conftest import page
 
@@ -48,6 +49,7 @@ def redis_worker():
     queue = f"factcheck-e2e-{uuid.uuid4().hex}"
     app = Celery("factcheck-e2e")
     app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.autodiscover_tasks()  # every app's tasks, as the project's worker has them
     app.conf.broker_url = REDIS_URL
     app.conf.broker_transport_options = {}
     app.conf.task_always_eager = False
@@ -85,7 +87,7 @@ def test_recheck_from_the_admin_is_done_by_a_worker(site, editor, client, redis_
     site.expect_oneshot_request("/story").respond_with_data(
         page("Terminal", BODY.format(n="4,200")), content_type="text/html"
     )
-    article = article_ingest_url(url=site.url_for("/story")).article
+    article = article_ingest_url(url=site.url_for("/story"), candidates_now=True).article
     site.expect_request("/story").respond_with_data(
         page("Terminal", BODY.format(n="3,900")), content_type="text/html"
     )
@@ -103,6 +105,11 @@ def test_recheck_from_the_admin_is_done_by_a_worker(site, editor, client, redis_
             == 2
         )
     ), "the worker did not store the new revision"
+    # The new revision's candidates are a second task, queued by the first on commit. (Waited
+    # for before reading further: in SQLite's shared cache the worker locks whole tables.)
+    assert _wait_for(
+        lambda: Candidate.objects.filter(article=article, revision__number=2).exists()
+    ), "the worker did not find the new revision's candidates"
     stored = Article.objects.get(pk=article.pk)
     assert stored.current_revision.number == 2
     assert "3,900" in stored.current_revision.text
@@ -122,5 +129,8 @@ def test_dispatcher_sends_due_articles_to_the_worker(site, redis_worker):
     assert dispatch_due_articles.delay().id
     assert _wait_for(lambda: Article.objects.filter(current_revision__isnull=False).count() == 3), (
         "the worker did not ingest the due articles"
+    )
+    assert _wait_for(lambda: Candidate.objects.values("article").distinct().count() == 3), (
+        "the worker did not find the new revisions' candidates"
     )
     assert not Article.objects.filter(next_check_at__lte=timezone.now()).exists()

@@ -2,6 +2,7 @@
 data, conditional GET, local files, idempotent tasks (SPEC section 5)."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -220,20 +221,54 @@ def test_a_check_behind_many_requests_to_the_site_is_put_off(site, settings, db)
     assert ArticleCheck.objects.filter(article=article).count() == 2
 
 
-def test_a_new_revision_gets_its_check_worthy_candidates(tmp_path, db):
+def test_a_new_revision_gets_its_check_worthy_candidates_from_a_task_after_commit(
+    tmp_path, db, django_capture_on_commit_callbacks
+):
+    """The workers' path: the revision is stored first, and its candidates are found by a task
+    queued when that transaction commits, not inside it."""
     from claims.models import Candidate
+    from claims.tasks import generate_candidates
 
     path = tmp_path / "terminal.txt"
     path.write_text("Record month at the terminal\n\n" + BODY, encoding="utf-8")
-    article = article_ingest_file(path=path).article
-    first = set(Candidate.objects.filter(article=article).values_list("text", flat=True))
-    assert first
-    assert all(article.current_revision.text.count(text) for text in first)
+    with mock.patch.object(generate_candidates, "delay") as delay:
+        with django_capture_on_commit_callbacks() as callbacks:
+            report = article_ingest_file(path=path)
+        assert report.outcome == CheckOutcome.NEW_REVISION
+        assert not Candidate.objects.exists()
+        delay.assert_not_called()
+        for callback in callbacks:
+            callback()
+    delay.assert_called_once_with(report.revision.pk)
+    assert generate_candidates(report.revision.pk) == Candidate.objects.count() > 0
+    first = set(Candidate.objects.filter(article=report.article).values_list("text", flat=True))
+    assert all(report.revision.text.count(text) for text in first)
+
+    # Run twice (a redelivered message), the task stores nothing more.
+    assert generate_candidates(report.revision.pk) == len(first)
+    assert Candidate.objects.count() == len(first)
 
     path.write_text(
         "Record month at the terminal\n\n" + BODY + "\nThe union said 300 jobs were cut.",
         encoding="utf-8",
     )
-    assert article_check(article=article).outcome == CheckOutcome.NEW_REVISION
-    texts = set(Candidate.objects.filter(article=article).values_list("text", flat=True))
+    report = article_check(article=report.article, candidates_now=True)
+    assert report.outcome == CheckOutcome.NEW_REVISION
+    texts = set(Candidate.objects.filter(article=report.article).values_list("text", flat=True))
     assert texts == first | {"The union said 300 jobs were cut."}
+
+
+def test_candidates_are_not_queued_when_the_text_did_not_change(
+    tmp_path, db, django_capture_on_commit_callbacks
+):
+    from claims.tasks import generate_candidates
+
+    path = tmp_path / "terminal.txt"
+    path.write_text("Record month at the terminal\n\n" + BODY, encoding="utf-8")
+    article = article_ingest_file(path=path, candidates_now=True).article
+    with (
+        mock.patch.object(generate_candidates, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert article_check(article=article).outcome == CheckOutcome.UNCHANGED
+    delay.assert_not_called()

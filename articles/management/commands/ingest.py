@@ -1,4 +1,5 @@
-"""ingest URL_OR_PATH [...] and ingest --feed URL: fetch now, synchronously, a line per article.
+"""ingest URL_OR_PATH [...] and ingest --feed URL: fetch now, synchronously, a line per article
+with its candidates (found here, not queued, so the line can count them).
 
 Exit status 0 when the command itself worked, even if some articles failed (each failure is
 printed and stored on its article).
@@ -30,9 +31,9 @@ class Command(BaseCommand):
             position = f"[{index}/{total}]"
             try:
                 if item.startswith(("http://", "https://")):
-                    report = article_ingest_url(url=item)
+                    report = article_ingest_url(url=item, candidates_now=True)
                 elif Path(item).exists():
-                    report = article_ingest_file(path=Path(item))
+                    report = article_ingest_file(path=Path(item), candidates_now=True)
                 else:
                     self.stdout.write(f"{position} {item}: not a URL and no such file")
                     continue
@@ -57,5 +58,8 @@ class Command(BaseCommand):
         self.stdout.write(f"feed #{feed.pk} ok {url}: {len(new)} new entries")
         for index, article in enumerate(new, start=1):
             self.stdout.write(
-                report_line(article_check(article=article), position=f"[{index}/{len(new)}]")
+                report_line(
+                    article_check(article=article, candidates_now=True),
+                    position=f"[{index}/{len(new)}]",
+                )
             )

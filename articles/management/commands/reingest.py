@@ -49,5 +49,5 @@ class Command(BaseCommand):
         if not total:
             self.stdout.write("No articles to check.")
         for index, article in enumerate(Article.objects.filter(pk__in=ids).order_by("id"), 1):
-            report = article_check(article=article)
+            report = article_check(article=article, candidates_now=True)
             self.stdout.write(report_line(report, position=f"[{index}/{total}]"))
