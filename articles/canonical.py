@@ -22,4 +22,6 @@ def canonicalize_url(url: str) -> str:
     except (ValueError, TypeError) as exc:
         raise InvalidURL(f"{url!r} is not a valid URL: {exc}") from None
     scheme, netloc, path, query, _fragment = urlsplit(normalized)
-    return urlunsplit((scheme, netloc, path or "/", query, ""))
+    # courlan drops the trailing slash only when no query is left; "/story/?id=5" and
+    # "/story?id=5" are the same article too.
+    return urlunsplit((scheme, netloc, path.rstrip("/") or "/", query, ""))

@@ -198,8 +198,14 @@ def test_lookup_finds_the_article_from_any_variant_of_its_url(
 def test_lookup_keeps_query_parameters_that_identify_the_article(db, anon):
     first, _ = article_get_or_create(url="https://news.example.org/story?id=1")
     second, _ = article_get_or_create(url="https://news.example.org/story?id=2")
-    found = anon.get("/api/v1/articles/lookup/", {"url": "https://news.example.org/story?id=2"})
-    assert found.json()["id"] == second.pk != first.pk
+    for variant in (
+        "https://news.example.org/story?id=2",
+        "https://news.example.org/story/?id=2&utm_source=x",
+        "https://news.example.org/story//?id=2#top",
+    ):
+        found = anon.get("/api/v1/articles/lookup/", {"url": variant})
+        assert found.json()["id"] == second.pk != first.pk, variant
+    assert article_get_or_create(url="https://news.example.org/story/?id=1") == (first, False)
 
 
 def test_lookup_of_an_unknown_url_is_404_and_of_a_bad_url_400(db, anon):
