@@ -170,13 +170,15 @@ def print_text_quality(result: dict) -> None:
 
 
 def evaluate_matching(data: dict, claims: list[Claim]) -> dict:
-    ranks, true_scores = [], []
+    ranks, true_scores, missed = [], [], []
     for pair in data["pairs"]:
         results = cs.claims_match(text=pair["text"], limit=10)
         ids = [claim.pk for claim, _ in results]
         target = claims[pair["claim"]].pk
         rank = ids.index(target) + 1 if target in ids else None
         ranks.append(rank)
+        if rank != 1:
+            missed.append((pair["text"], claims[pair["claim"]].statement, rank))
         true_scores.append({c.pk: s for c, s in results}.get(target, 0.0))
     unrelated = [
         max((s for _, s in cs.claims_match(text=t)), default=0.0) for t in data["unrelated"]
@@ -193,6 +195,7 @@ def evaluate_matching(data: dict, claims: list[Claim]) -> dict:
         "best_unrelated": max(unrelated),
         "best_near_miss": max(near),
         "pairs": len(ranks),
+        "missed": missed,
     }
 
 
@@ -210,6 +213,9 @@ def print_matching(label: str, m: dict) -> None:
         f"  near misses (other figure, negation, direction, place) best score vs their claim: "
         f"{m['best_near_miss']:.3f} (threshold {cs.MATCH_THRESHOLD})"
     )
+    for text, statement, rank in m["missed"]:
+        where = f"ranked {rank}" if rank else "not found"
+        print(f"   - {where}: {text[:90]!r} -> claim {statement[:90]!r}")
 
 
 # Seeding -----------------------------------------------------------------------------------
