@@ -233,6 +233,26 @@ def article_check(
     return _find_candidates(report, now=candidates_now)
 
 
+def revision_candidates_failed(*, revision_id: int, error: BaseException) -> None:
+    """Finding a revision's candidates failed for good: recorded among the article's checks,
+    where editors look, without touching the article's state (its text was stored)."""
+    revision = ArticleRevision.objects.filter(pk=revision_id).select_related("article").first()
+    if revision is None:
+        return
+    logger.error("candidates of revision %s failed: %r", revision_id, error)
+    ArticleCheck.objects.create(
+        article=revision.article,
+        checked_at=timezone.now(),
+        outcome=CheckOutcome.ERROR,
+        revision=revision,
+        message=(
+            f"The check-worthy sentences of revision {revision.number} could not be found "
+            f"({type(error).__name__}: {error}). The text is stored; they are looked for again "
+            "at the next new revision."
+        )[:2000],
+    )
+
+
 def article_ingest_url(*, url: str, user=None, candidates_now: bool = False) -> CheckReport:
     """Add the article at this URL (or find it) and check it now."""
     article, _ = article_get_or_create(url=url, user=user)

@@ -3,17 +3,36 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.db import DatabaseError
 from django.utils import timezone
 
 from articles.schedule import claim_due
 from articles.tasks import DISPATCH_BATCH, MAX_DOMAIN_WAIT, TASK_LIMITS
 
 
-@shared_task(acks_late=True, **TASK_LIMITS)
+class _CandidatesTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # Retries ran out, or the error is not one a retry mends: the article says so.
+        from articles.ingest import revision_candidates_failed
+
+        revision_id = args[0] if args else kwargs.get("revision_id")
+        revision_candidates_failed(revision_id=revision_id, error=exc)
+
+
+@shared_task(
+    base=_CandidatesTask,
+    acks_late=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=30,
+    retry_jitter=True,
+    max_retries=3,
+    **TASK_LIMITS,
+)
 def generate_candidates(revision_id: int) -> int:
     """Queued by ingestion once a new revision is committed. Safe to run twice, and late: a
-    candidate already seen in a newer revision is not moved back to this one."""
+    candidate already seen in a newer revision is not moved back to this one. A busy or lost
+    database is retried with backoff; a failure that persists is recorded on the article."""
     from articles.models import ArticleRevision
     from claims.candidates import candidates_generate
 

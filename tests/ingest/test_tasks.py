@@ -77,3 +77,61 @@ def test_no_retry_for_final_errors_or_when_retries_are_spent():
     task_spent, calls_spent = _task(retries=4)
     _retry_if_worthwhile(task_spent, HTTPStatusError(503, url="https://a.example/"))
     assert calls == calls_spent == []
+
+
+def _revision(tmp_path):
+    from articles.ingest import article_ingest_file
+
+    path = tmp_path / "terminal.txt"
+    path.write_text(
+        "Terminal\nThe port authority said 4,200 containers passed through in March.", "utf-8"
+    )
+    return article_ingest_file(path=path).revision
+
+
+def test_candidates_task_retries_a_busy_database_then_finds_them(tmp_path, db, monkeypatch):
+    from django.db import OperationalError
+
+    from claims import candidates
+    from claims.models import Candidate
+    from claims.tasks import generate_candidates
+
+    revision = _revision(tmp_path)
+    real, calls = candidates.candidates_generate, []
+
+    def flaky(**kwargs):
+        calls.append(kwargs)
+        if len(calls) < 3:
+            raise OperationalError("database is locked")
+        return real(**kwargs)
+
+    monkeypatch.setattr(candidates, "candidates_generate", flaky)
+    # Eager: each retry runs at once, inside this call.
+    assert generate_candidates.apply(args=[revision.pk]).get() == 1
+    assert len(calls) == 3
+    assert Candidate.objects.filter(revision=revision).count() == 1
+    assert not ArticleCheck.objects.filter(outcome=CheckOutcome.ERROR).exists()
+
+
+def test_candidates_task_that_fails_for_good_leaves_a_visible_error(tmp_path, db, monkeypatch):
+    from claims import candidates
+    from claims.tasks import generate_candidates
+
+    revision = _revision(tmp_path)
+
+    def broken(**kwargs):
+        raise ValueError("unexpected text")
+
+    monkeypatch.setattr(candidates, "candidates_generate", broken)
+    assert generate_candidates.apply(args=[revision.pk]).failed()
+    check = ArticleCheck.objects.get(outcome=CheckOutcome.ERROR)
+    assert check.article_id == revision.article_id and check.revision_id == revision.pk
+    assert "revision 1 could not be found (ValueError: unexpected text)" in check.message
+    article = Article.objects.get(pk=revision.article_id)
+    assert article.state == ArticleState.OK and article.current_revision_id == revision.pk
+
+
+def test_candidates_task_for_a_missing_revision_is_no_crash(db):
+    from claims.tasks import generate_candidates
+
+    assert generate_candidates.apply(args=[987654]).get() == 0
