@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from articles.canonical import InvalidURL, canonicalize_url
 from articles.diff import side_by_side_html
 from articles.feeds import feed_get_or_create
-from articles.ingest import article_queue_check
+from articles.ingest import article_queue_candidates, article_queue_check
 from articles.models import Article, ArticleCheck, ArticleRevision, Feed, FeedEntry
 from articles.services import article_get_or_create, revision_record
 from factcheck.history_admin import HistoryAdmin
@@ -140,7 +140,7 @@ class ArticleAdmin(HistoryAdmin):
         "error_short",
     ]
     list_filter = ["state", "publisher"]
-    actions = ["recheck_now"]
+    actions = ["recheck_now", "find_candidates_again"]
     search_fields = ["title", "canonical_url", "url", "publisher"]
     readonly_fields = [
         "canonical_url",
@@ -186,6 +186,21 @@ class ArticleAdmin(HistoryAdmin):
             request,
             f"{count} article(s) queued for a check; reload to see the outcome under "
             "“latest checks”.",
+        )
+
+    @admin.action(description="Find the candidates again in the current text")
+    def find_candidates_again(self, request, queryset):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        with transaction.atomic():
+            count = sum(
+                article_queue_candidates(article=article)
+                for article in queryset.only("id", "current_revision_id")
+            )
+        messages.success(
+            request,
+            f"{count} article(s) queued to have their candidates found again (articles with no "
+            "text yet are left out); they appear on each article's review page.",
         )
 
     def get_urls(self):

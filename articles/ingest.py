@@ -83,6 +83,19 @@ def _find_candidates(report: CheckReport, *, now: bool) -> CheckReport:
     return report
 
 
+def article_queue_candidates(*, article: Article) -> bool:
+    """Queue finding the candidates of the article's current text again, once the caller's
+    transaction commits (the admin's action, after a failure or new rules). False when the
+    article has no text yet."""
+    from claims.tasks import generate_candidates
+
+    revision_id = article.current_revision_id
+    if revision_id is None:
+        return False
+    transaction.on_commit(lambda: generate_candidates.delay(revision_id))
+    return True
+
+
 def _after_return(*, revision: ArticleRevision, previous: ArticleRevision) -> None:
     """The text went back to an earlier revision: the claims follow it there. Nothing new to
     find candidates in, the text was seen before."""
@@ -247,8 +260,9 @@ def revision_candidates_failed(*, revision_id: int, error: BaseException) -> Non
         revision=revision,
         message=(
             f"The check-worthy sentences of revision {revision.number} could not be found "
-            f"({type(error).__name__}: {error}). The text is stored; they are looked for again "
-            "at the next new revision."
+            f"({type(error).__name__}: {error}). The text is stored; the admin's action “Find "
+            "the candidates again in the current text” (Articles), or the next new revision, "
+            "looks again."
         )[:2000],
     )
 

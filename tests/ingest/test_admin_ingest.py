@@ -17,6 +17,7 @@ from articles.models import (
     Feed,
     FeedEntry,
 )
+from articles.services import article_get_or_create
 from factcheck.celery import app as celery_app
 
 
@@ -270,3 +271,28 @@ def test_article_page_shows_which_of_its_claims_need_review(client, editor, loca
     items = page[page.index("4,200 containers in March.") :].split("</li>")
     assert "needs review" in items[0]
     assert "The port handled containers." in items[1] and "needs review" not in items[1]
+
+
+def test_find_candidates_again_queues_them_for_the_current_text(
+    client, editor, viewer, local_article, eager_celery, django_capture_on_commit_callbacks
+):
+    from claims.models import Candidate
+
+    _, article = local_article  # ingested the workers' way: candidates queued, not run here
+    empty, _ = article_get_or_create(url="https://news.example.org/not-fetched-yet")
+    assert not Candidate.objects.exists()
+    changelist = reverse("admin:articles_article_changelist")
+    action = {
+        "action": "find_candidates_again",
+        "_selected_action": [article.pk, empty.pk],
+    }
+    client.force_login(viewer)
+    assert client.post(changelist, action).status_code == 403
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(changelist, action, follow=True)
+    assert len(callbacks) == 1
+    assert "1 article(s) queued" in response.content.decode()
+    (candidate,) = Candidate.objects.all()
+    assert candidate.revision_id == article.current_revision_id
+    assert "4,200 containers" in candidate.text
