@@ -71,28 +71,29 @@ def _find_candidates(report: CheckReport, *, now: bool) -> CheckReport:
     revision is committed."""
     if report.outcome != CheckOutcome.NEW_REVISION:
         return report
-    revision_id = report.revision.pk
     if now:
         from claims.candidates import candidates_generate
 
         candidates_generate(revision=report.revision)
     else:
-        from claims.tasks import generate_candidates
-
-        transaction.on_commit(lambda: generate_candidates.delay(revision_id))
+        revision_queue_candidates(revision_id=report.revision.pk)
     return report
 
 
-def article_queue_candidates(*, article: Article) -> bool:
-    """Queue finding the candidates of the article's current text again, once the caller's
-    transaction commits (the admin's action, after a failure or new rules). False when the
-    article has no text yet."""
+def revision_queue_candidates(*, revision_id: int) -> None:
+    """Queue finding the revision's candidates for a worker, once the caller's transaction
+    commits (the worker must see the revision)."""
     from claims.tasks import generate_candidates
 
-    revision_id = article.current_revision_id
-    if revision_id is None:
-        return False
     transaction.on_commit(lambda: generate_candidates.delay(revision_id))
+
+
+def article_queue_candidates(*, article: Article) -> bool:
+    """Queue finding the candidates of the article's current text again (the admin's action,
+    after a failure or new rules). False when the article has no text yet."""
+    if article.current_revision_id is None:
+        return False
+    revision_queue_candidates(revision_id=article.current_revision_id)
     return True
 
 
