@@ -1,5 +1,6 @@
 """The admin's history pages, shared by every app: who changed what, computed fields included."""
 
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
 
@@ -23,6 +24,13 @@ def _computed_changes(old, new) -> list[ModelChange]:
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history's revert form saves on POST whatever the user's permissions,
+        # and around our services. History pages only show; changes go through the change form.
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         previous = None
         for current in historical_records:

@@ -149,6 +149,9 @@ STORAGES = {
     },
 }
 
+# History pages only show past versions: a revert would write around the services.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "review"
 LOGOUT_REDIRECT_URL = "home"

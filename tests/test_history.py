@@ -1,5 +1,8 @@
 """Every change to claims, evidence, verdicts and sources is in the history: who, when, what."""
 
+import pytest
+from django.urls import reverse
+
 from claims import services
 from claims.models import Claim, Source
 
@@ -57,3 +60,20 @@ def test_admin_history_page_shows_status_changes_and_who(client, world, editor, 
     assert "Corroborates evidence added" in html
     assert second_editor.username in html
     assert 'style="' not in html.split('id="change-history"')[1]  # CSP: no inline styles
+
+
+@pytest.mark.parametrize("role", ["viewer", "factchecker", "editor"])
+def test_history_revert_form_never_writes(client, world, role, request):
+    """The history form of django-simple-history saved any POST, a Viewer's included."""
+    old = world.claim.history.latest()
+    services.claim_update(
+        claim=world.claim, user=request.getfixturevalue("editor"), statement="Kept."
+    )
+    client.force_login(request.getfixturevalue(role))
+    url = reverse("admin:claims_claim_simple_history", args=[world.claim.pk, old.history_id])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()  # no revert button
+    answer = client.post(url, {"statement": "Reverted by a reader.", "claimant": world.port.pk})
+    assert answer.status_code == 403
+    assert Claim.objects.get(pk=world.claim.pk).statement == "Kept."
