@@ -9,10 +9,11 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import JsonResponse
+from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from claims.services import ReviewRuleError, StaleVersionError
+from core.errors import ReviewRuleError, StaleVersionError
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -94,8 +95,6 @@ def json_not_found(request, exception=None):
         return JsonResponse(
             error_body(404, "not_found", f"No API endpoint at {request.path}."), status=404
         )
-    from django.views.defaults import page_not_found
-
     return page_not_found(request, exception)
 
 
@@ -104,6 +103,4 @@ def json_server_error(request):
         return JsonResponse(
             error_body(500, "server_error", "Internal error; it has been logged."), status=500
         )
-    from django.views.defaults import server_error
-
     return server_error(request)

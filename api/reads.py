@@ -8,8 +8,8 @@ bare view. Everything else goes through the ORM.
 
 from django.db import connection
 
-from api.models import ArticleDocument, ClaimDocument
 from articles.models import Article
+from claims.models import ArticleDocument, ClaimDocument
 
 # An empty private rendering means "the same as the public one" (see ClaimDocument).
 _CLAIM_SQL = {
@@ -34,13 +34,12 @@ ARTICLE_COLUMNS = (
     "last_error",
     "last_checked_at",
     "next_check_at",
+    "revision_count",
     "updated_at",
 )
 _ARTICLE_SQL = {
     audience: (
-        "SELECT "
-        + ", ".join(f"a.{name}" for name in ARTICLE_COLUMNS)
-        + f", d.version, d.revision_count, {column} "
+        "SELECT " + ", ".join(f"a.{name}" for name in ARTICLE_COLUMNS) + f", d.version, {column} "
         f"FROM {Article._meta.db_table} a "
         f"LEFT JOIN {ArticleDocument._meta.db_table} d ON d.article_id = a.id "
         # The unique index on canonical_url answers this.
@@ -61,15 +60,15 @@ def claim_document(claim_id: int, *, private: bool) -> tuple[str, int, int] | No
 
 
 def article_by_canonical_url(canonical_url: str, *, private: bool) -> dict | None:
-    """The article's columns (by name) plus ``document_version``, ``revision_count`` and
-    ``claims`` (JSON text, None when the article has no document yet), or None."""
+    """The article's columns (by name) plus ``document_version`` and ``claims`` (JSON text,
+    None when the article has no document yet), or None."""
     with connection.cursor() as cursor:
         cursor.execute(_ARTICLE_SQL["private" if private else "public"], [canonical_url])
         row = cursor.fetchone()
     if row is None:
         return None
     values = dict(zip(ARTICLE_COLUMNS, row, strict=False))
-    values["document_version"], values["revision_count"], values["claims"] = row[-3:]
+    values["document_version"], values["claims"] = row[-2:]
     return values
 
 

@@ -24,11 +24,14 @@ from http import HTTPStatus
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+from charset_normalizer import from_bytes
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from protego import Protego
+
+from articles.models import FetchDomain
 
 MAX_REDIRECTS = 5
 ROBOTS_CACHE_SECONDS = 3600
@@ -208,8 +211,6 @@ def wait_for_domain_slot(host: str, *, max_wait: float | None = None) -> float:
     delay = float(settings.FACTCHECK_FETCH_DOMAIN_DELAY)
     if delay <= 0:
         return 0.0
-    from articles.models import FetchDomain
-
     now = timezone.now()
     with transaction.atomic():
         FetchDomain.objects.get_or_create(host=host, defaults={"next_request_at": now})
@@ -270,8 +271,6 @@ class FetchResult:
             return body.decode("utf-8")
         except UnicodeDecodeError:
             pass
-        from charset_normalizer import from_bytes
-
         best = from_bytes(body).best()
         if best is None:
             raise Undecodable(

@@ -70,6 +70,9 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Kept with the row by revision_record, so the API's article reads need no count. The
+    # database default lets code that predates the column (a rolling deploy) still insert.
+    revision_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -80,6 +83,7 @@ class Article(models.Model):
             "last_checked_at",
             "next_check_at",
             "failure_count",
+            "revision_count",
             "etag",
             "last_modified",
         ]
@@ -95,7 +99,7 @@ class Article(models.Model):
         ]
         indexes = [
             # The dispatcher's query: WHERE next_check_at <= now ORDER BY next_check_at LIMIT n
-            # FOR UPDATE SKIP LOCKED (articles.schedule.claim_due). Articles never checked
+            # FOR UPDATE SKIP LOCKED (core.leases.lease_due_rows). Articles never checked
             # again (next_check_at empty) stay out of the index, which keeps it small.
             models.Index(
                 fields=["next_check_at"],

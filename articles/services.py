@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from api import documents
 from articles.canonical import InvalidURL, canonicalize_url
 from articles.models import Article, ArticleRevision, ArticleState, text_fingerprint
 
@@ -27,7 +26,6 @@ def article_get_or_create(*, url: str, user=None, **fields) -> tuple[Article, bo
         # transaction usable and we return the row the other one stored.
         with transaction.atomic():
             article.save()
-            documents.articles_changed([article.pk])
     except IntegrityError:
         return Article.objects.get(canonical_url=canonical), False
     return article, True
@@ -64,6 +62,7 @@ def revision_record(
             fingerprint=fingerprint,
             fetched_at=fetched_at,
         )
+        article.revision_count = article.revisions.count()
     current_changes = article.current_revision_id != revision.pk
     needs_title = bool(title and not article.title)
     if not (
@@ -84,18 +83,4 @@ def revision_record(
     if needs_title:
         article.title = title
     article.save()
-    documents.articles_changed([article.pk])
     return revision, created
-
-
-def article_request_ingestion(*, url: str, user=None) -> tuple[Article, bool]:
-    """The article at this URL, created if new, with a fetch queued once the transaction
-    commits (so the worker never looks for a row that is not there yet, nor fetches for a
-    request that rolled back). Asking again for a known article queues a re-check; the task
-    is idempotent."""
-    from articles.tasks import ingest_article
-
-    with transaction.atomic():
-        article, created = article_get_or_create(url=url, user=user)
-        transaction.on_commit(lambda: ingest_article.delay(article.pk))
-    return article, created

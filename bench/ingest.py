@@ -89,11 +89,11 @@ def main() -> int:
     from django.core.management import call_command
 
     from articles.extract import extract_html
-    from articles.ingest import article_check
     from articles.models import Article, ArticleRevision
     from articles.services import article_get_or_create
     from claims.models import Candidate
-    from claims.tasks import generate_candidates
+    from pipeline.ingest import article_check
+    from pipeline.tasks import generate_candidates
 
     call_command("migrate", verbosity=0)
     server, port = _serve(args.folder)

@@ -21,8 +21,8 @@ from claims.models import (
     Source,
     Verdict,
 )
-from claims.services import ReviewRuleError, StaleVersionError
-from factcheck.history_admin import HistoryAdmin
+from core.errors import ReviewRuleError, StaleVersionError
+from core.history_admin import HistoryAdmin
 
 STATUS_SYMBOL = {
     ClaimStatus.UNVERIFIED: "?",

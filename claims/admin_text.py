@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 
 from claims import candidates as candidate_services
 from claims.models import Candidate, Claim, ClaimQuantity
-from factcheck.history_admin import HistoryAdmin
+from core.history_admin import HistoryAdmin
 
 
 def _report(modeladmin, request, done: int, label: str, refused: list[tuple[object, str]]):

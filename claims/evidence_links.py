@@ -15,6 +15,7 @@ from articles.extract import ExtractionError, extract_response
 from articles.fetch import DomainBusy, FetchError, FetchResult, fetch
 from articles.models import text_fingerprint
 from claims.models import Evidence, LinkState
+from claims.services import claim_flag_for_review
 
 CHECK_EVERY = dt.timedelta(days=1)
 # Timeouts and server errors are often passing: a link counts as broken after this many in a
@@ -38,8 +39,6 @@ def _fingerprint(text: str, body: bytes) -> str:
 
 
 def _flag(evidence: Evidence, reason: str) -> None:
-    from claims.services import claim_flag_for_review
-
     claim_flag_for_review(claim=evidence.claim, reason=reason)
 
 

@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from api import documents
 from articles.models import Article, ArticleRevision
+from claims import documents
 from claims.models import (
+    QUOTE_CONTEXT,
     AnchorState,
     Appearance,
     Claim,
@@ -23,27 +24,7 @@ from claims.models import (
     Verdict,
 )
 from claims.status import EvidenceFact, compute_status
-
-ANCHOR_CONTEXT = 32
-
-
-class StaleVersionError(Exception):
-    """A save based on a version that someone else has changed since."""
-
-    def __init__(self, obj, expected: int):
-        self.obj = obj
-        self.expected = expected
-        self.current = obj.version
-        name = obj._meta.verbose_name
-        super().__init__(
-            f"This {name} was changed by someone else since you opened it "
-            f"(you had version {expected}, it is now version {obj.version}). "
-            f"Reload it to see their changes, then make yours again."
-        )
-
-
-class ReviewRuleError(Exception):
-    """A review step that the workflow of SPEC section 4 does not allow."""
+from core.errors import ReviewRuleError, StaleVersionError
 
 
 def _attribute(obj, user, reason: str = "") -> None:
@@ -338,8 +319,8 @@ def appearance_create(
         claim=claim,
         revision=revision,
         quote=revision.text[begin:end],
-        prefix=revision.text[max(0, begin - ANCHOR_CONTEXT) : begin],
-        suffix=revision.text[end : end + ANCHOR_CONTEXT],
+        prefix=revision.text[max(0, begin - QUOTE_CONTEXT) : begin],
+        suffix=revision.text[end : end + QUOTE_CONTEXT],
         start=begin,
         end=end,
         anchor_state=anchor_state,

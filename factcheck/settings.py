@@ -51,8 +51,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
+    # The layers, lowest first; each imports only those above it in this list (and ``core``,
+    # below them all). pyproject.toml's import contract checks the order.
     "articles",
     "claims",
+    "pipeline",
+    "web",
     "api",
 ]
 

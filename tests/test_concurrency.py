@@ -4,7 +4,7 @@ import pytest
 
 from claims import services
 from claims.models import Claim, Rating, Stance, Verdict
-from claims.services import StaleVersionError
+from core.errors import StaleVersionError
 
 
 def test_stale_claim_update_is_refused(world, editor, second_editor):

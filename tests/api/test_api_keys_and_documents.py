@@ -6,11 +6,11 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
 
-from api.models import APIKey, ArticleDocument, ClaimDocument, KeyScope
+from api.models import APIKey, KeyScope
 from articles.models import Article
-from articles.services import article_request_ingestion
 from claims import services
-from claims.models import Appearance, Claim
+from claims.models import Appearance, ArticleDocument, Claim, ClaimDocument
+from pipeline.services import article_request_ingestion
 from tests.api.conftest import ApiClient
 
 

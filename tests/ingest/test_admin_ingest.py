@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.diff import side_by_side_html
-from articles.ingest import article_ingest_file
 from articles.models import (
     Article,
     ArticleCheck,
@@ -19,6 +18,7 @@ from articles.models import (
 )
 from articles.services import article_get_or_create
 from factcheck.celery import app as celery_app
+from pipeline.ingest import article_ingest_file
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.ingest import article_ingest_url
 from articles.models import Article, ArticleCheck, CheckOutcome
-from articles.tasks import dispatch_due_articles, ingest_article
 from claims.models import Candidate
 from factcheck.celery import app as project_app
+from pipeline.ingest import article_ingest_url
+from pipeline.tasks import dispatch_due_articles, ingest_article
 from tests.ingest.conftest import page
 
 REDIS_URL = os.environ.get("FACTCHECK_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")

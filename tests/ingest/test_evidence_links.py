@@ -90,8 +90,8 @@ def test_server_errors_break_the_link_only_when_they_persist(site, evidence):
 
 
 def test_the_periodic_dispatch_checks_due_links(evidence):
-    from claims.tasks import dispatch_evidence_checks
     from factcheck.celery import app
+    from pipeline.tasks import dispatch_evidence_checks
 
     app.conf.task_always_eager = True
     try:

@@ -3,9 +3,9 @@ changed, orphaned; changed and orphaned flag the claim with the reason and the d
 
 import pytest
 
-from articles.ingest import article_check, article_ingest_url
 from claims import services
 from claims.models import AnchorState, Appearance, Claim, SourceKind
+from pipeline.ingest import article_check, article_ingest_url
 
 TITLE = "Harbour City Gazette"
 TEXT = (

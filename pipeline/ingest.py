@@ -2,8 +2,9 @@
 claims, schedule the next check (SPEC section 5). Used by the tasks and the commands alike.
 
 The check-worthy candidates of a new revision (SPEC section 6) are found after the revision is
-committed: by their own task (``claims.tasks.generate_candidates``) for the workers, or at once
-for the synchronous commands, which print them. Sentence analysis then never holds the
+committed: by their own task (``pipeline.tasks.generate_candidates``, queued by the task that
+stored the revision) for the workers, or at once for the synchronous commands, which print
+them. Sentence analysis then never holds the
 article's transaction (and SQLite's write lock) open, and a failure in it never undoes or
 holds up the revision it reads.
 
@@ -35,6 +36,8 @@ from articles.models import (
 )
 from articles.schedule import article_next_check
 from articles.services import article_get_or_create, revision_record
+from claims.anchoring import reanchor_appearances
+from claims.candidates import candidates_generate
 
 logger = logging.getLogger(__name__)
 
@@ -57,52 +60,19 @@ class CheckReport:
         return str(self.error) if self.error else ""
 
 
-def _after_new_revision(*, revision: ArticleRevision, previous: ArticleRevision | None) -> None:
-    """What follows a new revision in the transaction that stored it: the claims' appearances
-    are re-anchored (and changed ones flagged)."""
+def _after_text_change(*, revision: ArticleRevision, previous: ArticleRevision | None) -> None:
+    """What follows a new revision, or a return to an earlier one, in the transaction that
+    stored it: the claims' appearances are re-anchored (and changed ones flagged)."""
     if previous is not None:
-        from claims.anchoring import reanchor_appearances
-
         reanchor_appearances(previous=previous, current=revision)
 
 
-def _find_candidates(report: CheckReport, *, now: bool) -> CheckReport:
-    """The candidates of a new revision: found here and now, or by a task queued once the
-    revision is committed."""
-    if report.outcome != CheckOutcome.NEW_REVISION:
-        return report
-    if now:
-        from claims.candidates import candidates_generate
-
+def _find_candidates_now(report: CheckReport, *, now: bool) -> CheckReport:
+    """The synchronous commands find a new revision's candidates before printing them; the
+    tasks queue them for a worker instead (``pipeline.tasks``)."""
+    if now and report.outcome == CheckOutcome.NEW_REVISION:
         candidates_generate(revision=report.revision)
-    else:
-        revision_queue_candidates(revision_id=report.revision.pk)
     return report
-
-
-def revision_queue_candidates(*, revision_id: int) -> None:
-    """Queue finding the revision's candidates for a worker, once the caller's transaction
-    commits (the worker must see the revision)."""
-    from claims.tasks import generate_candidates
-
-    transaction.on_commit(lambda: generate_candidates.delay(revision_id))
-
-
-def article_queue_candidates(*, article: Article) -> bool:
-    """Queue finding the candidates of the article's current text again (the admin's action,
-    after a failure or new rules). False when the article has no text yet."""
-    if article.current_revision_id is None:
-        return False
-    revision_queue_candidates(revision_id=article.current_revision_id)
-    return True
-
-
-def _after_return(*, revision: ArticleRevision, previous: ArticleRevision) -> None:
-    """The text went back to an earlier revision: the claims follow it there. Nothing new to
-    find candidates in, the text was seen before."""
-    from claims.anchoring import reanchor_appearances
-
-    reanchor_appearances(previous=previous, current=revision)
 
 
 def _record_failure(article: Article, error: FetchError, now) -> CheckReport:
@@ -162,10 +132,10 @@ def _record_extracted(
     )
     if created:
         outcome = CheckOutcome.NEW_REVISION
-        _after_new_revision(revision=revision, previous=previous)
+        _after_text_change(revision=revision, previous=previous)
     elif previous is not None and previous.pk != revision.pk:
         outcome = CheckOutcome.RETURNED
-        _after_return(revision=revision, previous=previous)
+        _after_text_change(revision=revision, previous=previous)
     else:
         outcome = CheckOutcome.UNCHANGED
 
@@ -221,7 +191,9 @@ def article_check(
     try:
         if article.local_path:
             extracted = extract_file(Path(article.local_path))
-            return _find_candidates(_record_extracted(article, extracted, now), now=candidates_now)
+            return _find_candidates_now(
+                _record_extracted(article, extracted, now), now=candidates_now
+            )
         result = fetch(
             article.url,
             etag=article.etag,
@@ -244,7 +216,7 @@ def article_check(
         )
     except ValidationError as error:
         return _record_failure(article, ExtractionError(error.messages[0], url=article.url), now)
-    return _find_candidates(report, now=candidates_now)
+    return _find_candidates_now(report, now=candidates_now)
 
 
 def revision_candidates_failed(*, revision_id: int, error: BaseException) -> None:
@@ -292,13 +264,3 @@ def article_ingest_file(
         Article.objects.filter(pk=article.pk).update(local_path=str(path))
         article.local_path = str(path)
     return article_check(article=article, candidates_now=candidates_now)
-
-
-def article_queue_check(*, article: Article) -> None:
-    """Queue a check of the article for a worker, once the caller's transaction commits (the
-    worker must see the rows the caller wrote). Used by the admin's "re-check now" and the
-    API's POST."""
-    from articles.tasks import ingest_article
-
-    article_id = article.pk
-    transaction.on_commit(lambda: ingest_article.delay(article_id))

@@ -16,10 +16,16 @@ from django.views.decorators.http import require_POST
 from articles.canonical import InvalidURL, canonicalize_url
 from articles.diff import side_by_side_html
 from articles.feeds import feed_get_or_create
-from articles.ingest import article_queue_candidates, article_queue_check
 from articles.models import Article, ArticleCheck, ArticleRevision, Feed, FeedEntry
 from articles.services import article_get_or_create, revision_record
-from factcheck.history_admin import HistoryAdmin
+from claims.models import Claim
+from core.history_admin import HistoryAdmin
+from pipeline.services import (
+    article_queue_candidates,
+    article_queue_check,
+    feed_queue_check,
+    revision_queue_candidates,
+)
 
 
 def _short_datetime(value) -> str:
@@ -272,8 +278,6 @@ class ArticleAdmin(HistoryAdmin):
 
     @admin.display(description="claims that appear in this article")
     def claims_in_article(self, article):
-        from claims.models import Claim
-
         claims = (
             Claim.objects.filter(appearances__revision__article=article)
             .distinct()
@@ -317,8 +321,12 @@ class ArticleAdmin(HistoryAdmin):
             )
             text = form.cleaned_data.get("text", "")
             if text.strip():
-                revision_record(article=article, text=text, title=form.cleaned_data["title"])
-            if not text.strip():
+                revision, created = revision_record(
+                    article=article, text=text, title=form.cleaned_data["title"]
+                )
+                if created:
+                    revision_queue_candidates(revision=revision)
+            else:
                 # No text pasted: fetch the article (a worker does it once this commits).
                 article_queue_check(article=article)
         obj.pk = article.pk
@@ -453,7 +461,7 @@ class FeedAdmin(admin.ModelAdmin):
                 paused=form.cleaned_data["paused"],
             )
             if not form.cleaned_data["paused"]:
-                _queue_feed(feed)
+                feed_queue_check(feed=feed)
         obj.pk = feed.pk
         obj.refresh_from_db()
         if not obj.paused:
@@ -464,7 +472,7 @@ class FeedAdmin(admin.ModelAdmin):
         with transaction.atomic():
             feeds = list(queryset.filter(paused=False))
             for feed in feeds:
-                _queue_feed(feed)
+                feed_queue_check(feed=feed)
         messages.success(request, f"{len(feeds)} feed(s) queued (paused feeds are skipped).")
 
     @admin.action(description="Pause the selected feeds")
@@ -475,10 +483,3 @@ class FeedAdmin(admin.ModelAdmin):
     def resume(self, request, queryset):
         count = queryset.update(paused=False, next_check_at=timezone.now())
         messages.success(request, f"{count} feed(s) resumed; they are checked at the next beat.")
-
-
-def _queue_feed(feed: Feed) -> None:
-    from articles.tasks import ingest_feed
-
-    feed_id = feed.pk
-    transaction.on_commit(lambda: ingest_feed.delay(feed_id))

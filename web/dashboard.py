@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Article
 from claims.models import Claim, ClaimChange, ClaimStatus, Evidence, ReviewState, Stance, Verdict
-from factcheck.charts import Bar, BarChart, ColumnChart
+from web.charts import Bar, BarChart, ColumnChart
 
 WEEKS = 12
 TOP = 8

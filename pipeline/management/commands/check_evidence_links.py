@@ -3,9 +3,9 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from articles.schedule import claim_due
 from claims.evidence_links import evidence_check_link
 from claims.models import Evidence
+from core.leases import lease_due_rows
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, due, **options):
         if due:
             now = timezone.now()
-            ids = claim_due(
+            ids = lease_due_rows(
                 Evidence.objects.link_check_due(now),
                 field="link_next_check_at",
                 now=now,

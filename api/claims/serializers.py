@@ -4,130 +4,14 @@ Output serializers only shape data; input serializers only validate it. Writes g
 ``claims.services``.
 """
 
-from urllib.parse import urljoin
-
-from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers import StrictCharField, StrictInputSerializer
 from articles.models import Article
-from claims.models import (
-    AnchorState,
-    Claim,
-    ClaimChange,
-    ClaimStatus,
-    Evidence,
-    Source,
-    SourceKind,
-    Stance,
-)
-
-
-def claim_public_url(claim_id: int) -> str:
-    """The public claim page (SPEC section 8), on the newsroom's own address."""
-    return urljoin(settings.FACTCHECK_NEWSROOM_URL, f"claims/{claim_id}/")
-
-
-# Output -----------------------------------------------------------------------------------
-
-
-class SourceRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class EvidenceCountsSerializer(serializers.Serializer):
-    corroborates = serializers.IntegerField()
-    disputes = serializers.IntegerField()
-    context = serializers.IntegerField()
-    independent_corroborates = serializers.IntegerField()
-
-
-class VerdictOutputSerializer(serializers.Serializer):
-    rating = serializers.IntegerField(
-        allow_null=True,
-        help_text="The rating's place on the scale, higher is better; null for Unproven.",
-    )
-    label = serializers.CharField(help_text="The rating's name, such as “Mostly accurate”.")
-    explanation = serializers.CharField()
-    published_at = serializers.DateTimeField(allow_null=True)
-    state = serializers.ChoiceField(
-        choices=["draft", "in_review", "published"],
-        help_text="Always `published` for anonymous users and API keys.",
-    )
-
-
-class AppearanceOutputSerializer(serializers.Serializer):
-    article = serializers.IntegerField(source="revision.article_id")
-    revision = serializers.IntegerField(source="revision.number")
-    quote = serializers.CharField()
-    start = serializers.IntegerField()
-    end = serializers.IntegerField()
-    anchor_state = serializers.ChoiceField(choices=AnchorState.choices)
-
-
-class ClaimOutputSerializer(serializers.Serializer):
-    """The claim object of SPEC section 7. ``context["private"]`` chooses whether the verdict
-    shown is the working copy (editors) or the published one (everyone else)."""
-
-    id = serializers.IntegerField()
-    url = serializers.SerializerMethodField(help_text="The public claim page.")
-    statement = serializers.CharField()
-    claimant = SourceRefSerializer()
-    status = serializers.ChoiceField(choices=ClaimStatus.choices)
-    status_explanation = serializers.CharField()
-    evidence_counts = serializers.SerializerMethodField()
-    verdict = serializers.SerializerMethodField()
-    needs_review = serializers.BooleanField()
-    appearances = AppearanceOutputSerializer(many=True)
-    version = serializers.IntegerField(
-        help_text="Bumped by every edit; send it (or this claim's ETag) as If-Match."
-    )
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, claim: Claim) -> str:
-        return claim_public_url(claim.pk)
-
-    @extend_schema_field(EvidenceCountsSerializer)
-    def get_evidence_counts(self, claim: Claim) -> dict:
-        return {
-            "corroborates": claim.corroborates_count,
-            "disputes": claim.disputes_count,
-            "context": claim.context_count,
-            "independent_corroborates": claim.independent_corroborates_count,
-        }
-
-    @extend_schema_field(VerdictOutputSerializer(allow_null=True))
-    def get_verdict(self, claim: Claim) -> dict | None:
-        verdict = getattr(claim, "verdict", None)
-        if verdict is None:
-            return None
-        if self.context.get("private"):
-            return {
-                "rating": verdict.rating.ordinal,
-                "label": verdict.rating.label,
-                "explanation": verdict.explanation,
-                "published_at": _iso(verdict.published_at),
-                "state": verdict.state,
-            }
-        # The public sees only what was published, never the working copy being revised.
-        if verdict.published_at is None or verdict.published_rating is None:
-            return None
-        return {
-            "rating": verdict.published_rating.ordinal,
-            "label": verdict.published_rating.label,
-            "explanation": verdict.published_explanation,
-            "published_at": _iso(verdict.published_at),
-            "state": "published",
-        }
-
-
-def _iso(value) -> str | None:
-    return serializers.DateTimeField().to_representation(value) if value else None
+from claims.documents import ClaimOutputSerializer, SourceRefSerializer
+from claims.models import ClaimChange, Evidence, Source, SourceKind, Stance
 
 
 class SourceOutputSerializer(serializers.ModelSerializer):

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST, require_safe
 from articles.models import Article, ArticleState
 from claims import services
 from claims.claimreview import NotPublished, claimreview_document
-from claims.forms import VerdictActionForm
 from claims.models import (
     Appearance,
     Candidate,
@@ -34,7 +33,9 @@ from claims.models import (
     Source,
     Verdict,
 )
-from claims.templatetags.factcheck_tags import articles_of
+from core.errors import ReviewRuleError, StaleVersionError
+from web.forms import VerdictActionForm
+from web.templatetags.factcheck_tags import articles_of
 
 # Review queue ---------------------------------------------------------------------------
 
@@ -247,7 +248,7 @@ def _verdict_step(request: HttpRequest, pk: int, action, done: str) -> HttpRespo
         kwargs["reason"] = form.cleaned_data["reason"]
     try:
         action(**kwargs)
-    except (services.ReviewRuleError, services.StaleVersionError, PermissionDenied) as exc:
+    except (ReviewRuleError, StaleVersionError, PermissionDenied) as exc:
         messages.error(request, f"“{verdict.claim}”: {exc}")
     else:
         messages.success(request, f"“{verdict.claim}”: {done}")

@@ -1,5 +1,5 @@
 """API views of articles (SPEC section 7). Lookup by URL and the lists answer from the
-article documents (``api.documents``) joined to the article row: one indexed query."""
+article documents (``claims.documents``) joined to the article row: one indexed query."""
 
 import json
 from datetime import UTC
@@ -13,22 +13,23 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from api.pagination import IdCursorPagination
-from api.permissions import sees_working_verdicts
-from api.reads import ARTICLE_COLUMNS, article_by_canonical_url
-from api.views import APIView, GenericAPIView, paginated_documents
-from articles.api.serializers import (
+from api.articles.serializers import (
     ArticleDetailOutputSerializer,
     ArticleIngestInputSerializer,
     ArticleOutputSerializer,
     ArticleQueuedSerializer,
     RevisionOutputSerializer,
 )
+from api.claims.serializers import CandidateOutputSerializer
+from api.pagination import IdCursorPagination
+from api.permissions import sees_working_verdicts
+from api.reads import ARTICLE_COLUMNS, article_by_canonical_url
+from api.views import APIView, GenericAPIView, paginated_documents
 from articles.canonical import InvalidURL, canonicalize_url
 from articles.models import Article
-from articles.services import article_request_ingestion
-from claims.api.serializers import CandidateOutputSerializer
-from claims.models import Candidate, CandidateState
+from claims.documents import render_claim
+from claims.models import Candidate, CandidateState, Claim
+from pipeline.services import article_request_ingestion
 
 JSON = "application/json"
 
@@ -40,7 +41,7 @@ def _iso(value) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def article_head(values: dict, revision_count: int) -> dict:
+def article_head(values: dict) -> dict:
     """The article object's own fields (ArticleOutputSerializer without ``claims``)."""
     return {
         "id": values["id"],
@@ -53,7 +54,7 @@ def article_head(values: dict, revision_count: int) -> dict:
         "last_error": values["last_error"],
         "last_checked_at": _iso(values["last_checked_at"]),
         "next_check_at": _iso(values["next_check_at"]),
-        "revision_count": revision_count,
+        "revision_count": values["revision_count"],
     }
 
 
@@ -63,10 +64,7 @@ def _splice(head: dict, claims_json: str) -> str:
 
 
 def _claims_json_without_document(article_id: int, private: bool) -> str:
-    # Written by code that bypassed the services: render now (slower, still correct).
-    from api.documents import render_claim
-    from claims.models import Claim
-
+    # An article none of whose claims was ever written: render now (an empty list mostly).
     claims = (
         Claim.objects.filter(appearances__revision__article_id=article_id).distinct().order_by("pk")
     )
@@ -76,12 +74,11 @@ def _claims_json_without_document(article_id: int, private: bool) -> str:
 def _article_json(article: Article, private: bool, extra: dict | None = None) -> str:
     """An article loaded with its document (``select_related("document")``)."""
     values = {name: getattr(article, name) for name in ARTICLE_COLUMNS}
+    head = article_head(values)
     document = getattr(article, "document", None)
     if document is None:
-        head = article_head(values, article.revisions.count())
         claims = _claims_json_without_document(article.pk, private)
     else:
-        head = article_head(values, document.revision_count)
         claims = (private and document.private_claims) or document.public_claims
     head.update(extra or {})
     return _splice(head, claims)
@@ -186,7 +183,7 @@ class ArticleLookupView(APIView):
         if values["claims"] is None:
             body = _article_json(_articles_with_documents().get(pk=values["id"]), private)
         else:
-            body = _splice(article_head(values, values["revision_count"]), values["claims"])
+            body = _splice(article_head(values), values["claims"])
         response = HttpResponse(body, content_type=JSON)
         response["ETag"] = _lookup_etag(values, private)
         return response

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.feeds import feed_check, feed_get_or_create
-from articles.ingest import article_check, article_ingest_file, article_ingest_url
+from pipeline.ingest import article_check, article_ingest_file, article_ingest_url
 
 from ._report import report_line
 

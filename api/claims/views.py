@@ -1,6 +1,6 @@
 """API views of claims, evidence, sources, ClaimReview and the changes feed (SPEC section 7).
 
-Claim detail and the claims list answer from the status documents (``api.documents``); the
+Claim detail and the claims list answer from the status documents (``claims.documents``); the
 rest go through the ordinary serializers. Writes call ``claims.services``.
 """
 
@@ -26,7 +26,18 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from api.documents import render_claim
+from api.claims.serializers import (
+    ClaimChangeOutputSerializer,
+    ClaimCreateInputSerializer,
+    ClaimOutputSerializer,
+    ClaimUpdateInputSerializer,
+    EvidenceInputSerializer,
+    EvidenceOutputSerializer,
+    MatchInputSerializer,
+    MatchOutputSerializer,
+    SourceInputSerializer,
+    SourceOutputSerializer,
+)
 from api.filters import StrictFilterSet
 from api.pagination import MAX_PAGE_SIZE, IdCursorPagination
 from api.permissions import sees_working_verdicts
@@ -40,20 +51,9 @@ from api.views import (
 )
 from articles.models import Article
 from claims import services
-from claims.api.serializers import (
-    ClaimChangeOutputSerializer,
-    ClaimCreateInputSerializer,
-    ClaimOutputSerializer,
-    ClaimUpdateInputSerializer,
-    EvidenceInputSerializer,
-    EvidenceOutputSerializer,
-    MatchInputSerializer,
-    MatchOutputSerializer,
-    SourceInputSerializer,
-    SourceOutputSerializer,
-)
 from claims.candidates import claims_match
 from claims.claimreview import NotPublished, claimreview_document
+from claims.documents import render_claim
 from claims.models import (
     Appearance,
     Claim,

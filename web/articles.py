@@ -13,17 +13,9 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import replace_url
 
 from articles.diff import diff_html
-from articles.highlight import Span, paragraphs
 from articles.models import Article, ArticleRevision
 from claims import candidates as candidate_services
 from claims import services
-from claims.forms import (
-    CandidateAcceptForm,
-    CandidateAttachForm,
-    CandidateRejectForm,
-    ClaimAssignForm,
-    EvidenceQuickForm,
-)
 from claims.models import (
     AnchorState,
     Appearance,
@@ -34,6 +26,15 @@ from claims.models import (
     Evidence,
 )
 from claims.status import is_independent
+from core.errors import StaleVersionError
+from web.forms import (
+    CandidateAcceptForm,
+    CandidateAttachForm,
+    CandidateRejectForm,
+    ClaimAssignForm,
+    EvidenceQuickForm,
+)
+from web.highlight import Span, paragraphs
 
 # Anchor states that mean an editor should look at the claim again (SPEC section 5).
 DISPLACED = {AnchorState.MOVED, AnchorState.FUZZY, AnchorState.CHANGED, AnchorState.ORPHANED}
@@ -264,7 +265,7 @@ def evidence_add(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
                 user=request.user,
                 expected_claim_version=data["claim_version"],
             )
-        except services.StaleVersionError as exc:
+        except StaleVersionError as exc:
             # Keep what they typed, now based on the current version: the page shows the
             # other editor's change, and sending again is a deliberate second decision.
             data = request.POST.copy()
@@ -317,7 +318,7 @@ def claim_assign(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
                 expected_version=form.cleaned_data["claim_version"],
                 assignee=request.user if take else None,
             )
-        except services.StaleVersionError as exc:
+        except StaleVersionError as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

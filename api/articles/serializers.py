@@ -2,13 +2,13 @@
 
 from rest_framework import serializers
 
+from api.claims.serializers import ClaimOutputSerializer
 from api.serializers import StrictCharField, StrictInputSerializer
 from articles.models import Article, ArticleRevision, ArticleState
-from claims.api.serializers import ClaimOutputSerializer
 
 
 class ArticleFieldsSerializer(serializers.ModelSerializer):
-    """The article's own columns; ``claims`` and ``revision_count`` come from its document."""
+    """The article's own columns; ``claims`` come from its document."""
 
     class Meta:
         model = Article

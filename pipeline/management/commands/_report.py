@@ -2,7 +2,7 @@
 
 from django.apps import apps
 
-from articles.ingest import CheckReport
+from pipeline.ingest import CheckReport
 
 
 def candidate_count(article) -> int:

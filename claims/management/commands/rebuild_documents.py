@@ -3,7 +3,7 @@ repair. The services keep documents current on their own; this is never needed i
 
 from django.core.management.base import BaseCommand
 
-from api import documents
+from claims import documents
 
 
 class Command(BaseCommand):

@@ -11,17 +11,140 @@ article documents in ascending id.
 
 import json
 from collections.abc import Iterable
+from urllib.parse import urljoin
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
-from api.models import ArticleDocument, ClaimDocument
-from articles.models import Article, ArticleRevision
-from claims.models import Appearance, Claim
+from articles.models import Article
+from claims.models import (
+    AnchorState,
+    Appearance,
+    ArticleDocument,
+    Claim,
+    ClaimDocument,
+    ClaimStatus,
+)
 
 BATCH = 500
+
+
+# The claim object of SPEC section 7, as every audience gets it ---------------------------
+# A DRF serializer, so the API's schema describes exactly what the documents hold.
+
+
+def claim_public_url(claim_id: int) -> str:
+    """The public claim page (SPEC section 8), on the newsroom's own address."""
+    return urljoin(settings.FACTCHECK_NEWSROOM_URL, f"claims/{claim_id}/")
+
+
+# Output -----------------------------------------------------------------------------------
+
+
+class SourceRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class EvidenceCountsSerializer(serializers.Serializer):
+    corroborates = serializers.IntegerField()
+    disputes = serializers.IntegerField()
+    context = serializers.IntegerField()
+    independent_corroborates = serializers.IntegerField()
+
+
+class VerdictOutputSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(
+        allow_null=True,
+        help_text="The rating's place on the scale, higher is better; null for Unproven.",
+    )
+    label = serializers.CharField(help_text="The rating's name, such as “Mostly accurate”.")
+    explanation = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.ChoiceField(
+        choices=["draft", "in_review", "published"],
+        help_text="Always `published` for anonymous users and API keys.",
+    )
+
+
+class AppearanceOutputSerializer(serializers.Serializer):
+    article = serializers.IntegerField(source="revision.article_id")
+    revision = serializers.IntegerField(source="revision.number")
+    quote = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    anchor_state = serializers.ChoiceField(choices=AnchorState.choices)
+
+
+class ClaimOutputSerializer(serializers.Serializer):
+    """The claim object of SPEC section 7. ``context["private"]`` chooses whether the verdict
+    shown is the working copy (editors) or the published one (everyone else)."""
+
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField(help_text="The public claim page.")
+    statement = serializers.CharField()
+    claimant = SourceRefSerializer()
+    status = serializers.ChoiceField(choices=ClaimStatus.choices)
+    status_explanation = serializers.CharField()
+    evidence_counts = serializers.SerializerMethodField()
+    verdict = serializers.SerializerMethodField()
+    needs_review = serializers.BooleanField()
+    appearances = AppearanceOutputSerializer(many=True)
+    version = serializers.IntegerField(
+        help_text="Bumped by every edit; send it (or this claim's ETag) as If-Match."
+    )
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, claim: Claim) -> str:
+        return claim_public_url(claim.pk)
+
+    @extend_schema_field(EvidenceCountsSerializer)
+    def get_evidence_counts(self, claim: Claim) -> dict:
+        return {
+            "corroborates": claim.corroborates_count,
+            "disputes": claim.disputes_count,
+            "context": claim.context_count,
+            "independent_corroborates": claim.independent_corroborates_count,
+        }
+
+    @extend_schema_field(VerdictOutputSerializer(allow_null=True))
+    def get_verdict(self, claim: Claim) -> dict | None:
+        verdict = getattr(claim, "verdict", None)
+        if verdict is None:
+            return None
+        if self.context.get("private"):
+            return {
+                "rating": verdict.rating.ordinal,
+                "label": verdict.rating.label,
+                "explanation": verdict.explanation,
+                "published_at": _iso(verdict.published_at),
+                "state": verdict.state,
+            }
+        # The public sees only what was published, never the working copy being revised.
+        if verdict.published_at is None or verdict.published_rating is None:
+            return None
+        return {
+            "rating": verdict.published_rating.ordinal,
+            "label": verdict.published_rating.label,
+            "explanation": verdict.published_explanation,
+            "published_at": _iso(verdict.published_at),
+            "state": "published",
+        }
+
+
+def _iso(value) -> str | None:
+    return serializers.DateTimeField().to_representation(value) if value else None
+
+
+# Writing the documents ---------------------------------------------------------------------
 
 
 def _dumps(data) -> str:
@@ -55,8 +178,6 @@ def _claims_for_rendering(ids: Iterable[int]):
 
 
 def render_claim(claim: Claim, *, private: bool) -> str:
-    from claims.api.serializers import ClaimOutputSerializer
-
     return _dumps(ClaimOutputSerializer(claim, context={"private": private}).data)
 
 
@@ -116,7 +237,7 @@ def _claim_lists(rows: list[tuple[str, str]]) -> tuple[str, str]:
 
 
 def articles_changed(article_ids: Iterable[int]) -> None:
-    """Rewrite the claim lists and revision counts of these articles' documents."""
+    """Rewrite the claim lists of these articles' documents."""
     ids = sorted(set(article_ids))
     for article_id in ids:
         # Locking the document first makes a concurrent writer wait, then read the claim
@@ -136,7 +257,6 @@ def articles_changed(article_ids: Iterable[int]) -> None:
             .values_list("public_body", "private_body")
         )
         document.public_claims, document.private_claims = _claim_lists(rows)
-        document.revision_count = ArticleRevision.objects.filter(article_id=article_id).count()
         if not created:
             document.version += 1
         document.save()
@@ -156,12 +276,6 @@ def _rebuild_article_documents(article_ids: list[int]) -> None:
             claim_id__in=set().union(*claims_of.values())
         ).values_list("claim_id", "public_body", "private_body")
     }
-    revision_counts = dict(
-        ArticleRevision.objects.filter(article_id__in=article_ids)
-        .values("article_id")
-        .annotate(n=Count("id"))
-        .values_list("article_id", "n")
-    )
     versions = dict(
         ArticleDocument.objects.filter(article_id__in=article_ids).values_list(
             "article_id", "version"
@@ -175,7 +289,6 @@ def _rebuild_article_documents(article_ids: list[int]) -> None:
             ArticleDocument(
                 article_id=article_id,
                 version=versions.get(article_id, 0) + 1,
-                revision_count=revision_counts.get(article_id, 0),
                 **dict(zip(("public_claims", "private_claims"), _claim_lists(rows), strict=True)),
                 updated_at=now,
             )

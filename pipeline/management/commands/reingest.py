@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from articles.feeds import feed_check
-from articles.ingest import article_check
 from articles.models import Article, Feed
-from articles.schedule import claim_due
+from core.leases import lease_due_rows
+from pipeline.ingest import article_check
 
 from ._report import report_line
 
@@ -32,14 +32,16 @@ class Command(BaseCommand):
         else:
             now = timezone.now()
             for feed in Feed.objects.filter(
-                pk__in=claim_due(Feed.objects.due(now), field="next_check_at", now=now, limit=limit)
+                pk__in=lease_due_rows(
+                    Feed.objects.due(now), field="next_check_at", now=now, limit=limit
+                )
             ):
                 report = feed_check(feed=feed)
                 state = f"error — {report.error}" if report.error else "ok"
                 self.stdout.write(
                     f"feed #{feed.pk} {state}: {len(report.new_articles)} new entries"
                 )
-            ids = claim_due(
+            ids = lease_due_rows(
                 Article.objects.due(timezone.now()),
                 field="next_check_at",
                 now=timezone.now(),
