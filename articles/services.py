@@ -20,7 +20,7 @@ def article_get_or_create(*, url: str, user=None, **fields) -> tuple[Article, bo
     article = Article(url=url.strip(), canonical_url=canonical, **fields)
     article.full_clean(exclude=["current_revision"])
     if user is not None and getattr(user, "is_authenticated", False):
-        article._history_user = user
+        article._history_user = user  # type: ignore[attr-defined]
     try:
         # A savepoint, so a concurrent insert of the same URL leaves the caller's
         # transaction usable and we return the row the other one stored.
@@ -50,9 +50,11 @@ def revision_record(
     # revision instead of racing it for the next number.
     article = Article.objects.select_for_update().get(pk=article.pk)
     fingerprint = text_fingerprint(text)
-    revision = ArticleRevision.objects.filter(article=article, fingerprint=fingerprint).first()
-    created = revision is None
-    if created:
+    existing = ArticleRevision.objects.filter(article=article, fingerprint=fingerprint).first()
+    created = existing is None
+    if existing is not None:
+        revision = existing
+    else:
         last = article.revisions.order_by("-number").values_list("number", flat=True).first()
         revision = ArticleRevision.objects.create(
             article=article,
@@ -72,7 +74,7 @@ def revision_record(
         return revision, created
     if current_changes:
         article.last_changed_at = fetched_at
-        article._change_reason = (
+        article._change_reason = (  # type: ignore[attr-defined]
             f"New revision {revision.number}"
             if created
             else f"Text returned to revision {revision.number}"

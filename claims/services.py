@@ -65,7 +65,8 @@ def _record_claim_change(**fields) -> ClaimChange:
 
 
 def _descendant_ids(source_id: int) -> set[int]:
-    found, frontier = set(), {source_id}
+    found: set[int] = set()
+    frontier = {source_id}
     while frontier:
         frontier = (
             set(Source.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
@@ -77,7 +78,7 @@ def _descendant_ids(source_id: int) -> set[int]:
 def _refresh_roots(source: Source) -> None:
     """Set root on the source and its subtree, then recompute the claims whose independence
     may have changed."""
-    root_id = source.parent.root_id if source.parent_id else source.pk
+    root_id = source.parent.root_id if source.parent is not None else source.pk
     subtree = {source.pk} | _descendant_ids(source.pk)
     Source.objects.filter(pk__in=subtree).update(root_id=root_id)
     source.root_id = root_id
