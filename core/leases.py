@@ -63,6 +63,8 @@ def _lease_one_by_one(
     AND field <= now, one row at a time."""
     leased = []
     for pk in due_ids:
-        if model._default_manager.filter(pk=pk, **{f"{field}__lte": now}).update(**{field: lease_until}):
+        if model._default_manager.filter(pk=pk, **{f"{field}__lte": now}).update(
+            **{field: lease_until}
+        ):
             leased.append(pk)
     return leased

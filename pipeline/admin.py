@@ -6,11 +6,11 @@ from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from articles.canonical import InvalidURL, canonicalize_url
@@ -290,16 +290,18 @@ class ArticleAdmin(HistoryAdmin):
             "<ul>{}</ul>",
             format_html_join(
                 "",
-                '<li><a href="{}">{}</a> — {} <span class="fc-badge fc-{}">{}</span>{}</li>',
+                '<li><a href="{}">{}</a> — {} {}{}</li>',
                 (
                     (
                         reverse("admin:claims_claim_change", args=[c.pk]),
                         c,
                         c.claimant,
-                        c.status,
-                        c.get_status_display(),
+                        render_to_string(
+                            "claims/_status_badge.html",
+                            {"status": c.status, "label": c.get_status_display()},
+                        ),
                         # A re-check that changed the quoted passage flags the claim: say so here.
-                        mark_safe(' <span class="fc-badge fc-needs-review">⚑ needs review</span>')
+                        render_to_string("claims/_needs_review_badge.html")
                         if c.needs_review
                         else "",
                     )

@@ -115,7 +115,7 @@ def test_adding_evidence_inline_updates_status_and_history(client, world, factch
     assert claim.history.latest().history_user == factchecker
     # The claim page shows the badge and explanation.
     page = client.get(url)
-    assert b"fc-badge fc-corroborated" in page.content
+    assert b'<span class="badge status-corroborated">' in page.content
     assert b"Corroborated by 1 independent source." in page.content
     history = client.get(reverse("admin:claims_claim_history", args=[claim.pk]))
     assert factchecker.username.encode() in history.content

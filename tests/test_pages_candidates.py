@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims import services
-from claims.candidates import candidate_reject, candidates_generate
+from claims.candidate_review import candidate_reject
+from claims.candidates import candidates_generate
 from claims.models import Appearance, Candidate, CandidateState, Claim, ClaimQuantity
 from tests import pages_world
 
@@ -331,7 +332,7 @@ def test_recording_a_hand_made_claims_figures_needs_permission_and_is_idempotent
 ):
     from django.core.exceptions import PermissionDenied
 
-    from claims.candidates import claim_figures_record
+    from claims.candidate_review import claim_figures_record
 
     candidate = w.council_candidate
     with pytest.raises(PermissionDenied):

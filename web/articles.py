@@ -14,8 +14,7 @@ from django_htmx.http import replace_url
 
 from articles.diff import diff_html
 from articles.models import Article, ArticleRevision
-from claims import candidates as candidate_services
-from claims import services
+from claims import candidate_review, services
 from claims.models import (
     AnchorState,
     Appearance,
@@ -373,7 +372,7 @@ def candidate_accept(request: HttpRequest, pk: int, candidate_id: int) -> HttpRe
     status = 400
     if form.is_valid():
         try:
-            claim = candidate_services.candidate_accept(
+            claim = candidate_review.candidate_accept(
                 candidate=candidate, user=request.user, statement=form.cleaned_data["statement"]
             )
         except ValidationError as exc:
@@ -398,7 +397,7 @@ def candidate_reject(request: HttpRequest, pk: int, candidate_id: int) -> HttpRe
     status = 400
     if form.is_valid():
         try:
-            candidate_services.candidate_reject(
+            candidate_review.candidate_reject(
                 candidate=candidate, user=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
@@ -429,7 +428,7 @@ def candidate_attach(request: HttpRequest, pk: int, candidate_id: int) -> HttpRe
             status = 409
         else:
             try:
-                candidate_services.candidate_attach(
+                candidate_review.candidate_attach(
                     candidate=candidate, claim=candidate.matched_claim, user=request.user
                 )
             except ValidationError as exc:

@@ -51,9 +51,9 @@ from api.views import (
 )
 from articles.models import Article
 from claims import services
-from claims.candidates import claims_match
 from claims.claimreview import NotPublished, claimreview_document
 from claims.documents import render_claim
+from claims.matching import claims_match
 from claims.models import (
     Appearance,
     Claim,

@@ -1,11 +1,11 @@
 """Candidates of an article and claim matching through the API (SPEC section 7)."""
 
-from claims import candidates as cs
+from claims import candidates
 from claims.models import Candidate
 
 
 def test_candidates_best_first_with_the_contract_fields(world, anon, django_assert_num_queries):
-    cs.candidates_generate(revision=world.revision)
+    candidates.candidates_generate(revision=world.revision)
     stored = list(Candidate.objects.filter(article=world.article).best_first())
     assert stored
 

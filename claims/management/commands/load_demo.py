@@ -15,7 +15,8 @@ from django.db import transaction
 from articles.models import Article
 from articles.services import article_get_or_create, revision_record
 from claims import services
-from claims.candidates import candidate_reject, candidates_generate, claim_figures_record
+from claims.candidate_review import candidate_reject, claim_figures_record
+from claims.candidates import candidates_generate
 from claims.models import (
     Appearance,
     CandidateState,

@@ -1,134 +1,116 @@
-"""The Django admin is the editors' main tool (SPEC section 8). Every write goes through
-``claims.services`` so the admin obeys the same rules as the API and the pages."""
+"""Claims with their evidence, appearances and verdict as inlines, the figures they state,
+the review steps and the merging of duplicates."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from claims import services
+from claims import merging, services
+from claims.admin.common import (
+    ReviewStepsMixin,
+    ServiceErrorsMixin,
+    VersionedForm,
+    refusal_reason,
+    status_badge_html,
+)
 from claims.models import (
     Appearance,
     Claim,
     ClaimChange,
-    ClaimStatus,
+    ClaimQuantity,
     Evidence,
     Rating,
     ReviewState,
-    Source,
     Verdict,
 )
-from core.errors import ReviewRuleError, StaleVersionError
 from core.history_admin import HistoryAdmin
 
-STATUS_SYMBOL = {
-    ClaimStatus.UNVERIFIED: "?",
-    ClaimStatus.CORROBORATED: "✓",
-    ClaimStatus.DISPUTED: "✗",
-    ClaimStatus.CONTESTED: "±",
-}
 
-
-def status_badge_html(status: str, label: str):
-    # The symbol and the label carry the meaning; the colour only repeats it.
+@admin.display(description="figures stated")
+def figures_stated(claim):
+    """The figures a claim states, each dated, grouped by unit and oldest first, so a newer
+    figure (11,000 troops, later 12,000) stands beside the older one."""
+    if claim is None or claim.pk is None:
+        return "—"
+    rows = ClaimQuantity.objects.filter(claim=claim).select_related("revision__article")
+    if not rows:
+        return "None yet: figures come with accepted candidates."
     return format_html(
-        '<span class="fc-badge fc-{}">{} {}</span>', status, STATUS_SYMBOL.get(status, ""), label
+        "<table><thead><tr><th>unit</th><th>as written</th><th>value</th><th>low</th>"
+        "<th>high</th><th>qualifier</th><th>stated</th></tr></thead><tbody>{}</tbody></table>",
+        format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+            "<td>{}</td></tr>",
+            (
+                (
+                    q.unit or "—",
+                    q.text or "—",
+                    _number(q.value),
+                    _number(q.low),
+                    _number(q.high),
+                    q.get_qualifier_display(),
+                    q.stated_at.strftime("%Y-%m-%d %H:%M UTC"),
+                )
+                for q in rows
+            ),
+        ),
     )
 
 
-class VersionedForm(forms.ModelForm):
-    """Carries the version the editor opened, so a save based on a stale copy is refused."""
+def _number(value) -> str:
+    return "—" if value is None else f"{value.normalize():,f}"
 
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(
+        queryset=Claim.objects.none(),
+        widget=forms.RadioSelect,
+        label="Keep this claim",
+        help_text="The others' evidence, appearances, figures and history move to it; "
+        "then they are deleted.",
+    )
+
+    def __init__(self, *args, claims=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["expected_version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            expected = cleaned.get("expected_version")
-            current = type(self.instance).objects.filter(pk=self.instance.pk).first()
-            if current is not None and expected is not None and current.version != expected:
-                raise ValidationError(str(StaleVersionError(current, expected)), code="stale")
-        return cleaned
+        self.fields["target"].queryset = claims
 
 
-class ServiceErrorsMixin:
-    """Rules enforced in the services (a race on the version, a refused review step) surface
-    as messages on the same page, never as a server error."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+@admin.action(description="Merge duplicate claims…", permissions=["delete"])
+def merge_claims(modeladmin, request, queryset):
+    claims = queryset.select_related("claimant").order_by("created_at", "id")
+    if claims.count() < 2:
+        modeladmin.message_user(request, "Select at least two claims to merge.", messages.ERROR)
+        return None
+    form = MergeForm(request.POST if "target" in request.POST else None, claims=claims)
+    if form.is_valid():
+        target = form.cleaned_data["target"]
+        merged = len(claims) - 1
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (StaleVersionError, ReviewRuleError) as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-        except ValidationError as exc:
-            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-        return HttpResponseRedirect(request.get_full_path())
-
-
-class ReviewStepsMixin:
-    """Submit, publish and return-to-draft, applied through the verdict services with a message
-    for each verdict the rules refuse."""
-
-    REVIEW_STEPS = {
-        "submit": (services.verdict_submit, "submitted for review"),
-        "publish": (services.verdict_publish, "published"),
-        "draft": (services.verdict_return_to_draft, "returned to draft"),
-    }
-
-    def _apply(self, request, step: str, verdicts):
-        action, done_label = self.REVIEW_STEPS[step]
-        done, refused = services.verdicts_apply(action, verdicts, request.user)
-        if done:
-            self.message_user(
-                request, f"{len(done)} verdict{'s' if len(done) != 1 else ''} {done_label}."
-            )
-        for verdict, reason in refused:
-            self.message_user(request, f"“{verdict.claim}”: {reason}", messages.ERROR)
-
-
-# Sources ---------------------------------------------------------------------------------
-
-
-class SourceForm(forms.ModelForm):
-    class Meta:
-        model = Source
-        fields = ["name", "kind", "parent", "url", "description"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and cleaned.get("parent") is not None:
-            services.validate_source_parent(self.instance, cleaned["parent"])
-        return cleaned
-
-
-@admin.register(Source)
-class SourceAdmin(ServiceErrorsMixin, HistoryAdmin):
-    form = SourceForm
-    list_display = ["name", "kind", "parent", "root", "url"]
-    list_filter = ["kind"]
-    list_select_related = ["parent", "root"]
-    search_fields = ["name", "description", "url"]
-    autocomplete_fields = ["parent"]
-    readonly_fields = ["root", "created_at", "updated_at"]
-
-    def save_model(self, request, obj, form, change):
-        fields = {f: form.cleaned_data[f] for f in SourceForm.Meta.fields}
-        if change:
-            saved = services.source_update(source=obj, user=request.user, **fields)
+            merging.claims_merge(target=target, duplicates=list(claims), user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            modeladmin.message_user(request, refusal_reason(exc), messages.ERROR)
         else:
-            saved = services.source_create(user=request.user, **fields)
-        obj.pk, obj.root_id = saved.pk, saved.root_id
-
-
-# Claims ----------------------------------------------------------------------------------
+            modeladmin.message_user(request, f"Merged {merged} claim(s) into claim #{target.pk}.")
+        return None
+    return TemplateResponse(
+        request,
+        "admin/claims/claim/merge.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Merge duplicate claims",
+            "form": form,
+            "claims": claims,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        },
+    )
 
 
 class EvidenceInline(admin.TabularInline):
@@ -318,6 +300,7 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
         "created_by",
         "created_at",
         "updated_at",
+        "figures_stated",
     ]
     fieldsets = [
         (None, {"fields": ["statement", "claimant", "expected_version"]}),
@@ -327,6 +310,9 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
         ),
         ("Review", {"fields": ["assignee", "needs_review", "needs_review_reason"]}),
         ("Record", {"fields": ["version", "created_by", "created_at", "updated_at"]}),
+        # A read-only table rather than an inline: figures are written by accepting
+        # candidates, and an inline would add a formset every claim form post must carry.
+        ("Figures", {"fields": ["figures_stated"]}),
     ]
     inlines = [EvidenceInline, AppearanceInline, VerdictInline, ClaimChangeInline]
 
@@ -336,7 +322,14 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
             return [(None, {"fields": ["statement", "claimant"]}), self.fieldsets[2]]
         return self.fieldsets
 
-    actions = ["submit_verdicts", "publish_verdicts", "return_verdicts_to_draft"]
+    actions = [
+        "submit_verdicts",
+        "publish_verdicts",
+        "return_verdicts_to_draft",
+        merge_claims,
+    ]
+
+    figures_stated = staticmethod(figures_stated)
 
     @admin.display(description="statement", ordering="statement")
     def statement_short(self, claim):
@@ -482,130 +475,3 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
             if state != ReviewState.DRAFT:
                 context["review_steps"].append(("draft", "Return verdict to draft"))
         return super().render_change_form(request, context, add, change, form_url, obj)
-
-
-class EvidenceForm(forms.ModelForm):
-    class Meta:
-        model = Evidence
-        fields = ["claim", "stance", "source", "url", "title", "quote", "published_at"]
-
-
-@admin.register(Evidence)
-class EvidenceAdmin(ServiceErrorsMixin, HistoryAdmin):
-    form = EvidenceForm
-    list_display = ["title", "stance", "source", "claim", "created_at"]
-    list_filter = ["stance", "source__kind"]
-    list_select_related = ["source", "claim"]
-    search_fields = ["title", "url", "quote", "source__name", "claim__statement"]
-    autocomplete_fields = ["claim", "source"]
-
-    def save_model(self, request, obj, form, change):
-        fields = {f: form.cleaned_data[f] for f in EvidenceForm.Meta.fields}
-        if change:
-            fields.pop("claim")
-            saved = services.evidence_update(evidence=obj, user=request.user, **fields)
-        else:
-            saved = services.evidence_create(user=request.user, **fields)
-        obj.pk = saved.pk
-
-    def delete_model(self, request, obj):
-        services.evidence_delete(evidence=obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for evidence in queryset.select_related("claim"):
-            services.evidence_delete(evidence=evidence, user=request.user)
-
-
-# Verdicts and the rating scale --------------------------------------------------------------
-
-
-class VerdictAdminForm(VersionedForm):
-    class Meta:
-        model = Verdict
-        fields = ["claim", "rating", "explanation"]
-
-
-@admin.register(Verdict)
-class VerdictAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
-    form = VerdictAdminForm
-    list_display = ["claim", "rating", "state", "written_by", "submitted_at", "published_at"]
-    list_filter = ["state", "rating"]
-    list_select_related = ["claim", "rating", "written_by"]
-    search_fields = ["claim__statement", "explanation"]
-    autocomplete_fields = ["claim"]
-    readonly_fields = [
-        "state",
-        "written_by",
-        "submitted_at",
-        "published_rating",
-        "published_explanation",
-        "published_at",
-        "published_by",
-    ]
-    actions = ["submit", "publish", "return_to_draft"]
-
-    def get_readonly_fields(self, request, obj=None):
-        # The claim of an existing verdict does not change.
-        return [*self.readonly_fields, "claim"] if obj else self.readonly_fields
-
-    def save_model(self, request, obj, form, change):
-        saved = services.verdict_save(
-            claim=obj.claim,
-            user=request.user,
-            rating=form.cleaned_data["rating"],
-            explanation=form.cleaned_data["explanation"],
-            expected_version=form.cleaned_data.get("expected_version"),
-        )
-        obj.pk = saved.pk
-
-    @admin.action(description="Submit for review")
-    def submit(self, request, queryset):
-        self._apply(request, "submit", queryset.select_related("claim", "rating"))
-
-    @admin.action(description="Publish (second editor)")
-    def publish(self, request, queryset):
-        self._apply(request, "publish", queryset.select_related("claim", "rating"))
-
-    @admin.action(description="Return to draft")
-    def return_to_draft(self, request, queryset):
-        self._apply(request, "draft", queryset.select_related("claim", "rating"))
-
-
-@admin.register(Rating)
-class RatingAdmin(HistoryAdmin):
-    list_display = ["label", "ordinal", "description"]
-    search_fields = ["label"]
-
-
-@admin.register(ClaimChange)
-class ClaimChangeAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "claim", "field", "from_value", "to_value", "actor", "is_public"]
-    list_filter = ["field", "is_public"]
-    list_select_related = ["claim", "actor"]
-    search_fields = ["claim__statement", "reason"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Appearance)
-class AppearanceAdmin(HistoryAdmin):
-    list_display = ["claim", "revision", "anchor_state", "start", "end"]
-    list_filter = ["anchor_state"]
-    list_select_related = ["claim", "revision__article"]
-    search_fields = ["quote", "claim__statement"]
-    readonly_fields = ["claim", "revision", "quote", "prefix", "suffix", "start", "end"]
-
-    def has_add_permission(self, request):
-        # Appearances are added on the claim page, where the quote is anchored.
-        return False
-
-
-# Claims from text: candidates, figures beside each claim, merging duplicates.
-from claims import admin_text  # noqa: E402, F401
