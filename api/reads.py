@@ -11,7 +11,8 @@ from django.db import connection
 from articles.models import Article
 from claims.models import ArticleDocument, ClaimDocument
 
-# An empty private rendering means "the same as the public one" (see ClaimDocument).
+# An empty private rendering (the working verdict) means "the same as the public one"
+# (see ClaimDocument).
 _CLAIM_SQL = {
     audience: (
         f"SELECT {column}, claim_version, version FROM {ClaimDocument._meta.db_table} "
@@ -19,7 +20,7 @@ _CLAIM_SQL = {
     )
     for audience, column in (
         ("public", "public_body"),
-        ("private", "COALESCE(NULLIF(private_body, ''), public_body)"),
+        ("working_verdicts", "COALESCE(NULLIF(private_body, ''), public_body)"),
     )
 }
 
@@ -47,23 +48,25 @@ _ARTICLE_SQL = {
     )
     for audience, column in (
         ("public", "d.public_claims"),
-        ("private", "COALESCE(NULLIF(d.private_claims, ''), d.public_claims)"),
+        ("working_verdicts", "COALESCE(NULLIF(d.private_claims, ''), d.public_claims)"),
     )
 }
 
 
-def claim_document(claim_id: int, *, private: bool) -> tuple[str, int, int] | None:
+def claim_document(claim_id: int, *, working_verdicts: bool) -> tuple[str, int, int] | None:
     """(body, claim version, document version) of the claim's document, or None."""
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL["private" if private else "public"], [claim_id])
+        cursor.execute(_CLAIM_SQL["working_verdicts" if working_verdicts else "public"], [claim_id])
         return cursor.fetchone()
 
 
-def article_by_canonical_url(canonical_url: str, *, private: bool) -> dict | None:
+def article_by_canonical_url(canonical_url: str, *, working_verdicts: bool) -> dict | None:
     """The article's columns (by name) plus ``document_version`` and ``claims`` (JSON text,
     None when the article has no document yet), or None."""
     with connection.cursor() as cursor:
-        cursor.execute(_ARTICLE_SQL["private" if private else "public"], [canonical_url])
+        cursor.execute(
+            _ARTICLE_SQL["working_verdicts" if working_verdicts else "public"], [canonical_url]
+        )
         row = cursor.fetchone()
     if row is None:
         return None
@@ -72,9 +75,11 @@ def article_by_canonical_url(canonical_url: str, *, private: bool) -> dict | Non
     return values
 
 
-def claim_documents(claim_ids: list[int], *, private: bool) -> dict[int, str]:
+def claim_documents(claim_ids: list[int], *, working_verdicts: bool) -> dict[int, str]:
     """The bodies of several claims' documents, by claim id, in one query."""
-    column = "COALESCE(NULLIF(private_body, ''), public_body)" if private else "public_body"
+    column = (
+        "COALESCE(NULLIF(private_body, ''), public_body)" if working_verdicts else "public_body"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT claim_id, {column} FROM {ClaimDocument._meta.db_table} "

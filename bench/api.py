@@ -1,4 +1,4 @@
-"""Benchmark of the API reads newsroom tools make at volume (issue 3), as ratios to a floor.
+"""Benchmark of the API reads newsroom tools make at volume (SPEC section 7), as ratios to a floor.
 
 Seeds a PostgreSQL database with 100,000 claims over 10,000 articles (10 claims each, one in
 ten with a published verdict), starts the app under gunicorn (2 workers, 4 threads, gthread)

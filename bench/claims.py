@@ -1,4 +1,5 @@
-"""Quality and speed of claims from text (issue 5), on the evaluation set in bench/claims_eval.
+"""Quality and speed of claims from text (SPEC section 6), on the evaluation set in
+bench/claims_eval.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fc_bench .venv/bin/python bench/claims.py
 

@@ -1,5 +1,5 @@
 """Benchmark: finding and claiming a batch of 500 due articles among 1,000,000 in PostgreSQL
-(issue 4 goal: under 50 ms, with a plan that uses the partial index ``article_due``).
+(goal: under 50 ms, with a plan that uses the partial index ``article_due``).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/factcheck_bench \\
         .venv/bin/python bench/dispatch.py [--articles 1000000] [--batches 20]

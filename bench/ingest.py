@@ -8,7 +8,7 @@ server on 127.0.0.1; the pipeline fetches each one through the safe fetcher, ext
 stores the revision, schedules the next check and queues the task that finds the revision's
 candidates, as a worker's ``ingest_article`` does (SQLite in a temporary folder unless
 DATABASE_URL is set; the embedded broker's queue in that folder). The floor is trafilatura's
-own extraction of the same bytes with the same options. Goals (issue 4): the pipeline at least
+own extraction of the same bytes with the same options. Goals: the pipeline at least
 half as fast (time ratio <= 2.0) and its text no worse (identical to trafilatura's on every
 page).
 

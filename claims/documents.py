@@ -83,8 +83,8 @@ class AppearanceOutputSerializer(serializers.Serializer):
 
 
 class ClaimOutputSerializer(serializers.Serializer):
-    """The claim object of SPEC section 7. ``context["private"]`` chooses whether the verdict
-    shown is the working copy (editors) or the published one (everyone else)."""
+    """The claim object of SPEC section 7. ``context["working_verdicts"]`` chooses whether the
+    verdict shown is the working copy (editors) or the published one (everyone else)."""
 
     id = serializers.IntegerField()
     url = serializers.SerializerMethodField(help_text="The public claim page.")
@@ -120,7 +120,7 @@ class ClaimOutputSerializer(serializers.Serializer):
         verdict = getattr(claim, "verdict", None)
         if verdict is None:
             return None
-        if self.context.get("private"):
+        if self.context.get("working_verdicts"):
             return {
                 "rating": verdict.rating.ordinal,
                 "label": verdict.rating.label,
@@ -177,8 +177,8 @@ def _claims_for_rendering(ids: Iterable[int]):
     )
 
 
-def render_claim(claim: Claim, *, private: bool) -> str:
-    return _dumps(ClaimOutputSerializer(claim, context={"private": private}).data)
+def render_claim(claim: Claim, *, working_verdicts: bool) -> str:
+    return _dumps(ClaimOutputSerializer(claim, context={"working_verdicts": working_verdicts}).data)
 
 
 def _write_claim_documents(claims: list[Claim]) -> None:
@@ -190,13 +190,14 @@ def _write_claim_documents(claims: list[Claim]) -> None:
     to_create, to_update = [], []
     now = timezone.now()  # bulk_update does not apply auto_now.
     for claim in claims:
-        public, private = render_claim(claim, private=False), render_claim(claim, private=True)
+        public = render_claim(claim, working_verdicts=False)
+        working = render_claim(claim, working_verdicts=True)
         document = ClaimDocument(
             claim_id=claim.pk,
             updated_at=now,
             claim_version=claim.version,
             public_body=public,
-            private_body="" if private == public else private,
+            private_body="" if working == public else working,
         )
         if claim.pk in existing:
             document.version = existing[claim.pk] + 1

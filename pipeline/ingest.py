@@ -67,10 +67,10 @@ def _after_text_change(*, revision: ArticleRevision, previous: ArticleRevision |
         reanchor_appearances(previous=previous, current=revision)
 
 
-def _find_candidates_now(report: CheckReport, *, now: bool) -> CheckReport:
+def _find_candidates_if_asked(report: CheckReport, *, candidates_now: bool) -> CheckReport:
     """The synchronous commands find a new revision's candidates before printing them; the
     tasks queue them for a worker instead (``pipeline.tasks``)."""
-    if now and report.outcome == CheckOutcome.NEW_REVISION:
+    if candidates_now and report.outcome == CheckOutcome.NEW_REVISION:
         candidates_generate(revision=report.revision)
     return report
 
@@ -191,8 +191,8 @@ def article_check(
     try:
         if article.local_path:
             extracted = extract_file(Path(article.local_path))
-            return _find_candidates_now(
-                _record_extracted(article, extracted, now), now=candidates_now
+            return _find_candidates_if_asked(
+                _record_extracted(article, extracted, now), candidates_now=candidates_now
             )
         result = fetch(
             article.url,
@@ -216,7 +216,7 @@ def article_check(
         )
     except ValidationError as error:
         return _record_failure(article, ExtractionError(error.messages[0], url=article.url), now)
-    return _find_candidates_now(report, now=candidates_now)
+    return _find_candidates_if_asked(report, candidates_now=candidates_now)
 
 
 def revision_candidates_failed(*, revision_id: int, error: BaseException) -> None:

@@ -1,5 +1,5 @@
 """Candidates from a revision, accept / reject / attach, matching existing claims and merging
-duplicates (issue 5), through the services on the real database."""
+duplicates (SPEC section 6), through the services on the real database."""
 
 from decimal import Decimal
 

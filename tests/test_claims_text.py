@@ -1,4 +1,4 @@
-"""Text analysis behind candidates (issue 5): sentence splitting, each feature of the
+"""Text analysis behind candidates (SPEC section 6): sentence splitting, each feature of the
 check-worthiness score, claimant suggestion, quantity parsing and text similarity."""
 
 from decimal import Decimal

@@ -63,23 +63,27 @@ def _splice(head: dict, claims_json: str) -> str:
     return encoded[:-1] + ',"claims":' + claims_json + "}"
 
 
-def _claims_json_without_document(article_id: int, private: bool) -> str:
+def _claims_json_without_document(article_id: int, working_verdicts: bool) -> str:
     # An article none of whose claims was ever written: render now (an empty list mostly).
     claims = (
         Claim.objects.filter(appearances__revision__article_id=article_id).distinct().order_by("pk")
     )
-    return "[" + ",".join(render_claim(claim, private=private) for claim in claims) + "]"
+    return (
+        "["
+        + ",".join(render_claim(claim, working_verdicts=working_verdicts) for claim in claims)
+        + "]"
+    )
 
 
-def _article_json(article: Article, private: bool, extra: dict | None = None) -> str:
+def _article_json(article: Article, working_verdicts: bool, extra: dict | None = None) -> str:
     """An article loaded with its document (``select_related("document")``)."""
     values = {name: getattr(article, name) for name in ARTICLE_COLUMNS}
     head = article_head(values)
     document = getattr(article, "document", None)
     if document is None:
-        claims = _claims_json_without_document(article.pk, private)
+        claims = _claims_json_without_document(article.pk, working_verdicts)
     else:
-        claims = (private and document.private_claims) or document.public_claims
+        claims = (working_verdicts and document.private_claims) or document.public_claims
     head.update(extra or {})
     return _splice(head, claims)
 
@@ -88,12 +92,12 @@ def _articles_with_documents():
     return Article.objects.select_related("document")
 
 
-def _lookup_etag(values: dict, private: bool) -> str:
+def _lookup_etag(values: dict, working_verdicts: bool) -> str:
     # The document's version for the claims, and the row's own timestamps for its columns
     # (ingestion updates last_checked_at and next_check_at without touching the document).
     stamps = [values["updated_at"], values["last_checked_at"], values["next_check_at"]]
     stamp = ".".join(str(int(s.timestamp() * 1000)) if s else "0" for s in stamps)
-    audience = "e" if private else "p"
+    audience = "e" if working_verdicts else "p"
     return f'"a{values["id"]}.{values["document_version"] or 0}.{stamp}.{audience}"'
 
 
@@ -110,10 +114,10 @@ class ArticleListCreateView(GenericAPIView):
 
     @extend_schema(operation_id="articles_list", responses=ArticleOutputSerializer)
     def get(self, request):
-        private = sees_working_verdicts(request)
+        working_verdicts = sees_working_verdicts(request)
         page = self.paginate_queryset(self.get_queryset())
         return paginated_documents(
-            self.paginator, (_article_json(article, private) for article in page)
+            self.paginator, (_article_json(article, working_verdicts) for article in page)
         )
 
     @extend_schema(request=ArticleIngestInputSerializer, responses={202: ArticleQueuedSerializer})
@@ -140,7 +144,7 @@ class ArticleDetailView(APIView):
 
     @extend_schema(responses=ArticleDetailOutputSerializer)
     def get(self, request, pk: int):
-        private = sees_working_verdicts(request)
+        working_verdicts = sees_working_verdicts(request)
         article = get_object_or_404(
             _articles_with_documents().select_related("current_revision"), pk=pk
         )
@@ -149,7 +153,7 @@ class ArticleDetailView(APIView):
             "text": article.current_revision.text if article.current_revision else None,
             "revisions": revisions,
         }
-        return HttpResponse(_article_json(article, private, extra), content_type=JSON)
+        return HttpResponse(_article_json(article, working_verdicts, extra), content_type=JSON)
 
 
 class ArticleLookupView(APIView):
@@ -175,17 +179,17 @@ class ArticleLookupView(APIView):
             canonical = canonicalize_url(raw)
         except InvalidURL as exc:
             raise ValidationError({"url": [str(exc)]}) from None
-        private = sees_working_verdicts(request)
+        working_verdicts = sees_working_verdicts(request)
         # One query: the unique index on canonical_url, joined to the document by primary key.
-        values = article_by_canonical_url(canonical, private=private)
+        values = article_by_canonical_url(canonical, working_verdicts=working_verdicts)
         if values is None:
             raise NotFound(f"No article is known at {canonical}.")
         if values["claims"] is None:
-            body = _article_json(_articles_with_documents().get(pk=values["id"]), private)
+            body = _article_json(_articles_with_documents().get(pk=values["id"]), working_verdicts)
         else:
             body = _splice(article_head(values), values["claims"])
         response = HttpResponse(body, content_type=JSON)
-        response["ETag"] = _lookup_etag(values, private)
+        response["ETag"] = _lookup_etag(values, working_verdicts)
         return response
 
 

@@ -70,18 +70,18 @@ JSON = "application/json"
 
 def _claim_response(request, claim_id: int, *, status_code: int = 200) -> HttpResponse:
     """The claim's status document: one query on the document's primary key."""
-    private = sees_working_verdicts(request)
-    row = claim_document(claim_id, private=private)
+    working_verdicts = sees_working_verdicts(request)
+    row = claim_document(claim_id, working_verdicts=working_verdicts)
     if row is None:
         # A claim written by code that bypassed the services has no document yet: render it
         # (a slower read, still correct) rather than answer 404 for a claim that exists.
         claim = get_object_or_404(Claim.objects.all(), pk=claim_id)
         body, etag = (
-            render_claim(claim, private=private),
-            claim_etag(claim_id, claim.version, 0, private),
+            render_claim(claim, working_verdicts=working_verdicts),
+            claim_etag(claim_id, claim.version, 0, working_verdicts),
         )
     else:
-        body, etag = row[0], claim_etag(claim_id, row[1], row[2], private)
+        body, etag = row[0], claim_etag(claim_id, row[1], row[2], working_verdicts)
     response = HttpResponse(body, content_type=JSON, status=status_code)
     response["ETag"] = etag
     return response
@@ -161,14 +161,14 @@ class ClaimListCreateView(GenericAPIView):
 
     @extend_schema(operation_id="claims_list", responses=ClaimOutputSerializer)
     def get(self, request):
-        private = sees_working_verdicts(request)
+        working_verdicts = sees_working_verdicts(request)
         body = (
             Coalesce(
                 NullIf(F("document__private_body"), Value("")),
                 F("document__public_body"),
                 output_field=TextField(),
             )
-            if private
+            if working_verdicts
             else F("document__public_body")
         )
         # Rows as dicts, not models: the documents are all a page needs, and instantiating 50
@@ -178,7 +178,7 @@ class ClaimListCreateView(GenericAPIView):
         bodies = [
             row["body"]
             if row["body"] is not None
-            else render_claim(Claim.objects.get(pk=row["id"]), private=private)
+            else render_claim(Claim.objects.get(pk=row["id"]), working_verdicts=working_verdicts)
             for row in page
         ]
         return paginated_documents(self.paginator, bodies)
@@ -246,10 +246,10 @@ class ClaimMatchView(APIView):
         data = MatchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         matches = claims_match(text=data.validated_data["text"], limit=data.validated_data["limit"])
-        private = sees_working_verdicts(request)
-        bodies = claim_documents([claim.pk for claim, _ in matches], private=private)
+        editor = sees_working_verdicts(request)
+        bodies = claim_documents([claim.pk for claim, _ in matches], working_verdicts=editor)
         results = ",".join(
-            f'{{"claim":{bodies.get(claim.pk) or render_claim(claim, private=private)},'
+            f'{{"claim":{bodies.get(claim.pk) or render_claim(claim, working_verdicts=editor)},'
             f'"score":{json.dumps(round(score, 4))}}}'
             for claim, score in matches
         )

@@ -1,4 +1,4 @@
-"""The safe fetcher (SPEC section 5; issue 4, first bullet) against a local HTTP server."""
+"""The safe fetcher (SPEC section 5) against a local HTTP server."""
 
 import gzip
 import itertools
