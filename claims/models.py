@@ -18,6 +18,17 @@ class SourceKind(models.TextChoices):
     SOCIAL_ACCOUNT = "social_account", "Social-media account"
 
 
+class SourceQuerySet(models.QuerySet):
+    def search(self, words: str):
+        """Sources whose name or one of whose aliases contains the words (the admin's, the
+        API's and the pages' source search)."""
+        words = " ".join((words or "").split())
+        if not words:
+            return self
+        matching = SourceAlias.objects.filter(alias__icontains=words).values("source_id")
+        return self.filter(Q(name__icontains=words) | Q(pk__in=matching))
+
+
 class Source(models.Model):
     """Who or what information comes from. May belong to a parent Source (SPEC section 2)."""
 
@@ -37,6 +48,7 @@ class Source(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -73,6 +85,39 @@ class Source(models.Model):
             seen.add(node.pk)
             node = node.parent
         return chain
+
+
+class SourceAlias(models.Model):
+    """Another name a source goes by ("Kremlin" for the Government of Russia): a suggested
+    claimant resolves to its source through names and aliases (SPEC section 6), so an agency
+    named another way is not taken for a new, independent source. Written only by the source
+    services."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["alias", "id"]
+        verbose_name_plural = "source aliases"
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("alias"),
+                "source",
+                name="source_alias_unique_per_source",
+                violation_error_message="This source already has this alias.",
+            ),
+            models.CheckConstraint(condition=~Q(alias=""), name="source_alias_not_blank"),
+        ]
+        indexes = [
+            # claims.claimants.source_match looks aliases up by their lower-cased text.
+            models.Index(models.functions.Lower("alias"), name="source_alias_lower"),
+        ]
+
+    def __str__(self) -> str:
+        return self.alias
 
 
 class ClaimStatus(models.TextChoices):

@@ -21,6 +21,7 @@ from claims.models import (
     Rating,
     ReviewState,
     Source,
+    SourceAlias,
     Verdict,
 )
 from claims.status import EvidenceFact, compute_status
@@ -145,6 +146,39 @@ def source_update(*, source: Source, user=None, **fields) -> Source:
         # Claim documents show their claimant's name.
         documents.claims_changed(source.claims.values_list("id", flat=True))
     return source
+
+
+def _clean_alias(alias: str) -> str:
+    # The straight apostrophe is the one claimant resolution compares with.
+    return " ".join((alias or "").split()).replace("\u2019", "'")
+
+
+@transaction.atomic
+def source_alias_add(*, source: Source, alias: str, user=None) -> SourceAlias:
+    """Another name the source goes by; the same alias twice (in any case) is refused."""
+    require_permission(user, "claims.change_source", "change sources")
+    row = SourceAlias(source=source, alias=_clean_alias(alias))
+    row.full_clean()
+    attribute_change(row, user)
+    row.save()
+    return row
+
+
+@transaction.atomic
+def source_alias_update(*, alias: SourceAlias, text: str, user=None) -> SourceAlias:
+    require_permission(user, "claims.change_source", "change sources")
+    alias.alias = _clean_alias(text)
+    alias.full_clean()
+    attribute_change(alias, user)
+    alias.save()
+    return alias
+
+
+@transaction.atomic
+def source_alias_remove(*, alias: SourceAlias, user=None) -> None:
+    require_permission(user, "claims.change_source", "change sources")
+    attribute_change(alias, user)
+    alias.delete()
 
 
 # Claims ----------------------------------------------------------------------------------
