@@ -1,13 +1,16 @@
 """Editors' decisions on candidates: accept one as a claim, reject it with a reason, or attach
 it to the claim it restates; and the figures a claim states, recorded from its sentence."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from articles.models import ArticleRevision
 from claims import services
-from claims.claimants import claimant_source
 from claims.models import (
     Appearance,
     Candidate,
@@ -15,6 +18,7 @@ from claims.models import (
     Claim,
     ClaimQuantity,
     Source,
+    SourceAlias,
 )
 from claims.services import require_permission
 
@@ -63,6 +67,8 @@ def _add_quantities(
 ) -> list[ClaimQuantity]:
     rows = []
     for data in candidate.quantities:
+        if data.get("text") and data["text"] not in candidate.text:
+            continue  # only figures the sentence itself states
         quantity = ClaimQuantity(
             claim=claim,
             value=data.get("value"),
@@ -91,6 +97,53 @@ def claim_figures_record(*, claim: Claim, candidate: Candidate, user) -> list[Cl
     return _add_quantities(claim, candidate, candidate.revision)
 
 
+@dataclass(frozen=True)
+class NewSource:
+    """An editor's explicit request to put a claimant on record as a new source: its name,
+    kind and parent (None only when the editor said it is a top-level source)."""
+
+    name: str
+    kind: str
+    parent: Source | None
+
+
+CLAIMANT_REQUIRED = (
+    "Choose who made the claim among the existing sources, or add a new source with its parent."
+)
+
+
+def _claimant_from_request(new_source: NewSource, user) -> Source:
+    require_permission(user, "claims.add_source", "add sources")
+    name = " ".join((new_source.name or "").split())
+    lowered = name.lower().replace("\u2019", "'")
+    # A name already on record (as a name or an alias) is that source, not a new one: a second
+    # source would count as independent of the first (SPEC section 3).
+    known = (
+        Source.objects.annotate(lname=Lower("name"))
+        .filter(Q(lname=lowered) | Q(pk__in=_alias_owners(lowered)))
+        .order_by("id")
+        .first()
+    )
+    if known is not None and (new_source.parent is None or known.parent_id == new_source.parent.pk):
+        raise ValidationError(
+            {
+                "new_source_name": f"“{name}” is already on record as the source “{known}”: "
+                "choose it among the existing sources."
+            }
+        )
+    return services.source_create(
+        name=name, kind=new_source.kind, parent=new_source.parent, user=user
+    )
+
+
+def _alias_owners(lowered: str):
+    return (
+        SourceAlias.objects.annotate(lalias=Lower("alias"))
+        .filter(lalias=lowered)
+        .values("source_id")
+    )
+
+
 @transaction.atomic
 def candidate_accept(
     *,
@@ -98,15 +151,18 @@ def candidate_accept(
     user,
     statement: str | None = None,
     claimant: Source | None = None,
+    new_source: NewSource | None = None,
 ) -> Claim:
-    """Make the candidate a claim: its appearance anchored in the revision, the claimant (the
-    one given, else the suggested one matched to a Source or created), and its figures."""
+    """Make the candidate a claim: its appearance anchored in the revision, its figures, and
+    the claimant the editor chose: an existing source, or a new source they asked for with its
+    parent. No source is ever created from the suggested claimant's text alone."""
     require_permission(user, "claims.add_claim", "create claims")
+    if (claimant is None) == (new_source is None):
+        raise ValidationError({"claimant": CLAIMANT_REQUIRED})
     locked = _locked_open(candidate)
     if claimant is None:
-        claimant = claimant_source(
-            name=locked.suggested_claimant, article=locked.article, user=user
-        )
+        assert new_source is not None  # for mypy: exactly one of the two was given
+        claimant = _claimant_from_request(new_source, user)
     claim = services.claim_create(
         statement=(statement or locked.text).strip(), claimant=claimant, user=user
     )
@@ -133,16 +189,22 @@ def candidate_reject(*, candidate: Candidate, user, reason: str) -> Candidate:
 
 
 @transaction.atomic
-def candidate_attach(*, candidate: Candidate, claim: Claim, user) -> Appearance:
-    """The candidate states an existing claim: add it to that claim as a new appearance, with
-    its figures dated by this revision, instead of making a new claim."""
+def candidate_attach(
+    *, candidate: Candidate, claim: Claim, user, add_figures: bool = False
+) -> Appearance:
+    """The candidate states an existing claim: add it to that claim as a new appearance,
+    instead of making a new claim. The claim's figures stay as they are unless the editor
+    chooses to add this sentence's own figures, dated by this revision."""
     require_permission(user, "claims.add_appearance", "add appearances to claims")
+    if add_figures:
+        require_permission(user, "claims.add_claimquantity", "record a claim's figures")
     locked = _locked_open(candidate)
     revision, start = _anchor(locked)
     appearance = services.appearance_create(
         claim=claim, revision=revision, quote=locked.text, start=start, user=user
     )
-    _add_quantities(claim, locked, revision)
+    if add_figures:
+        _add_quantities(claim, locked, revision)
     locked.claim = claim
     _decide(locked, CandidateState.ACCEPTED, user, f"Attached to claim #{claim.pk}")
     return appearance

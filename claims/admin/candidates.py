@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from claims import candidate_review
+from claims import candidate_review, claimants
 from claims.admin.common import (
     refusal_reason,
     report_each,
@@ -25,6 +25,22 @@ class RejectForm(forms.Form):
         initial="Not check-worthy",
         help_text="Recorded with your name on each rejected candidate.",
     )
+
+
+class AttachForm(forms.Form):
+    confirm = forms.BooleanField(widget=forms.HiddenInput, initial=True)
+    add_figures = forms.BooleanField(
+        required=False,
+        label="Also add each sentence's figures to its claim",
+        help_text="Off: each sentence becomes another appearance of its claim and nothing "
+        "else changes.",
+    )
+
+
+NO_CLAIMANT = (
+    "its claimant “{name}” is not a source on record (by name or alias): choose the claimant, "
+    "or add it as a new source with its parent, on the article's review page."
+)
 
 
 @admin.register(Candidate)
@@ -98,10 +114,22 @@ class CandidateAdmin(HistoryAdmin):
 
     @admin.action(description="Accept as new claims", permissions=["change"])
     def accept_candidates(self, request, queryset):
+        def accept(candidate):
+            # Only a claimant that resolves to a source on record; never a source made from
+            # the suggested text (SPEC section 3: a duplicate source would count as
+            # independent).
+            claimant = claimants.suggested_source(candidate)
+            if claimant is None:
+                name = candidate.suggested_claimant or "the outlet"
+                raise ValidationError(NO_CLAIMANT.format(name=name))
+            candidate_review.candidate_accept(
+                candidate=candidate, user=request.user, claimant=claimant
+            )
+
         self._each(
             request,
-            queryset,
-            lambda c: candidate_review.candidate_accept(candidate=c, user=request.user),
+            queryset.select_related("article"),
+            accept,
             "candidate(s) accepted as claims",
         )
 
@@ -133,15 +161,35 @@ class CandidateAdmin(HistoryAdmin):
         )
 
     @admin.action(
-        description="Attach to the claim each possibly states (new appearance)",
+        description="Attach to the claim each possibly states (new appearance)…",
         permissions=["change"],
     )
     def attach_to_matched_claims(self, request, queryset):
-        def attach(candidate):
-            if candidate.matched_claim is None:
-                raise ValidationError("No existing claim matches this candidate.")
-            candidate_review.candidate_attach(
-                candidate=candidate, claim=candidate.matched_claim, user=request.user
-            )
+        form = AttachForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            add_figures = form.cleaned_data["add_figures"]
 
-        self._each(request, queryset, attach, "candidate(s) attached to existing claims")
+            def attach(candidate):
+                if candidate.matched_claim is None:
+                    raise ValidationError("No existing claim matches this candidate.")
+                candidate_review.candidate_attach(
+                    candidate=candidate,
+                    claim=candidate.matched_claim,
+                    user=request.user,
+                    add_figures=add_figures,
+                )
+
+            self._each(request, queryset, attach, "candidate(s) attached to existing claims")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/claims/candidate/attach.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Attach candidates to the claims they possibly state",
+                "form": form,
+                "candidates": queryset.select_related("matched_claim"),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
