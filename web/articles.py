@@ -9,12 +9,12 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from django_htmx.http import replace_url
 
 from articles.diff import diff_html
 from articles.models import Article, ArticleRevision
-from claims import candidate_review, services
+from claims import candidate_review, claimants, services
 from claims.models import (
     AnchorState,
     Appearance,
@@ -23,10 +23,12 @@ from claims.models import (
     ClaimQuantity,
     ClaimStatus,
     Evidence,
+    Source,
 )
 from claims.status import is_independent
 from core.errors import StaleVersionError
 from web.forms import (
+    TOP_LEVEL,
     CandidateAcceptForm,
     CandidateAttachForm,
     CandidateRejectForm,
@@ -191,11 +193,33 @@ def _review_context(
     if claim is not None and can_add_evidence and form is None:
         form = EvidenceQuickForm(initial={"claim_version": claim.version})
     candidate_forms = candidate_forms or {}
+    claimant_context: dict = {}
     if candidate is not None:
-        candidate_forms.setdefault(
-            "accept", CandidateAcceptForm(initial={"statement": candidate.text})
+        resolved = claimants.suggested_source(candidate) if candidate.state == "new" else None
+        proposal = claimants.new_source_proposal(candidate)
+        accept_form = candidate_forms.setdefault(
+            "accept",
+            CandidateAcceptForm(
+                initial={
+                    "statement": candidate.text,
+                    "claimant": resolved.pk if resolved else None,
+                    "new_source_name": proposal["name"],
+                    "new_source_kind": proposal["kind"],
+                }
+            ),
         )
         candidate_forms.setdefault("reject", CandidateRejectForm())
+        chosen_claimant = _int(str(accept_form["claimant"].value() or ""))
+        chosen_parent = str(accept_form["new_source_parent"].value() or "")
+        claimant_context = {
+            "resolved_claimant": resolved,
+            "claimant_options": source_options(selected=chosen_claimant),
+            "parent_options": source_options(
+                selected=_int(chosen_parent) if chosen_parent != TOP_LEVEL else None
+            ),
+            "chosen_claimant": str(chosen_claimant or ""),
+            "chosen_parent": chosen_parent,
+        }
     compare = _compare(article, revisions, request.GET)
     if len(revisions) >= 2:
         default_from, default_to = revisions[-2].number, revisions[-1].number
@@ -210,6 +234,8 @@ def _review_context(
         "candidates": candidates,
         "candidate": candidate,
         "candidate_forms": candidate_forms,
+        **claimant_context,
+        "top_level": TOP_LEVEL,
         "can_accept": request.user.has_perm("claims.add_claim"),
         "can_reject": request.user.has_perm("claims.change_candidate"),
         "can_attach": request.user.has_perm("claims.add_appearance"),
@@ -331,6 +357,53 @@ def claim_assign(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
 
 # Candidates ------------------------------------------------------------------------------
 
+# How many sources a choice list shows at once; typing in its search box narrows it.
+SOURCE_OPTIONS_LIMIT = 200
+
+
+def source_options(*, words: str = "", selected: int | None = None) -> dict:
+    """The sources to offer in a claimant or parent choice: those whose name or alias has the
+    words (all when none), by name, with the chosen one always among them."""
+    found = (
+        Source.objects.search(words)
+        .select_related("parent")
+        .prefetch_related("aliases")
+        .order_by("name", "id")
+    )
+    options = list(found[: SOURCE_OPTIONS_LIMIT + 1])
+    more = len(options) > SOURCE_OPTIONS_LIMIT
+    options = options[:SOURCE_OPTIONS_LIMIT]
+    if selected is not None and all(o.pk != selected for o in options):
+        chosen = Source.objects.select_related("parent").filter(pk=selected).first()
+        if chosen is not None:
+            options.insert(0, chosen)
+    return {"sources": options, "more": more, "words": words}
+
+
+@require_GET
+@login_required
+@permission_required("claims.view_source", raise_exception=True)
+def source_choices(request: HttpRequest) -> HttpResponse:
+    """The options of a source choice narrowed to the words typed in its search box (htmx)."""
+    field = request.GET.get("field", "claimant")
+    if field not in {"claimant", "new_source_parent"}:
+        field = "claimant"
+    chosen = request.GET.get(field, "")
+    context = source_options(
+        words=request.GET.get(f"{field}_search", "")[:100],
+        selected=_int(chosen) if chosen != TOP_LEVEL else None,
+    )
+    return render(
+        request,
+        "articles/_source_options.html",
+        {
+            "options": context,
+            "chosen": chosen,
+            "top_level_choice": field == "new_source_parent",
+            "top_level": TOP_LEVEL,
+        },
+    )
+
 
 def _candidate_of(article_pk: int, candidate_pk: int) -> tuple[Article, Candidate]:
     article = get_object_or_404(Article.objects.with_current_revision(), pk=article_pk)
@@ -373,7 +446,11 @@ def candidate_accept(request: HttpRequest, pk: int, candidate_id: int) -> HttpRe
     if form.is_valid():
         try:
             claim = candidate_review.candidate_accept(
-                candidate=candidate, user=request.user, statement=form.cleaned_data["statement"]
+                candidate=candidate,
+                user=request.user,
+                statement=form.cleaned_data["statement"],
+                claimant=form.cleaned_data["claimant"],
+                new_source=form.cleaned_data["new_source_request"],
             )
         except ValidationError as exc:
             status = _service_errors(form, exc)
@@ -429,7 +506,10 @@ def candidate_attach(request: HttpRequest, pk: int, candidate_id: int) -> HttpRe
         else:
             try:
                 candidate_review.candidate_attach(
-                    candidate=candidate, claim=candidate.matched_claim, user=request.user
+                    candidate=candidate,
+                    claim=candidate.matched_claim,
+                    user=request.user,
+                    add_figures=form.cleaned_data["add_figures"],
                 )
             except ValidationError as exc:
                 status = _service_errors(form, exc)

@@ -51,6 +51,7 @@ urlpatterns = [
         article_views.candidate_attach,
         name="article_candidate_attach",
     ),
+    path("sources/choices/", article_views.source_choices, name="source_choices"),
     path("review/", claim_views.review_queue, name="review"),
     path("review/verdicts/<int:pk>/publish/", claim_views.verdict_publish, name="verdict_publish"),
     path("review/verdicts/<int:pk>/return/", claim_views.verdict_return, name="verdict_return"),
