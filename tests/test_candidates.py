@@ -102,10 +102,14 @@ def test_candidates_are_deduplicated_across_revisions_and_keep_decisions(world, 
 def test_accept_creates_claim_with_anchored_appearance_claimant_and_quantities(world, factchecker):
     candidate = _by_text(candidates.candidates_generate(revision=world.revision))[COUNCIL_SENTENCE]
 
-    claim = candidate_review.candidate_accept(candidate=candidate, user=factchecker)
+    suggested = claimants.suggested_source(candidate)
+    assert suggested == world.council  # "The city council" matched the existing source
+    claim = candidate_review.candidate_accept(
+        candidate=candidate, user=factchecker, claimant=suggested
+    )
 
     assert claim.statement == COUNCIL_SENTENCE
-    assert claim.claimant == world.council  # "The city council" matched the existing source
+    assert claim.claimant == world.council
     assert claim.created_by == factchecker
     appearance = Appearance.objects.get(claim=claim)
     assert appearance.revision == world.revision
@@ -129,7 +133,7 @@ def test_accept_creates_claim_with_anchored_appearance_claimant_and_quantities(w
     assert candidate.history.first().history_user == factchecker
 
 
-def test_accept_with_a_new_claimant_creates_the_source(db, factchecker):
+def test_a_claimant_not_on_record_is_never_created_silently(db, factchecker):
     article, _ = article_get_or_create(url="https://news.example.org/a", publisher="Daily Post")
     revision, _ = revision_record(
         article=article,
@@ -139,21 +143,27 @@ def test_accept_with_a_new_claimant_creates_the_source(db, factchecker):
     found = _by_text(candidates.candidates_generate(revision=revision))
     quoted = next(c for t, c in found.items() if t.startswith("“We lost"))
     unattributed = next(c for t, c in found.items() if t.startswith("Two ships"))
+    assert claimants.suggested_source(quoted) is None
+    assert claimants.suggested_source(unattributed) is None
+    sources_before = Source.objects.count()
 
-    claim = candidate_review.candidate_accept(candidate=quoted, user=factchecker)
-    outlet_claim = candidate_review.candidate_accept(
-        candidate=unattributed, user=factchecker, statement="Two ships were diverted to Wrexley."
-    )
+    with pytest.raises(ValidationError, match="Choose who made the claim"):
+        candidate_review.candidate_accept(candidate=quoted, user=factchecker)
 
-    assert (claim.claimant.name, claim.claimant.kind) == ("Maria Okafor", SourceKind.PERSON)
-    # Unattributed: the outlet states it itself.
-    assert (outlet_claim.claimant.name, outlet_claim.claimant.kind) == (
-        "Daily Post",
-        SourceKind.OUTLET,
-    )
-    assert outlet_claim.statement == "Two ships were diverted to Wrexley."
-    # Accepting another sentence by the same person reuses the source.
-    assert Source.objects.filter(name="Maria Okafor").count() == 1
+    assert Source.objects.count() == sources_before
+    assert Claim.objects.count() == 0
+    quoted.refresh_from_db()
+    assert quoted.state == CandidateState.NEW
+    # What the "new source" step proposes: the claimant's name and a guess at its kind; for
+    # an unattributed sentence, the outlet.
+    assert claimants.new_source_proposal(quoted) == {
+        "name": "Maria Okafor",
+        "kind": SourceKind.PERSON,
+    }
+    assert claimants.new_source_proposal(unattributed) == {
+        "name": "Daily Post",
+        "kind": SourceKind.OUTLET,
+    }
 
 
 def test_accept_twice_or_without_permission_is_refused_and_writes_nothing(
@@ -163,12 +173,14 @@ def test_accept_twice_or_without_permission_is_refused_and_writes_nothing(
     claims_before = Claim.objects.count()
 
     with pytest.raises(PermissionDenied):
-        candidate_review.candidate_accept(candidate=candidate, user=viewer)
+        candidate_review.candidate_accept(candidate=candidate, user=viewer, claimant=world.council)
     assert Claim.objects.count() == claims_before
 
-    candidate_review.candidate_accept(candidate=candidate, user=factchecker)
+    candidate_review.candidate_accept(candidate=candidate, user=factchecker, claimant=world.council)
     with pytest.raises(ValidationError, match="already accepted"):
-        candidate_review.candidate_accept(candidate=candidate, user=factchecker)
+        candidate_review.candidate_accept(
+            candidate=candidate, user=factchecker, claimant=world.council
+        )
     assert Claim.objects.count() == claims_before + 1
 
 
@@ -194,7 +206,7 @@ def test_reject_records_who_and_why(world, factchecker):
 
 def test_attach_adds_an_appearance_and_a_newer_figure_beside_the_older(world, factchecker):
     port = _by_text(candidates.candidates_generate(revision=world.revision))[PORT_SENTENCE]
-    claim = candidate_review.candidate_accept(candidate=port, user=factchecker)
+    claim = candidate_review.candidate_accept(candidate=port, user=factchecker, claimant=world.port)
     other, _ = article_get_or_create(url="https://ledger.example.org/terminal")
     later, _ = revision_record(
         article=other,
@@ -206,7 +218,7 @@ def test_attach_adds_an_appearance_and_a_newer_figure_beside_the_older(world, fa
     # Another figure is decisive for matching, so the editor attaches it by hand.
     assert candidate.matched_claim is None
     appearance = candidate_review.candidate_attach(
-        candidate=candidate, claim=claim, user=factchecker
+        candidate=candidate, claim=claim, user=factchecker, add_figures=True
     )
 
     assert appearance.claim == claim and appearance.revision == later
@@ -386,7 +398,6 @@ def test_a_suggested_claimant_finds_the_existing_source(world, suggested, name):
         name=name, kind=SourceKind.GOVERNMENT
     )
     assert claimants.source_match(suggested) == source
-    assert claimants.claimant_source(name=suggested, article=world.article) == source
 
 
 def test_an_unknown_claimant_matches_nothing(world):
@@ -405,7 +416,9 @@ def test_accept_anchors_in_the_current_revision_after_the_text_went_back(world, 
     candidate = Candidate.objects.get(article=world.article, text=COUNCIL_SENTENCE)
     assert candidate.revision == changed
 
-    claim = candidate_review.candidate_accept(candidate=candidate, user=factchecker)
+    claim = candidate_review.candidate_accept(
+        candidate=candidate, user=factchecker, claimant=world.council
+    )
 
     appearance = Appearance.objects.get(claim=claim)
     assert appearance.revision == world.revision

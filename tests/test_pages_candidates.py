@@ -115,13 +115,18 @@ def test_review_page_queries_do_not_grow_with_candidates(client, w, factchecker)
 
 def test_accepting_makes_a_claim_with_its_appearance_claimant_and_figures(client, w, factchecker):
     client.force_login(factchecker)
+    page = client.get(review_url(w, candidate=w.council_candidate.pk))
+    # "The city council" matched the existing source: it is the claimant chosen in advance.
+    assert page.context["resolved_claimant"] == w.council
+    assert f'<option value="{w.council.pk}" selected>City Council' in page.content.decode()
     response = client.post(
-        action_url(w, "accept"), {"statement": "About 120 jobs depend on the terminal."}
+        action_url(w, "accept"),
+        {"statement": "About 120 jobs depend on the terminal.", "claimant": w.council.pk},
     )
     claim = Claim.objects.get(statement="About 120 jobs depend on the terminal.")
     assert response.status_code == 302
     assert response["Location"] == review_url(w, claim=claim.pk) + "#claim-panel"
-    assert claim.claimant == w.council  # "The city council" matched the existing source
+    assert claim.claimant == w.council
     appearance = Appearance.objects.get(claim=claim)
     assert appearance.revision == w.revision2 and appearance.quote == COUNCIL_SENTENCE
     assert w.revision2.text[appearance.start : appearance.end] == COUNCIL_SENTENCE
@@ -158,7 +163,9 @@ def test_accepting_a_candidate_decided_meanwhile_is_refused(client, w, factcheck
     assert "Accept as claim</button>" in page.content.decode()
     candidate_reject(candidate=w.council_candidate, user=editor, reason="Not news.")
     claims_before = Claim.objects.count()
-    response = client.post(action_url(w, "accept"), {"statement": COUNCIL_SENTENCE})
+    response = client.post(
+        action_url(w, "accept"), {"statement": COUNCIL_SENTENCE, "claimant": w.council.pk}
+    )
     assert response.status_code == 409
     assert "This candidate was already rejected." in response.content.decode()
     assert Claim.objects.count() == claims_before
@@ -255,11 +262,25 @@ def test_attaching_adds_an_appearance_instead_of_a_claim(client, matched, factch
     assert Claim.objects.count() == claims_before
     appearance = Appearance.objects.get(claim=w.jobs_claim)
     assert appearance.revision == w.revision2 and appearance.quote == COUNCIL_SENTENCE
-    assert ClaimQuantity.objects.get(claim=w.jobs_claim).unit == "jobs"
+    # Nothing but the appearance: the editor did not ask for the sentence's figures.
+    assert not ClaimQuantity.objects.filter(claim=w.jobs_claim).exists()
     candidate = Candidate.objects.get(pk=w.council_candidate.pk)
     assert candidate.state == CandidateState.ACCEPTED and candidate.claim == w.jobs_claim
     html = client.get(response["Location"]).content.decode()
     assert f'data-claim-id="{w.jobs_claim.pk}"' in html
+
+
+def test_attaching_adds_the_sentences_own_figures_only_when_the_editor_asks(
+    client, matched, factchecker
+):
+    w = matched
+    client.force_login(factchecker)
+    html = client.get(review_url(w, candidate=w.council_candidate.pk)).content.decode()
+    assert 'name="add_figures"' in html and "Also add this sentence" in html
+    response = client.post(action_url(w, "attach"), {"claim": w.jobs_claim.pk, "add_figures": "on"})
+    assert response.status_code == 302
+    (figure,) = ClaimQuantity.objects.filter(claim=w.jobs_claim)
+    assert (figure.value, figure.unit, figure.revision) == (Decimal("120"), "jobs", w.revision2)
 
 
 def test_attaching_to_a_claim_the_page_did_not_offer_is_refused(client, matched, factchecker):
@@ -319,7 +340,10 @@ def test_queue_lists_new_candidates_oldest_first_with_a_link_to_each(client, w, 
 
 def test_public_page_shows_the_claims_figures(client, w, factchecker):
     client.force_login(factchecker)
-    client.post(action_url(w, "accept"), {"statement": "About 120 jobs depend on the terminal."})
+    client.post(
+        action_url(w, "accept"),
+        {"statement": "About 120 jobs depend on the terminal.", "claimant": w.council.pk},
+    )
     claim = Claim.objects.get(statement="About 120 jobs depend on the terminal.")
     client.logout()
     html = client.get(reverse("claim_public", args=[claim.pk])).content.decode()

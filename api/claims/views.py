@@ -361,14 +361,15 @@ class ClaimReviewView(APIView):
 
 class SourceFilter(StrictFilterSet):
     kind = filters.ChoiceFilter(choices=SourceKind.choices)
-    q = filters.CharFilter(
-        field_name="name", lookup_expr="icontains", help_text="Words in the name."
-    )
+    q = filters.CharFilter(method="filter_q", help_text="Words in the name or an alias.")
     parent = filters.ModelChoiceFilter(queryset=Source.objects.all())
 
     class Meta:
         model = Source
         fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
 
 
 class SourceListCreateView(GenericAPIView):
