@@ -8,10 +8,19 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from claims import services
 from claims.candidates import candidates_generate
-from claims.models import Candidate, CandidateState, Claim, Evidence, ReviewState, Verdict
+from claims.models import (
+    Candidate,
+    CandidateState,
+    Claim,
+    Evidence,
+    ReviewState,
+    Source,
+    Verdict,
+)
 from tests import pages_world
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -224,6 +233,41 @@ def test_factchecker_accepts_a_candidate_and_sees_a_new_highlight(
     assert f"claim={claim.pk}" in page.url and "/accept/" not in page.url
     assert Candidate.objects.get(pk=candidate.pk).state == CandidateState.ACCEPTED
     shoot(page, "article-accepted-desktop")
+    assert console_errors == [], "\n".join(console_errors)
+
+
+def test_accepting_with_another_existing_source_found_by_its_alias_with_the_keyboard(
+    page, live_server, world, factchecker, editor, console_errors
+):
+    w = pages_world.build(world, factchecker=factchecker)
+    services.source_alias_add(source=w.port, alias="Harbour Master's Office", user=editor)
+    candidates_generate(revision=w.revision2)
+    candidate = Candidate.objects.get(text=COUNCIL_SENTENCE)
+    sources_before = Source.objects.count()
+    log_in(page, live_server, factchecker.username)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/articles/{w.article.pk}/?candidate={candidate.pk}#claim-panel")
+    panel = page.locator("#claim-panel")
+    claimant = panel.get_by_label("Claimant", exact=True)
+    # The suggested claimant resolved to the council: chosen in advance.
+    assert claimant.input_value() == str(w.council.pk)
+
+    search = panel.get_by_label("Find a source by name or alias")
+    search.focus()
+    page.keyboard.type("master")
+    # The blank choice, the council still chosen, and the port authority by its alias.
+    expect(claimant.locator("option")).to_have_count(3)
+    page.keyboard.press("Tab")  # from the search box to the list
+    assert page.evaluate("document.activeElement.id") == "id_claimant"
+    page.keyboard.press("ArrowDown")
+    assert claimant.input_value() == str(w.port.pk)
+    shoot(page, "article-candidate-claimant-desktop")
+    panel.get_by_role("button", name="Accept as claim").click()
+
+    page.locator(".message--success").wait_for()
+    claim = Claim.objects.get(candidates=candidate)
+    assert claim.claimant == w.port
+    assert Source.objects.count() == sources_before
     assert console_errors == [], "\n".join(console_errors)
 
 
