@@ -127,6 +127,7 @@ def test_the_api_finds_a_source_by_its_alias(client, russia):
     response = client.get("/api/v1/sources/?q=kremlin")
     assert response.status_code == 200
     assert [s["id"] for s in response.json()["results"]] == [russia.government.pk]
+    assert response.json()["results"][0]["aliases"] == ["Kremlin"]
 
 
 # Accepting on the review page ---------------------------------------------------------------

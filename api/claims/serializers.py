@@ -15,9 +15,16 @@ from claims.models import ClaimChange, Evidence, Source, SourceKind, Stance
 
 
 class SourceOutputSerializer(serializers.ModelSerializer):
+    aliases = serializers.SlugRelatedField(
+        many=True,
+        read_only=True,
+        slug_field="alias",
+        help_text="Other names the source goes by; a claimant resolves through them.",
+    )
+
     class Meta:
         model = Source
-        fields = ["id", "name", "kind", "parent", "url", "created_at", "updated_at"]
+        fields = ["id", "name", "kind", "parent", "aliases", "url", "created_at", "updated_at"]
 
 
 class EvidenceOutputSerializer(serializers.ModelSerializer):

@@ -382,7 +382,7 @@ class SourceListCreateView(GenericAPIView):
     write_permissions = {"POST": ["claims.add_source"]}
 
     def get_queryset(self):
-        return Source.objects.all()
+        return Source.objects.prefetch_related("aliases")
 
     @extend_schema(operation_id="sources_list", responses=SourceOutputSerializer)
     def get(self, request):
@@ -405,7 +405,7 @@ class SourceDetailView(GenericAPIView):
     serializer_class = SourceOutputSerializer
 
     def get_queryset(self):
-        return Source.objects.all()
+        return Source.objects.prefetch_related("aliases")
 
     def get(self, request, pk: int):
         return Response(SourceOutputSerializer(self.get_object()).data)

@@ -262,7 +262,10 @@ def test_sources_list_and_detail(world, anon):
     assert detail["name"] == "Port Authority"
     assert detail["kind"] == "government"
     assert detail["parent"] == world.government.pk
-    assert set(detail) == {"id", "name", "kind", "parent", "url", "created_at", "updated_at"}
+    assert set(detail) == {
+        *("id", "name", "kind", "parent", "aliases", "url", "created_at", "updated_at"),
+    }
+    assert detail["aliases"] == []
     assert anon.get("/api/v1/sources/?kind=outlet").json()["results"][0]["name"] == (
         "Coastal Ledger"
     )
