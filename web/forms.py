@@ -74,7 +74,7 @@ class CandidateAcceptForm(forms.Form):
         error_messages={"invalid_choice": "That source no longer exists: choose another."},
     )
     new_source = forms.BooleanField(
-        required=False, label="The claimant is not on record: add a new source"
+        required=False, label="Add the claimant as a new source, instead of choosing one above"
     )
     new_source_name = forms.CharField(label="Name", max_length=300, required=False)
     new_source_kind = forms.ChoiceField(
