@@ -257,6 +257,8 @@ def test_accepting_with_another_existing_source_found_by_its_alias_with_the_keyb
     page.keyboard.type("master")
     # The blank choice, the council still chosen, and the port authority by its alias.
     expect(claimant.locator("option")).to_have_count(3)
+    # The list changed under the search box; the editor is still typing there.
+    assert page.evaluate("document.activeElement.id") == "id_claimant_search"
     page.keyboard.press("Tab")  # from the search box to the list
     assert page.evaluate("document.activeElement.id") == "id_claimant"
     page.keyboard.press("ArrowDown")
