@@ -14,6 +14,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from api.articles.serializers import (
+    ARTICLE_DATETIMES,
+    ARTICLE_FIELDS,
     ArticleDetailOutputSerializer,
     ArticleIngestInputSerializer,
     ArticleOutputSerializer,
@@ -42,19 +44,10 @@ def _iso(value) -> str | None:
 
 
 def article_head(values: dict) -> dict:
-    """The article object's own fields (ArticleOutputSerializer without ``claims``)."""
+    """The article object's own fields (ARTICLE_FIELDS, without ``claims``) from its columns."""
     return {
-        "id": values["id"],
-        "url": values["url"],
-        "canonical_url": values["canonical_url"],
-        "title": values["title"],
-        "publisher": values["publisher"],
-        "published_at": _iso(values["published_at"]),
-        "state": values["state"],
-        "last_error": values["last_error"],
-        "last_checked_at": _iso(values["last_checked_at"]),
-        "next_check_at": _iso(values["next_check_at"]),
-        "revision_count": values["revision_count"],
+        name: _iso(values[name]) if name in ARTICLE_DATETIMES else values[name]
+        for name in ARTICLE_FIELDS
     }
 
 
