@@ -355,6 +355,14 @@ def _one_request(
     raise AssertionError("unreachable")  # the loop returns or raises
 
 
+def _past_deadline(url: str, timeout_seconds: float) -> FetchTimeout:
+    return FetchTimeout(
+        f"The page at {url} took too long to arrive "
+        f"(limit {timeout_seconds * 3:g} seconds in all).",
+        url=url,
+    )
+
+
 class _Unreachable(Exception):
     """No connection could be made to one address: the next one is tried."""
 
@@ -409,18 +417,23 @@ def _request_address(
                 url=url,
             )
         chunks, size = [], 0
-        for chunk in response.stream(CHUNK_SIZE, decode_content=True):
+        while True:
+            # A server that sends a byte just before each read timeout would keep a read going
+            # forever: every wait on the socket is cut to the time left before the deadline,
+            # and read1 hands back whatever arrived, so the check below runs between bytes.
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _past_deadline(url, timeout_seconds)
+            if response.connection is not None and response.connection.sock is not None:
+                response.connection.sock.settimeout(min(timeout_seconds, remaining))
+            chunk = response.read1(CHUNK_SIZE, decode_content=True)
+            if not chunk:
+                break
             size += len(chunk)
             if size > max_bytes:
                 raise TooLarge(
                     f"The page at {url} is larger than the limit of {max_bytes:,} bytes "
                     "(FACTCHECK_FETCH_MAX_BYTES); we stopped reading it.",
-                    url=url,
-                )
-            if time.monotonic() > deadline:
-                raise FetchTimeout(
-                    f"The page at {url} took too long to arrive "
-                    f"(limit {timeout_seconds * 3:g} seconds in all).",
                     url=url,
                 )
             chunks.append(chunk)
@@ -430,6 +443,8 @@ def _request_address(
             f"The connection to {host} ({address}) failed: {exc.__class__.__name__}."
         ) from None
     except (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.ReadTimeoutError):
+        if time.monotonic() >= deadline:
+            raise _past_deadline(url, timeout_seconds) from None
         raise FetchTimeout(
             f"The server of {url} did not answer within {timeout_seconds:g} seconds "
             "(FACTCHECK_FETCH_TIMEOUT).",
