@@ -11,7 +11,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from factcheck.env import env_bool, env_int, env_list, env_number, env_rate
+from factcheck.env import env_bool, env_int, env_list, env_networks, env_number, env_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("FACTCHECK_VAR_DIR", BASE_DIR / "var"))
@@ -248,6 +248,9 @@ FACTCHECK_FETCH_TIMEOUT = env_number("FACTCHECK_FETCH_TIMEOUT", 20, minimum=0.1)
 FACTCHECK_FETCH_MAX_BYTES = env_int("FACTCHECK_FETCH_MAX_BYTES", 10_000_000, minimum=1)
 FACTCHECK_FETCH_DOMAIN_DELAY = env_number("FACTCHECK_FETCH_DOMAIN_DELAY", 1)
 FACTCHECK_ANON_RATE = env_rate("FACTCHECK_ANON_RATE", "60/min")
+# The reverse proxies in front of the app: X-Forwarded-For is believed only from them, else any
+# reader could name a new address per request and never be throttled or locked out.
+FACTCHECK_TRUSTED_PROXIES = env_networks("FACTCHECK_TRUSTED_PROXIES")
 FACTCHECK_NEWSROOM_NAME = os.environ.get("FACTCHECK_NEWSROOM_NAME", "Factcheck Desk")
 FACTCHECK_NEWSROOM_URL = os.environ.get("FACTCHECK_NEWSROOM_URL", "http://127.0.0.1:8000/")
 

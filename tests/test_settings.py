@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from factcheck.env import env_bool, env_number, env_rate
+from factcheck.env import env_bool, env_networks, env_number, env_rate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,3 +92,27 @@ def test_redis_cache_url_gives_one_cache_for_all_processes():
         timeout=120,
     )
     assert second.stdout.split()[-1] == "shared"
+
+
+def test_trusted_proxies_are_addresses_or_ranges(monkeypatch):
+    monkeypatch.setenv("FACTCHECK_TRUSTED_PROXIES", " 10.0.0.0/8, 192.0.2.7 ,2001:db8::/32")
+    assert env_networks("FACTCHECK_TRUSTED_PROXIES") == [
+        "10.0.0.0/8",
+        "192.0.2.7/32",
+        "2001:db8::/32",
+    ]
+    monkeypatch.delenv("FACTCHECK_TRUSTED_PROXIES")
+    assert env_networks("FACTCHECK_TRUSTED_PROXIES") == []
+
+
+def test_a_bad_trusted_proxy_stops_the_start_naming_the_variable():
+    result = _check(
+        FACTCHECK_TRUSTED_PROXIES="10.0.0.0/33",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="a-long-random-production-key-for-this-test-only-0123456789",
+        DJANGO_ALLOWED_HOSTS="news.example.org",
+        DJANGO_SETTINGS_MODULE="factcheck.settings",
+    )
+    assert result.returncode != 0
+    assert "FACTCHECK_TRUSTED_PROXIES" in result.stderr
+    assert "'10.0.0.0/33'" in result.stderr
