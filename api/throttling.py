@@ -51,4 +51,10 @@ class AnonymousThrottle(AnonRateThrottle):
     def allow_request(self, request, view) -> bool:
         if self.rate is None:
             return True
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except Exception:
+            # The counts live in the cache (Redis in production). Without it, readers are let
+            # through unthrottled rather than refused with a 500: reads need only the database.
+            logger.warning("Anonymous throttle skipped: the cache is unavailable.", exc_info=True)
+            return True
