@@ -1,0 +1,47 @@
+"""Odd input gets a 4xx JSON answer in the API's error shape, never a 500 or an HTML page
+(issue 11, a hostile reader; SPEC section 7: "never a 500 on bad input")."""
+
+import base64
+from urllib.parse import urlencode
+
+import pytest
+
+from claims.models import Claim
+
+
+def _error(response, status: int) -> dict:
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+    error = response.json()["error"]
+    assert error["status"] == status
+    return error
+
+
+@pytest.mark.parametrize("position", ["abc", "1e5", "--1", "²", "9" * 40])
+def test_a_cursor_whose_position_is_not_a_number_is_400(world, anon, position):
+    cursor = base64.b64encode(urlencode({"p": position}).encode()).decode()
+    error = _error(anon.get("/api/v1/claims/", {"cursor": cursor}), 400)
+    assert "cursor" in error["details"]
+    assert Claim.objects.count() == 1
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://[::1]:99999/x"])
+def test_lookup_of_a_malformed_url_is_400(world, anon, url):
+    error = _error(anon.get("/api/v1/articles/lookup/", {"url": url}), 400)
+    assert "url" in error["message"]
+
+
+def test_json_nested_a_thousand_deep_is_400(world, write_client):
+    body = '{"statement": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = write_client.post("/api/v1/claims/", body, content_type="application/json")
+    error = _error(response, 400)
+    assert "nested too deeply" in error["message"]
+    assert Claim.objects.count() == 1
+
+
+def test_a_ten_megabyte_body_is_413_json(world, write_client):
+    body = '{"statement": "' + "x" * 10_000_000 + '"}'
+    response = write_client.post("/api/v1/claims/", body, content_type="application/json")
+    error = _error(response, 413)
+    assert error["code"] == "too_large"
+    assert Claim.objects.count() == 1
