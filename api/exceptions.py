@@ -5,7 +5,8 @@ review rules, a unique row inserted by a concurrent request) become 4xx answers 
 input never surfaces as a 500.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import JsonResponse
@@ -19,6 +20,15 @@ class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The resource changed since you read it."
     default_code = "precondition_failed"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = (
+        f"The request body is larger than the limit of {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} "
+        "bytes."
+    )
+    default_code = "too_large"
 
 
 class Conflict(exceptions.APIException):
@@ -62,6 +72,8 @@ def exception_handler(exc, context):
         exc = PreconditionFailed(str(exc))
     elif isinstance(exc, ReviewRuleError):
         exc = Conflict(str(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
     elif isinstance(exc, IntegrityError):
         # A concurrent request stored the same natural key first.
         exc = Conflict("This conflicts with a row stored at the same time; reload and retry.")
@@ -97,6 +109,23 @@ def json_not_found(request, exception=None):
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+def json_bad_request(request, exception=None):
+    """400 for what Django refuses before a view answers (a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE is 413): JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            return JsonResponse(
+                error_body(413, PayloadTooLarge.default_code, str(PayloadTooLarge.default_detail)),
+                status=413,
+            )
+        return JsonResponse(
+            error_body(400, "bad_request", "The request could not be understood."), status=400
+        )
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
 
 
 def json_server_error(request):

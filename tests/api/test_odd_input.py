@@ -31,8 +31,9 @@ def test_lookup_of_a_malformed_url_is_400(world, anon, url):
     assert "url" in error["message"]
 
 
-def test_json_nested_a_thousand_deep_is_400(world, write_client):
-    body = '{"statement": ' + "[" * 100_000 + "]" * 100_000 + "}"
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_json_nested_a_thousand_deep_is_400(world, write_client, depth):
+    body = '{"statement": ' + "[" * depth + "]" * depth + "}"
     response = write_client.post("/api/v1/claims/", body, content_type="application/json")
     error = _error(response, 400)
     assert "nested too deeply" in error["message"]
@@ -45,3 +46,11 @@ def test_a_ten_megabyte_body_is_413_json(world, write_client):
     error = _error(response, 413)
     assert error["code"] == "too_large"
     assert Claim.objects.count() == 1
+
+
+def test_a_request_django_refuses_before_the_view_is_json_under_the_api(world, anon):
+    error = _error(anon.get("/api/v1/claims/", headers={"Host": "evil.example"}), 400)
+    assert error["code"] == "bad_request"
+    page = anon.get("/", headers={"Host": "evil.example"})
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/html")
