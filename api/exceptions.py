@@ -2,18 +2,24 @@
 
 Errors raised by the services (Django's ValidationError and PermissionDenied, stale versions,
 review rules, a unique row inserted by a concurrent request) become 4xx answers here, so bad
-input never surfaces as a 500.
+input never surfaces as a 500; a deadlock or a lost database connection is a 503 with
+Retry-After, as trying again is the right answer to it.
 """
 
+import logging
+
+import psycopg
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from claims.services import ReviewRuleError, StaleVersionError
+
+logger = logging.getLogger(__name__)
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -29,6 +35,16 @@ class PayloadTooLarge(exceptions.APIException):
         "bytes."
     )
     default_code = "too_large"
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = (
+        "The database could not complete this request (a deadlock with another write, or a "
+        "lost connection); nothing was saved. Try again in a few seconds."
+    )
+    default_code = "unavailable"
+    wait = 5  # DRF sends it as Retry-After
 
 
 class Conflict(exceptions.APIException):
@@ -74,6 +90,11 @@ def exception_handler(exc, context):
         exc = Conflict(str(exc))
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
+    elif isinstance(exc, (OperationalError, InterfaceError, psycopg.OperationalError)):
+        # Deadlocks, serialization failures, "database is locked" and dropped connections: the
+        # transaction was rolled back, the request can be retried as it is.
+        logger.warning("Database unavailable for %s", context["request"].path, exc_info=exc)
+        exc = DatabaseUnavailable()
     elif isinstance(exc, IntegrityError):
         # A concurrent request stored the same natural key first.
         exc = Conflict("This conflicts with a row stored at the same time; reload and retry.")

@@ -4,8 +4,11 @@
 import base64
 from urllib.parse import urlencode
 
+import psycopg
 import pytest
+from django.db import InterfaceError, OperationalError
 
+from claims import services
 from claims.models import Claim
 
 
@@ -54,3 +57,35 @@ def test_a_request_django_refuses_before_the_view_is_json_under_the_api(world, a
     page = anon.get("/", headers={"Host": "evil.example"})
     assert page.status_code == 400
     assert page["Content-Type"].startswith("text/html")
+
+
+def _raising(exc):
+    def service(**kwargs):
+        raise exc
+
+    return service
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        OperationalError("deadlock detected"),
+        InterfaceError("connection already closed"),
+        psycopg.errors.DeadlockDetected("deadlock detected"),
+        psycopg.OperationalError("server closed the connection unexpectedly"),
+    ],
+    ids=["django-operational", "django-interface", "psycopg-deadlock", "psycopg-dropped"],
+)
+def test_a_deadlock_or_dropped_connection_on_a_write_is_503_with_retry_after(
+    world, write_client, monkeypatch, exc
+):
+    # A real deadlock needs two PostgreSQL sessions locking in opposite orders; what matters
+    # here is the answer to the error the database driver raises then.
+    monkeypatch.setattr(services, "claim_create_with_appearances", _raising(exc))
+    response = write_client.post(
+        "/api/v1/claims/", {"statement": "Never stored.", "claimant": world.port.pk}
+    )
+    error = _error(response, 503)
+    assert error["code"] == "unavailable"
+    assert int(response["Retry-After"]) > 0
+    assert not Claim.objects.filter(statement="Never stored.").exists()
