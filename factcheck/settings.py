@@ -218,18 +218,19 @@ LOGGING = {
 # Celery: Redis in production (CELERY_BROKER_URL); without it, an embedded broker that keeps
 # messages in files under var/, so `make run` needs no broker server.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = VAR_DIR / "celery" / "queue"
     # Where the transport keeps its exchange bindings (else a "control" folder in the cwd).
     _control_dir = VAR_DIR / "celery" / "control"
     for _folder in (_queue_dir, _control_dir):
         _folder.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
-        "control_folder": str(_control_dir),
-        "store_processed": False,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        data_folder_in=str(_queue_dir),
+        data_folder_out=str(_queue_dir),
+        control_folder=str(_control_dir),
+        store_processed=False,
+    )
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -240,6 +241,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# With Redis, a message taken by a worker that never acknowledged it (kill -9, a lost machine)
+# goes back to the queue after visibility_timeout, by default an hour. A minute above the
+# longest time limit: a task still running is never handed to a second worker, and one whose
+# worker died runs again within minutes. A retry scheduled further ahead than this (countdown)
+# may be delivered twice; the tasks are idempotent (SPEC section 5).
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_TASK_TIME_LIMIT + 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # Static beat entries: each dispatches the due rows in batches, one task per row (SPEC 5).
 CELERY_BEAT_SCHEDULE: dict = {

@@ -116,3 +116,17 @@ def test_a_bad_trusted_proxy_stops_the_start_naming_the_variable():
     assert result.returncode != 0
     assert "FACTCHECK_TRUSTED_PROXIES" in result.stderr
     assert "'10.0.0.0/33'" in result.stderr
+
+
+def test_a_killed_workers_tasks_come_back_soon_after_the_longest_time_limit(settings):
+    from factcheck.celery import app
+
+    app.loader.import_default_modules()
+    limits = [task.time_limit for task in app.tasks.values() if task.time_limit]
+    assert limits, "the project's tasks declare time limits"
+    longest = max([settings.CELERY_TASK_TIME_LIMIT, *limits])
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    # Above the longest run, so a running task is never given to a second worker; far below
+    # Redis's default hour, so a task of a worker killed mid-run is not left waiting.
+    assert longest < visibility <= longest + 120
+    assert visibility < 3600
