@@ -204,8 +204,11 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
-    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HSTS makes browsers refuse plain http to the site for a year: sent only by a deployment
+    # that insists on https itself, never by one still reachable over http.
+    if SECURE_SSL_REDIRECT:
+        SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
+        SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
 
 LOGGING = {
     "version": 1,
@@ -278,6 +281,10 @@ FACTCHECK_ANON_RATE = env_rate("FACTCHECK_ANON_RATE", "60/min")
 # The reverse proxies in front of the app: X-Forwarded-For is believed only from them, else any
 # reader could name a new address per request and never be throttled or locked out.
 FACTCHECK_TRUSTED_PROXIES = env_networks("FACTCHECK_TRUSTED_PROXIES")
+if FACTCHECK_TRUSTED_PROXIES:
+    # Behind a proxy that ends TLS, its X-Forwarded-Proto says whether the reader used https.
+    # Without one, a reader could send the header and make a plain-http request look secure.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 FACTCHECK_NEWSROOM_NAME = os.environ.get("FACTCHECK_NEWSROOM_NAME", "Factcheck Desk")
 FACTCHECK_NEWSROOM_URL = os.environ.get("FACTCHECK_NEWSROOM_URL", "http://127.0.0.1:8000/")
 

@@ -1,5 +1,6 @@
 """Production settings refuse to start without a secret key and reject bad values."""
 
+import json
 import os
 import subprocess
 import sys
@@ -130,3 +131,48 @@ def test_a_killed_workers_tasks_come_back_soon_after_the_longest_time_limit(sett
     # Redis's default hour, so a task of a worker killed mid-run is not left waiting.
     assert longest < visibility <= longest + 120
     assert visibility < 3600
+
+
+def _production_settings(**env) -> dict:
+    """The settings a production start gets from this environment, read in a fresh process."""
+    script = (
+        "import json; from django.conf import settings; print(json.dumps({name: "
+        "getattr(settings, name, None) for name in ('SECURE_HSTS_SECONDS', "
+        "'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_SSL_REDIRECT', 'SECURE_PROXY_SSL_HEADER')}))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "FACTCHECK_"))}
+    clean.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="a-long-random-production-key-for-this-test-only-0123456789",
+        DJANGO_ALLOWED_HOSTS="news.example.org",
+        DJANGO_SETTINGS_MODULE="factcheck.settings",
+        **env,
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_hsts_only_when_https_is_enforced():
+    plain = _production_settings()
+    assert plain["SECURE_SSL_REDIRECT"] is False
+    assert plain["SECURE_HSTS_SECONDS"] == 0
+    assert plain["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
+
+    enforced = _production_settings(DJANGO_SECURE_SSL_REDIRECT="1")
+    assert enforced["SECURE_SSL_REDIRECT"] is True
+    assert enforced["SECURE_HSTS_SECONDS"] == 31_536_000
+    assert enforced["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+
+
+def test_the_forwarded_protocol_is_believed_only_behind_a_configured_proxy():
+    assert _production_settings()["SECURE_PROXY_SSL_HEADER"] is None
+    behind = _production_settings(FACTCHECK_TRUSTED_PROXIES="10.0.0.0/8")
+    assert behind["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
