@@ -171,6 +171,7 @@ AXES_CLIENT_IP_CALLABLE = "api.throttling.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no banner before every management command's own output
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "review"
