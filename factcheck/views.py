@@ -1,5 +1,6 @@
 import logging
 
+from celery import current_app
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import DatabaseError, connection
@@ -56,10 +57,10 @@ def _cache_state() -> str:
 
 
 def _broker_state() -> str:
-    from factcheck.celery import app
-
     try:
-        with app.connection_for_write(connect_timeout=HEALTH_CHECK_TIMEOUT) as broker:
+        # The project's app (factcheck/__init__.py makes it current), named without an import
+        # of the project package, which sits above the pages in the layout.
+        with current_app.connection_for_write(connect_timeout=HEALTH_CHECK_TIMEOUT) as broker:
             broker.ensure_connection(
                 max_retries=1, interval_start=0.1, timeout=HEALTH_CHECK_TIMEOUT
             )
