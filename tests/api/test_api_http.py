@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.services import article_get_or_create, revision_record
 from claims import services
-from claims.models import ClaimChange, SourceKind, Verdict
+from claims.models import Claim, ClaimChange, SourceKind, Verdict
 from tests.api.conftest import rating
 from tests.conftest import ARTICLE_TEXT
 
@@ -327,6 +327,19 @@ def test_claimreview_of_a_published_verdict(published, anon):
     assert item["datePublished"]
     # The working draft ("False", "DRAFT: …") appears nowhere.
     assert "DRAFT" not in response.content.decode() and '"False"' not in response.content.decode()
+
+
+def test_claimreview_escapes_markup_so_it_can_sit_in_a_script_tag(published, anon, editor):
+    statement = 'Port says </script><script>alert("x")</script> & more.'
+    services.claim_update(claim=published.claim, user=editor, statement=statement)
+    response = anon.get(f"/api/v1/claims/{published.claim.pk}/claimreview/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "</" not in body and "<" not in body and "&" not in body
+    assert "\\u003c/script\\u003e" in body
+    # The same JSON to a parser.
+    assert response.json()["claimReviewed"] == statement
+    assert Claim.objects.get(pk=published.claim.pk).statement == statement
 
 
 def test_claimreview_of_unproven_has_no_rating_value(world, editor, second_editor, anon, settings):

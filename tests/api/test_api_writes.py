@@ -1,6 +1,7 @@
 """Writes through the API: claims, evidence, sources, articles; scopes, roles, If-Match."""
 
 import pytest
+from django.contrib.auth.models import Group
 
 from api.models import APIKey
 from articles.models import Article
@@ -268,3 +269,22 @@ def test_session_writes_need_the_csrf_token(world, factchecker, new_claim):
     response = client.post("/api/v1/claims/", new_claim)
     assert response.status_code == 403
     assert "CSRF" in response.json()["error"]["message"]
+
+
+def test_a_write_key_stops_writing_when_its_owner_becomes_a_viewer(
+    world, factchecker, write_client, new_claim
+):
+    assert write_client.post("/api/v1/claims/", new_claim).status_code == 201
+    factchecker.groups.set([Group.objects.get(name="Viewer")])
+
+    second = {**new_claim, "statement": "Written after the owner became a Viewer."}
+    response = write_client.post("/api/v1/claims/", second)
+    assert response.status_code == 403
+    assert "owner of this API key may no longer" in response.json()["error"]["message"]
+    assert not Claim.objects.filter(statement=second["statement"]).exists()
+    claim = Claim.objects.get(statement=new_claim["statement"])
+    response = write_client.patch(f"/api/v1/claims/{claim.pk}/", {"statement": "Changed."})
+    assert response.status_code == 403
+    assert Claim.objects.get(pk=claim.pk).statement == new_claim["statement"]
+    # What the key reads is unchanged.
+    assert write_client.get(f"/api/v1/claims/{claim.pk}/").status_code == 200
