@@ -82,6 +82,11 @@ def test_timeout(site, settings):
         fetch(site.url_for("/slow"))
     assert caught.value.retryable
     assert "did not answer within 0.3 seconds" in str(caught.value)
+    # The server logs the request once its handler returns; wait for it, or the entry lands
+    # in the log of whichever test runs next on this shared server.
+    deadline = time.monotonic() + 10
+    while not any(r.path == "/slow" for r, _ in site.log) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def test_too_large_by_content_length(site, settings):
