@@ -4,9 +4,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from courlan import normalize_url
 
-
-class InvalidURL(ValueError):
-    pass
+from articles.errors import InvalidURL
 
 
 def canonicalize_url(url: str) -> str:

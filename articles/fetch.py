@@ -33,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 from protego import Protego
 
+from articles.errors import FetchError, InvalidURL
 from articles.models import FetchDomain
 
 MAX_REDIRECTS = 5
@@ -62,22 +63,6 @@ def user_agent() -> str:
 
 
 # Errors ----------------------------------------------------------------------------------
-
-
-class FetchError(Exception):
-    """A fetch that did not give us a usable response. ``retryable`` says whether trying again
-    later may help (timeouts, 429, 5xx); ``retry_after`` is the server's wish, in seconds."""
-
-    retryable = False
-
-    def __init__(self, message: str, *, url: str = "", retry_after: float | None = None):
-        super().__init__(message)
-        self.url = url
-        self.retry_after = retry_after
-
-
-class InvalidURL(FetchError):
-    pass
 
 
 class RefusedAddress(FetchError):
