@@ -81,7 +81,7 @@ def test_create_claim_with_appearance_anchored_in_the_current_revision(world, wr
     assert body["appearances"][0]["start"] == appearance.start
     # The article's document lists the new claim at once.
     looked_up = write_client.get("/api/v1/articles/lookup/", {"url": world.article.url}).json()
-    assert claim.pk in [c["id"] for c in looked_up["claims"]]
+    assert [c["id"] for c in looked_up["claims"]] == [claim.pk]
 
 
 def test_a_quote_not_in_the_article_is_400_and_stores_nothing(world, write_client):
