@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from articles.models import Article
 from claims import services
-from claims.models import Claim, ClaimStatus, Evidence, Rating, ReviewState, Source, Verdict
+from claims.models import Claim, ClaimStatus, Evidence, Rating, ReviewState, Source, Stance, Verdict
+from tests.conftest import make_evidence
 
 # Rows that only ingestion, re-anchoring, candidate generation or the history write: the admin
 # offers no add page for them.
@@ -36,14 +37,7 @@ def _admin_urls(world):
 
 
 def test_every_admin_page_renders_for_an_editor(client, world, editor):
-    services.evidence_create(
-        claim=world.claim,
-        stance="corroborates",
-        source=world.outlet,
-        url="https://ledger.example.org/x",
-        title="Ledger",
-        user=editor,
-    )
+    make_evidence(world.claim, source=world.outlet, user=editor)
     editor.is_superuser = True  # every model, including users and groups
     editor.save()
     client.force_login(editor)
@@ -174,12 +168,11 @@ def test_appearance_quote_must_be_in_the_revision(client, world, factchecker):
 
 
 def test_duplicate_evidence_url_is_a_form_error(client, world, factchecker):
-    services.evidence_create(
-        claim=world.claim,
-        stance="context",
+    make_evidence(
+        world.claim,
+        stance=Stance.CONTEXT,
         source=world.outlet,
         url="https://ledger.example.org/dup",
-        title="Ledger",
         user=factchecker,
     )
     claim = Claim.objects.get(pk=world.claim.pk)
@@ -263,13 +256,8 @@ def test_verdict_workflow_through_the_admin(client, world, factchecker, editor, 
 
 def test_changelist_filters_and_search(client, world, editor):
     other = services.claim_create(statement="Union membership doubled.", claimant=world.union)
-    services.evidence_create(
-        claim=other,
-        stance="disputes",
-        source=world.outlet,
-        url="https://ledger.example.org/union",
-        title="Union figures",
-        user=editor,
+    make_evidence(
+        other, stance=Stance.DISPUTES, source=world.outlet, title="Union figures", user=editor
     )
     client.force_login(editor)
     url = reverse("admin:claims_claim_changelist")
@@ -300,7 +288,8 @@ def test_source_cycle_is_a_form_error(client, world, editor):
     assert Source.objects.get(pk=world.government.pk).parent is None
 
 
-def test_duplicate_source_name_is_a_form_error(client, world, editor):
+@pytest.mark.usefixtures("world")  # its outlet is the "Coastal Ledger" the form repeats
+def test_duplicate_source_name_is_a_form_error(client, editor):
     client.force_login(editor)
     response = client.post(
         reverse("admin:claims_source_add"),
