@@ -10,8 +10,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from articles.models import Article, ArticleState, Feed
-from claims import services
 from claims.models import Evidence, LinkState, Stance
+from tests.conftest import make_evidence
 from tests.ingest.conftest import page
 
 # Two check-worthy sentences: the candidates count on each line is 2.
@@ -82,12 +82,8 @@ def test_reingest_all_and_due(site, db):
 
 def test_check_evidence_links(site, world):
     site.expect_request("/report").respond_with_data(page("Report", BODY), content_type="text/html")
-    evidence = services.evidence_create(
-        claim=world.claim,
-        stance=Stance.CONTEXT,
-        source=world.outlet,
-        url=site.url_for("/report"),
-        title="Report",
+    evidence = make_evidence(
+        world.claim, stance=Stance.CONTEXT, source=world.outlet, url=site.url_for("/report")
     )
     assert run("check_evidence_links") == [f"[1/1] evidence #{evidence.pk} ok {evidence.url}"]
     assert Evidence.objects.get().link_state == LinkState.OK

@@ -304,7 +304,8 @@ def test_redirect_to_a_refused_address_is_never_followed(
     assert second_loopback_server.log == []
 
 
-def test_closed_port_is_a_connection_failure(fetch_settings):
+@pytest.mark.usefixtures("fetch_settings")
+def test_closed_port_is_a_connection_failure():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
