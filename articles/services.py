@@ -82,6 +82,7 @@ def revision_record(
     article.current_revision = revision
     article.state = ArticleState.OK
     article.last_error = ""
+    article.last_error_public = ""
     if needs_title:
         article.title = title
     article.save()
