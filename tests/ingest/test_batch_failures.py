@@ -276,3 +276,21 @@ def test_a_link_check_task_that_fails_on_the_cache_is_recorded_and_flags_nothing
     assert evidence.link_state == LinkState.UNCHECKED
     assert evidence.link_next_check_at > timezone.now()
     assert not Claim.objects.get(pk=world.claim.pk).needs_review
+
+
+class _Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_shown_on_a_terminal_only(tmp_path, db):
+    for name in ("a.txt", "b.txt", "c.txt"):
+        run("ingest", _file(tmp_path, name, BODY))
+    terminal, out = _Terminal(), StringIO()
+    call_command("reingest", "--all", stdout=out, stderr=terminal)
+    assert "1/3 items, " in terminal.getvalue() and "/s, about " in terminal.getvalue()
+    assert "2/3 items, " in terminal.getvalue() and " left" in terminal.getvalue()
+    assert out.getvalue().splitlines()[-1].startswith("3 ok, 0 failed, of 3 items")
+    plain = StringIO()
+    call_command("reingest", "--all", stdout=StringIO(), stderr=plain)
+    assert plain.getvalue() == ""

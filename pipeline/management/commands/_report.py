@@ -57,6 +57,11 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600} h {seconds // 60 % 60:02d} min"
 
 
+def _plain(text: str) -> str:
+    # Django styles stderr as errors on a terminal; progress is not an error.
+    return text
+
+
 class Batch:
     """Counts a command's items as they are done. On a terminal (stderr) a progress line
     (done / total, rate, time left) is redrawn under the item lines; elsewhere (cron, logs,
@@ -89,7 +94,7 @@ class Batch:
 
     def _clear_progress(self) -> None:
         if self.show_progress:
-            self.command.stderr.write("\r\x1b[K", ending="")
+            self.command.stderr.write("\r\x1b[K", style_func=_plain, ending="")
 
     def _draw_progress(self) -> None:
         if not self.show_progress or self.done >= self.total:
@@ -97,8 +102,11 @@ class Batch:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         rate = self.done / elapsed
         left = (self.total - self.done) / rate if rate else 0
+        # The cursor goes back to the start of the line, so a log line written meanwhile (an
+        # item's failure) overwrites the progress rather than running on after it.
         self.command.stderr.write(
-            f"{self.done}/{self.total} {self.noun}, {rate:.1f}/s, about {_duration(left)} left",
+            f"{self.done}/{self.total} {self.noun}, {rate:.1f}/s, about {_duration(left)} left\r",
+            style_func=_plain,
             ending="",
         )
         self.command.stderr.flush()
