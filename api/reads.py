@@ -25,8 +25,9 @@ _CLAIM_SQL = {
     )
 }
 
-# The article object's fields, and the timestamp its ETag needs.
-ARTICLE_COLUMNS = (*ARTICLE_FIELDS, "updated_at")
+# The article object's fields, the public reason its ``last_error`` becomes for anonymous
+# readers and keys (``api.articles.views.last_error_for``), and the timestamp its ETag needs.
+ARTICLE_COLUMNS = (*ARTICLE_FIELDS, "last_error_public", "updated_at")
 _ARTICLE_SQL = {
     audience: (
         "SELECT " + ", ".join(f"a.{name}" for name in ARTICLE_COLUMNS) + f", d.version, {column} "

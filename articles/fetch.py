@@ -66,7 +66,7 @@ def user_agent() -> str:
 
 
 class RefusedAddress(FetchError):
-    pass
+    public_reason = "refused: not a public address"
 
 
 class DomainBusy(FetchError):
@@ -74,10 +74,11 @@ class DomainBusy(FetchError):
     it is not the site's failure, just "not now" (``retry_after`` says when)."""
 
     retryable = True
+    public_reason = "put off: waiting for our turn at the site"
 
 
 class RobotsDisallowed(FetchError):
-    pass
+    public_reason = "refused: the site's robots.txt does not allow it, or could not be read"
 
 
 class HTTPStatusError(FetchError):
@@ -103,34 +104,37 @@ class HTTPStatusError(FetchError):
             retry_after=retry_after,
         )
         self.retryable = status == 429 or status == 408 or status >= 500
+        self.public_reason = f"the server answered {status} {phrase}"
 
 
 class FetchTimeout(FetchError):
     retryable = True
+    public_reason = "timeout: the server did not answer in time"
 
 
 class ConnectionFailed(FetchError):
     retryable = True
+    public_reason = "the connection to the server failed"
 
 
 class TooLarge(FetchError):
-    pass
+    public_reason = "too large: the page is over the size limit"
 
 
 class UnsupportedContentType(FetchError):
-    pass
+    public_reason = "not a page or feed we can read (its content type)"
 
 
 class Undecodable(FetchError):
-    pass
+    public_reason = "the text encoding of the page could not be read"
 
 
 class RedirectLoop(FetchError):
-    pass
+    public_reason = "the page redirects in a loop"
 
 
 class TooManyRedirects(FetchError):
-    pass
+    public_reason = "the page redirects too many times"
 
 
 # Addresses -------------------------------------------------------------------------------

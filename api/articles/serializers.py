@@ -31,6 +31,13 @@ class ArticleFieldsSerializer(serializers.ModelSerializer):
     class Meta:
         model = Article
         fields = list(ARTICLE_FIELDS)
+        extra_kwargs = {
+            "last_error": {
+                "help_text": "Why the last check failed. Anonymous readers and API keys get the "
+                "reason only (“refused: not a public address”); signed-in staff get the full "
+                "detail, which may name hosts and addresses."
+            }
+        }
 
 
 class ArticleOutputSerializer(ArticleFieldsSerializer):

@@ -279,7 +279,10 @@ def test_find_candidates_again_queues_them_for_the_current_text(
         "_selected_action": [article.pk, empty.pk],
     }
     client.force_login(viewer)
-    assert client.post(changelist, action).status_code == 403
+    # Not offered to a Viewer, so a post of it runs nothing (test_admin_action_permissions).
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(changelist, action)
+    assert callbacks == []
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(changelist, action, follow=True)
