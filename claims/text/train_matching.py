@@ -185,7 +185,9 @@ def _second_rows(data: list[Pairs], first: list[rerank.Stage], fold_of: list[np.
             rows, found = rerank.second_features(
                 text, [pool[i] for i in short], first_rows[short], probabilities[short]
             )
-            vetoed = np.asarray([rerank.vetoed(f) for f in found])
+            vetoed = np.asarray(
+                [rerank.vetoed(f, pool[i]) for f, i in zip(found, short, strict=True)]
+            )
             out.append((n, rows, part.labels[q][short], vetoed))
     return out
 
