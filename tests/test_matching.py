@@ -208,6 +208,12 @@ def test_likely_same_for_a_close_restatement_and_never_for_another_figure():
     assert best.claim_id == 5 and not best.likely_same
 
 
+def test_rank_claims_takes_the_full_text_pools_tuples():
+    pool = [(claim.id, claim.statement) for claim in CLAIMS]
+    text = "Measles cases have tripled since 2023."
+    assert rank_claims(text, pool, limit=1)[0].claim_id == 3
+
+
 def test_rank_claims_of_an_empty_pool_is_empty():
     assert rank_claims("Anything at all", []) == []
 

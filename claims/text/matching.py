@@ -469,13 +469,16 @@ class Match:
 
 
 def rank_claims(text: str, pool, *, limit: int = 10) -> list[Match]:
-    """The claims of ``pool`` (claims.text.retrieval.PoolClaim, e.g. the best 100 by
-    full-text search or BM25) that ``text`` restates, best first, at most ``limit``."""
+    """The claims of ``pool`` that ``text`` restates, best first, at most ``limit``. The pool
+    is what keyword search found (the best 100 by full-text search or BM25), as
+    claims.text.retrieval.PoolClaim or as ``(claim_id, statement[, title])`` tuples, the
+    shape of the full-text pools in claims.candidates."""
     # Imported here: the re-ranker reads this module's rules, and numpy and the embeddings
     # are only loaded by a process that matches.
     from claims.text.rerank import score_pool
+    from claims.text.retrieval import PoolClaim
 
-    pool = list(pool)
+    pool = [claim if isinstance(claim, PoolClaim) else PoolClaim(*claim) for claim in pool]
     return [
         Match(claim_id=pool[s.index].id, score=round(s.score, 4), likely_same=s.likely_same)
         for s in score_pool(text, pool)[:limit]
