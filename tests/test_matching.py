@@ -214,8 +214,9 @@ def test_rank_claims_takes_the_full_text_pools_tuples():
     assert rank_claims(text, pool, limit=1)[0].claim_id == 3
 
 
-def test_rank_claims_of_an_empty_pool_is_empty():
+def test_rank_claims_of_an_empty_pool_or_a_text_without_content_is_empty():
     assert rank_claims("Anything at all", []) == []
+    assert rank_claims("the of and 🙂", CLAIMS) == []
 
 
 def test_pool_larger_than_the_shortlist_keeps_every_claim_ranked():

@@ -476,8 +476,12 @@ def rank_claims(text: str, pool, *, limit: int = 10) -> list[Match]:
     # Imported here: the re-ranker reads this module's rules, and numpy and the embeddings
     # are only loaded by a process that matches.
     from claims.text.rerank import score_pool
-    from claims.text.retrieval import PoolClaim
+    from claims.text.retrieval import PoolClaim, clean, tokens
 
+    if not tokens(clean(text)):
+        # No content word or figure ("the of and", an emoji): nothing that a claim could
+        # restate, whatever the embeddings make of it.
+        return []
     pool = [claim if isinstance(claim, PoolClaim) else PoolClaim(*claim) for claim in pool]
     return [
         Match(claim_id=pool[s.index].id, score=round(s.score, 4), likely_same=s.likely_same)
