@@ -22,6 +22,7 @@ from claims.models import (
     Source,
     SourceKind,
 )
+from tests.conftest import make_evidence
 
 COUNCIL_SENTENCE = "The city council estimates that about 120 jobs depend on the terminal."
 PORT_SENTENCE = (
@@ -133,7 +134,7 @@ def test_accept_creates_claim_with_anchored_appearance_claimant_and_quantities(w
     assert candidate.history.first().history_user == factchecker
 
 
-def test_a_claimant_not_on_record_is_never_created_silently(db, factchecker):
+def test_a_claimant_not_on_record_is_never_created_silently(factchecker):
     article, _ = article_get_or_create(url="https://news.example.org/a", publisher="Daily Post")
     revision, _ = revision_record(
         article=article,
@@ -274,7 +275,8 @@ def test_match_ranks_the_paraphrase_first(claims_world, django_assert_num_querie
         "The central bank cut interest rates to 5.25 percent.",
     ],
 )
-def test_match_keeps_unrelated_and_contradicting_text_below_the_threshold(claims_world, text):
+@pytest.mark.usefixtures("claims_world")
+def test_match_keeps_unrelated_and_contradicting_text_below_the_threshold(text):
     assert all(score < matching.MATCH_THRESHOLD for _, score in matching.claims_match(text=text))
 
 
@@ -298,9 +300,7 @@ def test_match_sees_claims_edited_after_creation(claims_world):
 
 
 def _evidence(claim, source, url, stance="corroborates", user=None):
-    return services.evidence_create(
-        claim=claim, stance=stance, source=source, url=url, title=url, user=user
-    )
+    return make_evidence(claim, stance=stance, source=source, url=url, title=url, user=user)
 
 
 def test_merge_keeps_evidence_appearances_figures_and_history(world, editor):
@@ -373,8 +373,9 @@ def _article_with(sentences: int, index: int):
 
 
 @pytest.mark.parametrize("match", [False, True])
+@pytest.mark.usefixtures("world")  # its claims are matched against the candidates
 def test_generate_takes_as_many_queries_for_many_candidates_as_for_few(
-    world, django_assert_num_queries, match
+    django_assert_num_queries, match
 ):
     small, large = _article_with(2, 1), _article_with(12, 2)
     candidates.candidates_generate(revision=_article_with(1, 3), match=match)  # caches lexeme stats
@@ -400,7 +401,8 @@ def test_a_suggested_claimant_finds_the_existing_source(world, suggested, name):
     assert claimants.source_match(suggested) == source
 
 
-def test_an_unknown_claimant_matches_nothing(world):
+@pytest.mark.usefixtures("world")  # sources exist, none of them the weather service
+def test_an_unknown_claimant_matches_nothing():
     assert claimants.source_match("the national weather service") is None
 
 
