@@ -42,3 +42,11 @@ class SourceAdmin(ServiceErrorsMixin, HistoryAdmin):
         else:
             saved = services.source_create(user=request.user, **fields)
         obj.pk, obj.root_id = saved.pk, saved.root_id
+
+    def delete_model(self, request, obj):
+        services.source_delete(source=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        # Sub-sources before their parents, which they protect.
+        for source in sorted(queryset, key=lambda source: -len(source.ancestors())):
+            services.source_delete(source=source, user=request.user)
