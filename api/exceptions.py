@@ -54,6 +54,18 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class Gone(exceptions.APIException):
+    """A claim that existed and was deleted or merged into another (SPEC section 7: 410)."""
+
+    status_code = status.HTTP_410_GONE
+    default_detail = "This resource existed and is gone."
+    default_code = "gone"
+
+    def __init__(self, detail: str, details: dict | None = None):
+        super().__init__(detail)
+        self.details = details
+
+
 def _from_django_validation(exc: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(exc, "error_dict"):
         detail = {
@@ -117,7 +129,7 @@ def exception_handler(exc, context):
             if not isinstance(detail_value, (dict, list))
             else _summary(detail_value)
         )
-        details = None
+        details = getattr(exc, "details", None)
     response.data = error_body(response.status_code, str(code), message, details)
     return response
 

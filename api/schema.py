@@ -22,6 +22,10 @@ ERRORS_ON_WRITE = {
 }
 
 
+# Operations on one claim by id: a deleted or merged claim answers 410 (SPEC section 7).
+CLAIM_GONE = {"410": "The claim was deleted or merged into another; the feed keeps its events."}
+
+
 class AutoSchema(openapi.AutoSchema):
     def _is_list_view(self, serializer=None) -> bool:
         # Our list views are GenericAPIViews with a get() that paginates; say so, so the
@@ -44,6 +48,8 @@ class AutoSchema(openapi.AutoSchema):
         errors = dict(ERRORS_ALWAYS)
         if self.method not in ("GET", "HEAD", "OPTIONS"):
             errors.update(ERRORS_ON_WRITE)
+        if self.path.startswith("/api/v1/claims/{id}/"):
+            errors.update(CLAIM_GONE)
         # Errors raised before the view is chosen (an unknown URL) are always plain JSON; the
         # view's own errors use its renderer (JSON-LD for ClaimReview).
         media_types = list(dict.fromkeys(["application/json", *self.map_renderers("media_type")]))

@@ -31,6 +31,39 @@ def article_get_or_create(*, url: str, user=None, **fields) -> tuple[Article, bo
     return article, True
 
 
+# What a person may edit on an article; the rest is written by fetching and checking it.
+ARTICLE_EDITABLE = ("url", "title", "publisher", "authors", "published_at", "language")
+
+
+@transaction.atomic
+def article_update(*, article: Article, user=None, **fields) -> Article:
+    """Edit an article's metadata (the admin's change form). A new URL is canonicalised
+    again and must not be another article's. No status document changes: the API reads the
+    article's own columns from its row, and its document holds only its claims."""
+    unknown = set(fields) - set(ARTICLE_EDITABLE)
+    if unknown:
+        raise ValueError(f"Not editable by hand: {', '.join(sorted(unknown))}")
+    locked = Article.objects.select_for_update().get(pk=article.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    if "url" in fields:
+        locked.url = locked.url.strip()
+        try:
+            locked.canonical_url = canonicalize_url(locked.url)
+        except InvalidURL as exc:
+            raise ValidationError({"url": str(exc)}) from None
+        other = (
+            Article.objects.filter(canonical_url=locked.canonical_url).exclude(pk=locked.pk).first()
+        )
+        if other is not None:
+            raise ValidationError({"url": f"This URL is already on record as article #{other.pk}."})
+    locked.full_clean(exclude=["current_revision"])
+    if user is not None and getattr(user, "is_authenticated", False):
+        locked._history_user = user  # type: ignore[attr-defined]
+    locked.save()
+    return locked
+
+
 @transaction.atomic
 def revision_record(
     *, article: Article, text: str, title: str = "", fetched_at=None
@@ -103,3 +136,11 @@ def feed_resume(*, feed: Feed) -> bool:
             paused=False, next_check_at=timezone.now()
         )
     )
+
+
+def feed_update(*, feed: Feed, check_interval: int, paused: bool) -> Feed:
+    """Change how often a feed is checked, and pause or resume it (the admin's feed form; its
+    URL stays: another URL is another feed)."""
+    Feed.objects.filter(pk=feed.pk).update(check_interval=check_interval)
+    (feed_pause if paused else feed_resume)(feed=feed)
+    return Feed.objects.get(pk=feed.pk)

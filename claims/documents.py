@@ -5,12 +5,13 @@ stored beside the claim; each article keeps the list of its claims' objects. The
 ``claims_changed`` / ``articles_changed`` inside their own transaction, so a reader never sees
 a document older than the rows it was built from.
 
-Locking order, to avoid deadlocks between writers: claim rows (taken by the services), then
-article documents in ascending id.
+Locking order, to avoid deadlocks between writers: sources and ratings, then claim rows (both
+taken by the services: see ``claims.services``), then claim documents, then article documents
+in ascending id.
 """
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -214,18 +215,24 @@ def _write_claim_documents(claims: list[Claim]) -> None:
         )
 
 
-def claims_changed(claim_ids: Iterable[int], *, cascade: bool = True) -> None:
+def claims_changed(
+    claim_ids: Iterable[int], *, cascade: bool = True, articles: Iterable[int] = ()
+) -> None:
     """Rewrite the documents of these claims and, with ``cascade``, of the articles they
-    appear in. Call it inside the transaction that made the change."""
+    appear in, plus ``articles`` (those a claim no longer appears in). Call it inside the
+    transaction that made the change."""
     ids = sorted(set(claim_ids))
     for start in range(0, len(ids), BATCH):
         _write_claim_documents(list(_claims_for_rendering(ids[start : start + BATCH])))
+    article_ids = set(articles)
     if cascade and ids:
-        articles_changed(
+        article_ids.update(
             Appearance.objects.filter(claim_id__in=ids)
             .values_list("revision__article_id", flat=True)
             .distinct()
         )
+    # One call, so every article document is locked in ascending id.
+    articles_changed(article_ids)
 
 
 def _claim_lists(rows: list[tuple[str, str]]) -> tuple[str, str]:
@@ -307,3 +314,71 @@ def rebuild_all() -> tuple[int, int]:
     for start in range(0, len(article_ids), BATCH):
         _rebuild_article_documents(article_ids[start : start + BATCH])
     return len(claim_ids), len(article_ids)
+
+
+def stale_documents() -> Iterator[str]:
+    """What a rebuild would change, one line per stored document that differs from a fresh
+    render of the rows (or a claim with no document). Changes nothing: for operators
+    (``rebuild_documents --check``) and for tests that every write path keeps documents true.
+    An article with no document is served by a fresh render, so only a stored one is checked."""
+    fresh: dict[int, tuple[str, str]] = {}  # the stale claims' bodies as they should be
+    claim_ids = list(Claim.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(claim_ids), BATCH):
+        claims = list(_claims_for_rendering(claim_ids[start : start + BATCH]))
+        stored = {
+            claim_id: (public, private, claim_version)
+            for claim_id, public, private, claim_version in ClaimDocument.objects.filter(
+                claim_id__in=[claim.pk for claim in claims]
+            ).values_list("claim_id", "public_body", "private_body", "claim_version")
+        }
+        for claim in claims:
+            public = render_claim(claim, working_verdicts=False)
+            working = render_claim(claim, working_verdicts=True)
+            private = "" if working == public else working
+            have = stored.get(claim.pk)
+            if have is None:
+                differs = ["no document"]
+            else:
+                differs = [
+                    name
+                    for name, stored_value, value in (
+                        ("public body", have[0], public),
+                        ("private body", have[1], private),
+                        ("claim version", have[2], claim.version),
+                    )
+                    if stored_value != value
+                ]
+            if differs:
+                fresh[claim.pk] = (public, private)
+                yield f"claim {claim.pk}: {', '.join(differs)}"
+
+    article_ids = list(ArticleDocument.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(article_ids), BATCH):
+        batch = article_ids[start : start + BATCH]
+        claims_of: dict[int, set[int]] = {article_id: set() for article_id in batch}
+        for article_id, claim_id in Appearance.objects.filter(
+            revision__article_id__in=batch
+        ).values_list("revision__article_id", "claim_id"):
+            claims_of[article_id].add(claim_id)
+        bodies = {
+            claim_id: (public, private)
+            for claim_id, public, private in ClaimDocument.objects.filter(
+                claim_id__in=set().union(*claims_of.values())
+            ).values_list("claim_id", "public_body", "private_body")
+        }
+        bodies.update((claim_id, body) for claim_id, body in fresh.items())
+        for article_id, public_claims, private_claims in ArticleDocument.objects.filter(
+            pk__in=batch
+        ).values_list("article_id", "public_claims", "private_claims"):
+            rows = [bodies[c] for c in sorted(claims_of[article_id]) if c in bodies]
+            expected = _claim_lists(rows)
+            differs = [
+                name
+                for name, stored_value, value in (
+                    ("public claims", public_claims, expected[0]),
+                    ("private claims", private_claims, expected[1]),
+                )
+                if stored_value != value
+            ]
+            if differs:
+                yield f"article {article_id}: {', '.join(differs)}"

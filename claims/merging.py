@@ -4,8 +4,9 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from claims import services
+from claims import documents, services
 from claims.models import (
     Appearance,
     Candidate,
@@ -13,6 +14,8 @@ from claims.models import (
     ClaimChange,
     ClaimQuantity,
     Evidence,
+    ReviewState,
+    Source,
     Verdict,
 )
 from claims.services import require_permission
@@ -20,21 +23,31 @@ from claims.services import require_permission
 
 @transaction.atomic
 def claims_merge(*, target: Claim, duplicates: Iterable[Claim], user) -> Claim:
-    """Fold duplicate claims into ``target``: their evidence, appearances, figures, status and
-    verdict history and candidates move to it, the duplicates are deleted (their own history
-    records the merge), and the target's status is recomputed."""
+    """Fold duplicate claims into ``target``: their evidence, appearances, figures, verdict
+    and candidates move to it, the duplicates are deleted, and the target's status is
+    recomputed.
+
+    The changes feed keeps what happened as it happened: each duplicate's past events stay
+    under its own id, and a ``merged`` event (``merged_into`` the target) is its last, so a
+    poller learns where it went. A verdict moved from a duplicate was reviewed for another
+    statement: it goes back to review, unpublished, and the merging editor counts as its
+    author, so a second editor must publish it (SPEC section 4)."""
     require_permission(user, "claims.delete_claim", "merge claims")
     duplicate_ids = sorted({d.pk for d in duplicates} - {target.pk})
     if not duplicate_ids:
         raise ValidationError({"duplicates": "Choose at least one other claim to merge."})
-    # Locked in id order, so two merges of overlapping claims cannot deadlock.
-    locked = {
-        c.pk: c
-        for c in Claim.objects.select_for_update().filter(pk__in=[target.pk, *duplicate_ids])
-    }
+    # The locking order of claims.services: the sources whose evidence moves (their roots
+    # decide the target's status), then the claims in ascending id, so two merges of
+    # overlapping claims, or a merge and a source move, cannot deadlock.
+    services.share_lock(
+        Source,
+        Evidence.objects.filter(claim_id__in=duplicate_ids).values_list("source_id", flat=True),
+    )
+    locked = services.lock_claims([target.pk, *duplicate_ids])
     if len(locked) != len(duplicate_ids) + 1:
         raise ValidationError({"duplicates": "One of these claims no longer exists."})
     target = locked[target.pk]
+    article_ids = services.article_ids_of(locked)
     target_verdict = Verdict.objects.filter(claim=target).exists()
     reasons = [r for r in target.needs_review_reason.splitlines() if r]
     for duplicate_id in duplicate_ids:
@@ -72,11 +85,38 @@ def claims_merge(*, target: Claim, duplicates: Iterable[Claim], user) -> Claim:
                         "verdict; delete one of them before merging."
                     }
                 )
-            services.attribute_change(verdict, user, label)
+            old_state = verdict.state
+            services.attribute_change(verdict, user, f"{label}: back to review")
             verdict.claim = target
+            verdict.state = ReviewState.IN_REVIEW
+            verdict.submitted_at = timezone.now()
+            verdict.written_by = user
+            verdict.published_rating = None
+            verdict.published_explanation = ""
+            verdict.published_at = None
+            verdict.published_by = None
+            verdict.version += 1
             verdict.save()
+            services.record_claim_change(
+                claim=target,
+                field=ClaimChange.Field.VERDICT,
+                from_value=old_state,
+                to_value=ReviewState.IN_REVIEW,
+                rating_label=verdict.rating.label,
+                reason=f"{label}; a second editor must publish it for this claim",
+                actor=services.actor_or_none(user),
+                is_public=False,
+            )
             target_verdict = True
-        ClaimChange.objects.filter(claim=duplicate).update(claim=target)
+        services.record_claim_change(
+            claim=duplicate,
+            field=ClaimChange.Field.CLAIM,
+            to_value=ClaimChange.MERGED,
+            merged_into=target.pk,
+            reason=f"Merged into claim #{target.pk}",
+            actor=services.actor_or_none(user),
+            is_public=True,
+        )
         ClaimQuantity.objects.filter(claim=duplicate).update(claim=target)
         Candidate.objects.filter(claim=duplicate).update(claim=target)
         Candidate.objects.filter(matched_claim=duplicate).update(matched_claim=target)
@@ -87,8 +127,13 @@ def claims_merge(*, target: Claim, duplicates: Iterable[Claim], user) -> Claim:
         duplicate.delete()
     target.needs_review_reason = "\n".join(dict.fromkeys(reasons))
     merged = ", ".join(f"#{pk}" for pk in duplicate_ids)
-    return services.claim_recompute_status(
+    target = services.claim_recompute_status(
         claim=target,
         user=user,
         reason=f"Merged claim{'s' if len(duplicate_ids) > 1 else ''} {merged} into this claim",
     )
+    # The duplicates' documents went with them. Their articles' documents were rewritten
+    # with the target's: it appears wherever they did (their appearances moved to it, or it
+    # was already there); ``article_ids`` covers an article it might not.
+    documents.articles_changed(set(article_ids) - set(services.article_ids_of([target.pk])))
+    return target

@@ -39,8 +39,11 @@ class Source(models.Model):
     )
     # The top of the parent chain (itself when it has no parent), kept by the source services.
     # The independence rule compares roots, so status computation needs no recursive query.
+    # DO_NOTHING: the only rows whose root is a source that can be deleted are the source
+    # itself (a top-level source is its own root) and its descendants, which ``parent``
+    # protects; PROTECT here made every top-level source undeletable.
     root = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+        "self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", editable=False
     )
     url = models.URLField("URL", max_length=2000, blank=True)
     description = models.TextField(blank=True)
@@ -455,16 +458,35 @@ class Verdict(models.Model):
 
 
 class ClaimChange(models.Model):
-    """Every change of a claim's status or verdict: who, when, from, to, why (SPEC section 3).
+    """Every change of a claim's status or verdict, and the end of a claim (deleted, or merged
+    into another): who, when, from, to, why (SPEC sections 3 and 7).
 
-    The id orders the feed that newsroom tools poll (``/api/v1/changes/``).
+    The id orders the feed that newsroom tools poll (``/api/v1/changes/``). Events outlive
+    their claim (SPEC section 7: a deleted claim's history and feed events stay, a ``deleted``
+    event last), so the reference is not a database constraint and a claim's deletion leaves
+    them: ``claim_id`` keeps the id of a claim that may be gone.
     """
 
     class Field(models.TextChoices):
         STATUS = "status", "Status"
         VERDICT = "verdict", "Verdict"
+        CLAIM = "claim", "Claim"
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="changes")
+    # The ``to_value`` of a ``claim`` event: the claim's end.
+    DELETED = "deleted"
+    MERGED = "merged"
+
+    claim = models.ForeignKey(
+        Claim,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="changes",
+    )
+    merged_into = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="For a claim merged into another: the id of the claim it was merged into.",
+    )
     field = models.CharField(max_length=16, choices=Field.choices)
     from_value = models.CharField(max_length=100, blank=True)
     to_value = models.CharField(max_length=100)
@@ -481,7 +503,8 @@ class ClaimChange(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(field__in=["status", "verdict"]), name="claimchange_field_valid"
+                condition=Q(field__in=["status", "verdict", "claim"]),
+                name="claimchange_field_valid",
             ),
         ]
         indexes = [

@@ -1,5 +1,18 @@
-"""Every write to sources, claims, appearances, evidence and verdicts goes through here, so the
-admin, the API, the pages and the background jobs obey the same rules (STYLE.md, services).
+"""Every write to sources, claims, appearances, evidence, verdicts and ratings goes through
+here, so the admin, the API, the pages and the background jobs obey the same rules (STYLE.md,
+services), and every write rewrites the status documents it affects (``claims.documents``).
+
+Locking order, the same in every service so that two writers never wait for each other in a
+circle (PostgreSQL would abort one with a deadlock):
+
+1. rows that claims refer to and whose change recomputes claims: sources, ratings (ascending id);
+2. claims (ascending id when several);
+3. verdicts, then the changes feed's lock (``record_claim_change``);
+4. documents: claim documents, then article documents in ascending id (``claims.documents``).
+
+A source move locks the source, then recomputes its claims; adding evidence therefore locks
+its source (shared) before the claim. Were it the other way round, the evidence's insert would
+wait for the moved source (its foreign key check) while holding the claim the move waits for.
 """
 
 from collections.abc import Iterable, Sequence
@@ -7,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Article, ArticleRevision
@@ -53,7 +67,7 @@ def _check_version(obj, expected_version: int | None) -> None:
 CHANGES_FEED_LOCK = 7_305_001
 
 
-def _record_claim_change(**fields) -> ClaimChange:
+def record_claim_change(**fields) -> ClaimChange:
     """Store one event of the changes feed (``/api/v1/changes/``), which pollers read by id.
 
     Ids come from a sequence, so on PostgreSQL two transactions can take ids 10 and 11 and
@@ -67,6 +81,39 @@ def _record_claim_change(**fields) -> ClaimChange:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHANGES_FEED_LOCK])
     return ClaimChange.objects.create(**fields)
+
+
+def share_lock(model, ids: Iterable[int | None]) -> None:
+    """Step 1 of the locking order for a writer that only refers to these rows: a shared lock,
+    held until commit, so a concurrent move of a source (or edit of a rating) either commits
+    first, and we read its result, or waits until we commit, and then sees our rows. Several
+    writers may hold it at once. SQLite serialises writers already."""
+    wanted = sorted({pk for pk in ids if pk is not None})
+    if not wanted or connection.vendor != "postgresql":
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR SHARE", [wanted])
+
+
+def lock_claims(ids: Iterable[int]) -> dict[int, Claim]:
+    """Step 2 of the locking order: these claims, in ascending id; those that still exist."""
+    return {
+        claim.pk: claim
+        for claim in Claim.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk")
+    }
+
+
+def article_ids_of(claim_ids: Iterable[int]) -> list[int]:
+    return list(
+        Appearance.objects.filter(claim_id__in=list(claim_ids))
+        .values_list("revision__article_id", flat=True)
+        .distinct()
+    )
+
+
+def actor_or_none(user):
+    return user if getattr(user, "is_authenticated", False) else None
 
 
 # Sources ---------------------------------------------------------------------------------
@@ -90,11 +137,13 @@ def _refresh_roots(source: Source) -> None:
     subtree = {source.pk} | _descendant_ids(source.pk)
     Source.objects.filter(pk__in=subtree).update(root_id=root_id)
     source.root_id = root_id
-    affected = Claim.objects.filter(claimant_id__in=subtree) | Claim.objects.filter(
-        evidence__source_id__in=subtree
+    affected = set(Claim.objects.filter(claimant_id__in=subtree).values_list("id", flat=True))
+    affected |= set(
+        Evidence.objects.filter(source_id__in=subtree).values_list("claim_id", flat=True)
     )
-    for claim_id in affected.values_list("id", flat=True).distinct():
-        claim = Claim.objects.select_for_update().get(pk=claim_id)
+    # All at once in ascending id (the locking order), after the source: see the module's
+    # docstring.
+    for claim in lock_claims(affected).values():
         claim_recompute_status(claim=claim, reason=f"Source “{source.name}” moved in the tree")
 
 
@@ -131,7 +180,10 @@ def source_create(
 
 @transaction.atomic
 def source_update(*, source: Source, user=None, **fields) -> Source:
-    source = Source.objects.select_for_update().get(pk=source.pk)
+    # FOR NO KEY UPDATE: no key changes, so rows that merely refer to the source (a new
+    # claim's claimant) need not wait; writers that read its root take a shared lock
+    # (``share_lock``), which does wait.
+    source = Source.objects.select_for_update(no_key=True).get(pk=source.pk)
     old_parent_id = source.parent_id
     for name, value in fields.items():
         setattr(source, name, value)
@@ -179,6 +231,18 @@ def source_alias_remove(*, alias: SourceAlias, user=None) -> None:
     require_permission(user, "claims.change_source", "change sources")
     attribute_change(alias, user)
     alias.delete()
+
+
+@transaction.atomic
+def source_delete(*, source: Source, user) -> None:
+    """Delete a source nothing refers to (claims, evidence and sub-sources protect it). No
+    claim names it, so no document changes."""
+    require_permission(user, "claims.delete_source", "delete sources")
+    locked = Source.objects.select_for_update().filter(pk=source.pk).first()
+    if locked is None:
+        return
+    attribute_change(locked, user)
+    locked.delete()
 
 
 # Claims ----------------------------------------------------------------------------------
@@ -247,6 +311,9 @@ def claim_create_with_appearances(
 def claim_update(
     *, claim: Claim, user=None, expected_version: int | None = None, **fields
 ) -> Claim:
+    # The new claimant before the claim (the locking order): its root decides independence.
+    new_claimant = fields.get("claimant")
+    share_lock(Source, [new_claimant.pk if new_claimant is not None else None])
     # Locking the row makes the version check and the write one step: two editors saving at
     # once are serialised, and the second sees the first one's version.
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
@@ -291,7 +358,7 @@ def claim_recompute_status(*, claim: Claim, user=None, reason: str = "") -> Clai
     attribute_change(claim, user, reason)
     claim.save()
     if old_status != result.status:
-        _record_claim_change(
+        record_claim_change(
             claim=claim,
             field=ClaimChange.Field.STATUS,
             from_value=old_status,
@@ -317,6 +384,29 @@ def claim_flag_for_review(*, claim: Claim, reason: str, user=None) -> Claim:
     locked.save()
     documents.claims_changed([locked.pk])
     return locked
+
+
+@transaction.atomic
+def claim_delete(*, claim: Claim, user, reason: str = "") -> None:
+    """Delete a claim with its evidence, appearances, figures and verdict. Its status history
+    and changes-feed events stay, under its id, with a ``deleted`` event last (SPEC section
+    7); its document goes and the documents of the articles it appeared in are rewritten."""
+    require_permission(user, "claims.delete_claim", "delete claims")
+    locked = lock_claims([claim.pk]).get(claim.pk)
+    if locked is None:
+        return  # deleted meanwhile by someone else
+    article_ids = article_ids_of([locked.pk])
+    record_claim_change(
+        claim=locked,
+        field=ClaimChange.Field.CLAIM,
+        to_value=ClaimChange.DELETED,
+        reason=reason or "Claim deleted",
+        actor=actor_or_none(user),
+        is_public=True,
+    )
+    attribute_change(locked, user, reason or "Deleted")
+    locked.delete()
+    documents.articles_changed(article_ids)
 
 
 # Appearances -----------------------------------------------------------------------------
@@ -373,6 +463,20 @@ def appearance_create(
     return appearance
 
 
+@transaction.atomic
+def appearance_delete(*, appearance: Appearance, user=None) -> None:
+    """Remove where a claim appears; the claim's document and those of its articles (the one
+    it no longer appears in included) are rewritten."""
+    locked_claim = Claim.objects.select_for_update().get(pk=appearance.claim_id)
+    article_ids = article_ids_of([locked_claim.pk])
+    current = Appearance.objects.filter(pk=appearance.pk).first()
+    if current is None:
+        return
+    attribute_change(current, user)
+    current.delete()
+    documents.claims_changed([locked_claim.pk], articles=article_ids)
+
+
 # Evidence --------------------------------------------------------------------------------
 
 
@@ -395,6 +499,7 @@ def evidence_create(
     user=None,
     expected_claim_version: int | None = None,
 ) -> Evidence:
+    share_lock(Source, [source.pk])  # before the claim: see the locking order
     locked = _locked_claim(claim, expected_claim_version)
     evidence = Evidence(
         claim=locked,
@@ -419,6 +524,8 @@ def evidence_create(
 def evidence_update(
     *, evidence: Evidence, user=None, expected_claim_version: int | None = None, **fields
 ) -> Evidence:
+    new_source = fields.get("source")
+    share_lock(Source, [evidence.source_id, new_source.pk if new_source is not None else None])
     locked_claim = _locked_claim(evidence.claim, expected_claim_version)
     current = Evidence.objects.get(pk=evidence.pk)
     for name, value in fields.items():
@@ -445,7 +552,7 @@ def evidence_delete(
 
 
 def _record_verdict_change(verdict: Verdict, old_state: str, user, reason: str) -> None:
-    _record_claim_change(
+    record_claim_change(
         claim_id=verdict.claim_id,
         field=ClaimChange.Field.VERDICT,
         from_value=old_state,
@@ -474,6 +581,7 @@ def verdict_save(
     explanation = (explanation or "").strip()
     if not explanation:
         raise ValidationError({"explanation": "A verdict needs a written explanation."})
+    share_lock(Rating, [rating.pk])  # before the claim: see the locking order
     Claim.objects.select_for_update().get(pk=claim.pk)
     verdict = Verdict.objects.select_for_update().filter(claim=claim).first()
     if verdict is None:
@@ -572,6 +680,32 @@ def verdict_return_to_draft(
     return locked
 
 
+@transaction.atomic
+def verdict_delete(*, verdict: Verdict, user, reason: str = "") -> None:
+    """Delete a verdict, published or not. The event says so (publicly when the verdict was
+    public), and the claim's document no longer shows it."""
+    require_permission(user, "claims.delete_verdict", "delete verdicts")
+    Claim.objects.select_for_update().get(pk=verdict.claim_id)
+    locked = Verdict.objects.select_for_update().select_related("rating").filter(pk=verdict.pk)
+    current = locked.first()
+    if current is None:
+        return
+    attribute_change(current, user, reason or "Deleted")
+    current.delete()
+    record_claim_change(
+        claim_id=verdict.claim_id,
+        field=ClaimChange.Field.VERDICT,
+        from_value=current.state,
+        to_value=ClaimChange.DELETED,
+        rating_label=current.rating.label,
+        reason=reason or "Verdict deleted",
+        actor=actor_or_none(user),
+        # The public learns that a verdict it was shown is withdrawn, never of a draft.
+        is_public=current.published_at is not None,
+    )
+    documents.claims_changed([verdict.claim_id])
+
+
 def verdicts_apply(
     action, verdicts: Iterable[Verdict], user
 ) -> tuple[list[Verdict], list[tuple[Verdict, str]]]:
@@ -583,3 +717,51 @@ def verdicts_apply(
         except (ReviewRuleError, PermissionDenied, StaleVersionError) as exc:
             refused.append((verdict, str(exc)))
     return done, refused
+
+
+# The rating scale ------------------------------------------------------------------------
+
+RATING_FIELDS = ("label", "ordinal", "description")
+
+
+@transaction.atomic
+def rating_create(*, user, label: str, ordinal: int | None = None, description: str = ""):
+    require_permission(user, "claims.add_rating", "edit the rating scale")
+    rating = Rating(label=label, ordinal=ordinal, description=description)
+    rating.full_clean()
+    attribute_change(rating, user)
+    rating.save()
+    return rating
+
+
+@transaction.atomic
+def rating_update(*, rating: Rating, user, **fields) -> Rating:
+    """Rename or re-rank a rating; every claim whose verdict (working or published) uses it
+    shows the new label and place in its document."""
+    require_permission(user, "claims.change_rating", "edit the rating scale")
+    # The rating first (step 1 of the locking order), so a verdict taking this rating
+    # meanwhile (``verdict_save`` locks it shared) is either in the list below or renders
+    # after our commit.
+    locked = Rating.objects.select_for_update().get(pk=rating.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    attribute_change(locked, user)
+    locked.save()
+    claim_ids = Verdict.objects.filter(Q(rating=locked) | Q(published_rating=locked)).values_list(
+        "claim_id", flat=True
+    )
+    locked_claims = lock_claims(claim_ids)
+    documents.claims_changed(list(locked_claims))
+    return locked
+
+
+@transaction.atomic
+def rating_delete(*, rating: Rating, user) -> None:
+    """Delete a rating no verdict uses (verdicts protect theirs): no document shows it."""
+    require_permission(user, "claims.delete_rating", "edit the rating scale")
+    locked = Rating.objects.select_for_update().filter(pk=rating.pk).first()
+    if locked is None:
+        return
+    attribute_change(locked, user)
+    locked.delete()

@@ -17,7 +17,15 @@ from articles.canonical import InvalidURL, canonicalize_url
 from articles.diff import side_by_side_html
 from articles.feeds import feed_get_or_create
 from articles.models import Article, ArticleCheck, ArticleRevision, Feed, FeedEntry
-from articles.services import article_get_or_create, feed_pause, feed_resume, revision_record
+from articles.services import (
+    ARTICLE_EDITABLE,
+    article_get_or_create,
+    article_update,
+    feed_pause,
+    feed_resume,
+    feed_update,
+    revision_record,
+)
 from claims.models import Claim
 from core.history_admin import HistoryAdmin
 from pipeline.services import (
@@ -56,12 +64,22 @@ class ArticleAddForm(forms.ModelForm):
             canonical = canonicalize_url(url)
         except InvalidURL as exc:
             raise ValidationError(str(exc)) from None
-        existing = Article.objects.filter(canonical_url=canonical).first()
-        if existing is not None:
+        existing = Article.objects.filter(canonical_url=canonical).exclude(pk=self.instance.pk)
+        if existing.exists():
+            found = existing.get()
             raise ValidationError(
-                f"This article is already on record as #{existing.pk} ({existing.canonical_url})."
+                f"This article is already on record as #{found.pk} ({found.canonical_url})."
             )
         return url
+
+
+class ArticleChangeForm(ArticleAddForm):
+    """Editing an article's metadata (its text comes from fetching it)."""
+
+    text = None  # type: ignore[assignment]
+
+    class Meta(ArticleAddForm.Meta):
+        fields = list(ARTICLE_EDITABLE)
 
 
 class RevisionInline(admin.TabularInline):
@@ -244,8 +262,7 @@ class ArticleAdmin(HistoryAdmin):
         return super().get_queryset(request).annotate(revision_total=Count("revisions"))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = ArticleAddForm
+        kwargs["form"] = ArticleAddForm if obj is None else ArticleChangeForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
@@ -318,7 +335,12 @@ class ArticleAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            saved = article_update(
+                article=obj,
+                user=request.user,
+                **{name: form.cleaned_data[name] for name in ARTICLE_EDITABLE},
+            )
+            obj.canonical_url = saved.canonical_url
             return
         # New articles go through the service: canonical URL, and the first revision.
         with transaction.atomic():
@@ -439,7 +461,8 @@ class FeedAdmin(admin.ModelAdmin):
         return [*FeedForm.Meta.fields, *self.readonly_fields]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.readonly_fields
+        # A feed's URL is what it is: another URL is another feed.
+        return [] if obj is None else ["url", *self.readonly_fields]
 
     @admin.display(description="articles from this feed")
     def progress(self, feed):
@@ -460,11 +483,17 @@ class FeedAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            saved = feed_update(
+                feed=Feed.objects.get(pk=obj.pk),
+                check_interval=form.cleaned_data["check_interval"],
+                paused=form.cleaned_data["paused"],
+            )
+            obj.next_check_at = saved.next_check_at
             return
         with transaction.atomic():
             feed, _ = feed_get_or_create(url=form.cleaned_data["url"])
-            Feed.objects.filter(pk=feed.pk).update(
+            feed_update(
+                feed=feed,
                 check_interval=form.cleaned_data["check_interval"],
                 paused=form.cleaned_data["paused"],
             )

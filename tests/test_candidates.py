@@ -330,7 +330,15 @@ def test_merge_keeps_evidence_appearances_figures_and_history(world, editor):
     }
     assert Appearance.objects.filter(claim=target).count() == 1
     assert ClaimQuantity.objects.filter(claim=target).count() == 1
-    assert set(duplicate_changes) <= set(ClaimChange.objects.filter(claim=target).values_list("id"))
+    # The duplicate's past events stay its own, with the merge as its last event.
+    events = list(ClaimChange.objects.filter(claim_id=duplicate.pk).values_list("id"))
+    assert events[:-1] == duplicate_changes
+    merged_event = ClaimChange.objects.get(pk=events[-1][0])
+    assert (merged_event.field, merged_event.to_value, merged_event.merged_into) == (
+        "claim",
+        "merged",
+        target.pk,
+    )
     # Independent support and a dispute: recomputed in the merge, and recorded.
     assert merged.status == ClaimStatus.CONTESTED
     last = ClaimChange.objects.filter(claim=target).order_by("-id").first()

@@ -52,7 +52,13 @@ class ClaimChangeOutputSerializer(serializers.ModelSerializer):
     from_value = serializers.CharField(
         help_text="Status, or verdict review state; empty when there was none."
     )
-    to_value = serializers.CharField()
+    to_value = serializers.CharField(
+        help_text="The new status or review state; for field `claim`, `deleted` or `merged` "
+        "(the claim's last event), and for a deleted verdict, `deleted`."
+    )
+    merged_into = serializers.IntegerField(
+        allow_null=True, help_text="For a `merged` event: the claim it was merged into."
+    )
     at = serializers.DateTimeField(source="created_at")
 
     class Meta:
@@ -65,6 +71,7 @@ class ClaimChangeOutputSerializer(serializers.ModelSerializer):
             "to_value",
             "rating_label",
             "reason",
+            "merged_into",
             "at",
         ]
 

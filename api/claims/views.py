@@ -9,7 +9,6 @@ import json
 from django.db.models import Exists, F, OuterRef, Prefetch, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -38,6 +37,7 @@ from api.claims.serializers import (
     SourceInputSerializer,
     SourceOutputSerializer,
 )
+from api.exceptions import Gone
 from api.filters import StrictFilterSet
 from api.pagination import MAX_PAGE_SIZE, IdCursorPagination
 from api.permissions import sees_working_verdicts
@@ -68,14 +68,40 @@ from claims.models import (
 JSON = "application/json"
 
 
+def _claim_or_gone(claim_id: int, queryset=None) -> Claim:
+    """The claim; 410 Gone for one that was deleted or merged into another (its changes feed
+    ends with that event), 404 for an id that never was a claim."""
+    claim = (queryset if queryset is not None else Claim.objects.all()).filter(pk=claim_id).first()
+    if claim is not None:
+        return claim
+    end = (
+        ClaimChange.objects.filter(claim_id=claim_id, field=ClaimChange.Field.CLAIM)
+        .order_by("-id")
+        .first()
+    )
+    if end is None:
+        raise NotFound(f"No claim #{claim_id}.")
+    when = end.created_at.strftime("%Y-%m-%d %H:%M UTC")
+    if end.to_value == ClaimChange.MERGED:
+        raise Gone(
+            f"Claim #{claim_id} was merged into claim #{end.merged_into} on {when}.",
+            {"claim": claim_id, "event": end.to_value, "merged_into": end.merged_into},
+        )
+    raise Gone(
+        f"Claim #{claim_id} was deleted on {when}; its history stays in the changes feed.",
+        {"claim": claim_id, "event": end.to_value, "merged_into": None},
+    )
+
+
 def _claim_response(request, claim_id: int, *, status_code: int = 200) -> HttpResponse:
     """The claim's status document: one query on the document's primary key."""
     working_verdicts = sees_working_verdicts(request)
     row = claim_document(claim_id, working_verdicts=working_verdicts)
     if row is None:
         # A claim written by code that bypassed the services has no document yet: render it
-        # (a slower read, still correct) rather than answer 404 for a claim that exists.
-        claim = get_object_or_404(Claim.objects.all(), pk=claim_id)
+        # (a slower read, still correct) rather than answer 404 for a claim that exists; a
+        # deleted claim has none either, and answers 410.
+        claim = _claim_or_gone(claim_id)
         body, etag = (
             render_claim(claim, working_verdicts=working_verdicts),
             claim_etag(claim_id, claim.version, 0, working_verdicts),
@@ -223,7 +249,7 @@ class ClaimDetailView(APIView):
         ],
     )
     def patch(self, request, pk: int):
-        claim = get_object_or_404(Claim.objects.all(), pk=pk)
+        claim = _claim_or_gone(pk)
         data = ClaimUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.claim_update(
@@ -273,7 +299,7 @@ class ClaimEvidenceView(GenericAPIView):
         return Evidence.objects.filter(claim_id=self.kwargs["pk"]).select_related("source")
 
     def _claim(self, pk: int) -> Claim:
-        return get_object_or_404(Claim.objects.all(), pk=pk)
+        return _claim_or_gone(pk)
 
     @extend_schema(operation_id="claims_evidence_list", responses=EvidenceOutputSerializer)
     def get(self, request, pk: int):
@@ -347,14 +373,14 @@ class ClaimReviewView(APIView):
         }
     )
     def get(self, request, pk: int):
-        claim = get_object_or_404(
+        claim = _claim_or_gone(
+            pk,
             Claim.objects.select_related("claimant", "verdict__published_rating").prefetch_related(
                 Prefetch(
                     "appearances",
                     queryset=Appearance.objects.select_related("revision__article").order_by("id"),
                 )
             ),
-            pk=pk,
         )
         try:
             # The same document the public claim page embeds; the newsroom's address, not the
@@ -425,7 +451,7 @@ class SourceDetailView(GenericAPIView):
 class ChangesFeedView(APIView):
     """Status and verdict changes in the order they happened, for polling tools. Each answer
     gives the ``cursor`` to send as ``after`` next time; ids become visible in order (see
-    ``claims.services._record_claim_change``), so a poller never misses or repeats an event."""
+    ``claims.services.record_claim_change``), so a poller never misses or repeats an event."""
 
     @extend_schema(
         parameters=[

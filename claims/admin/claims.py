@@ -391,8 +391,7 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
                 )
         elif formset.model is Appearance:
             for appearance in formset.deleted_objects:
-                appearance._history_user = request.user
-                appearance.delete()
+                services.appearance_delete(appearance=appearance, user=request.user)
             for appearance in formset.new_objects:
                 services.appearance_create(
                     claim=claim,
@@ -411,8 +410,14 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
                     explanation=verdict_form.cleaned_data["explanation"],
                     expected_version=verdict_form.cleaned_data.get("expected_version"),
                 )
-        else:
-            formset.save()
+        # The status and verdict history (ClaimChangeInline) is read-only: nothing to save.
+
+    def delete_model(self, request, obj):
+        services.claim_delete(claim=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for claim in queryset.order_by("pk"):
+            services.claim_delete(claim=claim, user=request.user)
 
     # Review steps: actions on the list, buttons on the claim page --------------------------
 

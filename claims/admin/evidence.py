@@ -28,10 +28,16 @@ class EvidenceAdmin(ServiceErrorsMixin, HistoryAdmin):
     search_fields = ["title", "url", "quote", "source__name", "claim__statement"]
     autocomplete_fields = ["claim", "source"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Evidence stays with its claim (linking it to another is a new evidence row there).
+        return ["claim"] if obj is not None else []
+
     def save_model(self, request, obj, form, change):
-        fields = {f: form.cleaned_data[f] for f in EvidenceForm.Meta.fields}
+        fields = {
+            f: form.cleaned_data[f] for f in EvidenceForm.Meta.fields if f in form.cleaned_data
+        }
         if change:
-            fields.pop("claim")
+            fields.pop("claim", None)
             saved = services.evidence_update(evidence=obj, user=request.user, **fields)
         else:
             saved = services.evidence_create(user=request.user, **fields)

@@ -3,6 +3,7 @@ appearances (anchored by the services, edited as inlines on the claim)."""
 
 from django.contrib import admin
 
+from claims import services
 from claims.models import (
     Appearance,
     ClaimChange,
@@ -12,10 +13,23 @@ from core.history_admin import HistoryAdmin
 
 @admin.register(ClaimChange)
 class ClaimChangeAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "claim", "field", "from_value", "to_value", "actor", "is_public"]
+    list_display = [
+        "created_at",
+        "claim_number",
+        "field",
+        "from_value",
+        "to_value",
+        "actor",
+        "is_public",
+    ]
     list_filter = ["field", "is_public"]
-    list_select_related = ["claim", "actor"]
-    search_fields = ["claim__statement", "reason"]
+    # Not the claim itself: events outlive deleted claims, and a join would hide theirs.
+    list_select_related = ["actor"]
+    search_fields = ["=claim__id", "reason"]
+
+    @admin.display(description="claim", ordering="claim_id")
+    def claim_number(self, change):
+        return f"#{change.claim_id}"
 
     def has_add_permission(self, request):
         return False
@@ -38,6 +52,18 @@ class AppearanceAdmin(HistoryAdmin):
     def has_add_permission(self, request):
         # Appearances are added on the claim page, where the quote is anchored.
         return False
+
+    def has_change_permission(self, request, obj=None):
+        # Anchored by the services and moved by re-anchoring, never typed in: the claim page
+        # adds and removes them.
+        return False
+
+    def delete_model(self, request, obj):
+        services.appearance_delete(appearance=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for appearance in queryset.order_by("claim_id", "pk"):
+            services.appearance_delete(appearance=appearance, user=request.user)
 
 
 # Claims from text: candidates, figures beside each claim, merging duplicates.

@@ -86,3 +86,11 @@ class SourceAdmin(ServiceErrorsMixin, HistoryAdmin):
         for alias in formset.new_objects:
             services.source_alias_add(source=form.instance, alias=alias.alias, user=request.user)
         return None
+
+    def delete_model(self, request, obj):
+        services.source_delete(source=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        # Sub-sources before their parents, which they protect.
+        for source in sorted(queryset, key=lambda source: -len(source.ancestors())):
+            services.source_delete(source=source, user=request.user)

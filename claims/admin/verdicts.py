@@ -1,5 +1,6 @@
 """Verdicts with their review steps, and the rating scale."""
 
+from django import forms
 from django.contrib import admin
 
 from claims import services
@@ -54,6 +55,13 @@ class VerdictAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
         )
         obj.pk = saved.pk
 
+    def delete_model(self, request, obj):
+        services.verdict_delete(verdict=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for verdict in queryset.order_by("claim_id"):
+            services.verdict_delete(verdict=verdict, user=request.user)
+
     @admin.action(description="Submit for review")
     def submit(self, request, queryset):
         self._apply(request, "submit", queryset.select_related("claim", "rating"))
@@ -67,7 +75,32 @@ class VerdictAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
         self._apply(request, "draft", queryset.select_related("claim", "rating"))
 
 
+class RatingForm(forms.ModelForm):
+    class Meta:
+        model = Rating
+        fields = list(services.RATING_FIELDS)
+
+
 @admin.register(Rating)
 class RatingAdmin(HistoryAdmin):
+    """The rating scale. A renamed or re-ranked rating rewrites the documents of the claims
+    whose verdicts use it."""
+
+    form = RatingForm
     list_display = ["label", "ordinal", "description"]
     search_fields = ["label"]
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in services.RATING_FIELDS}
+        if change:
+            saved = services.rating_update(rating=obj, user=request.user, **fields)
+        else:
+            saved = services.rating_create(user=request.user, **fields)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.rating_delete(rating=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for rating in queryset.order_by("pk"):
+            services.rating_delete(rating=rating, user=request.user)

@@ -223,9 +223,11 @@ def test_changes_feed_in_order_without_gaps_or_repeats(
         "to_value",
         "rating_label",
         "reason",
+        "merged_into",
         "at",
     }
     assert event["claim"] == claim.pk
+    assert event["merged_into"] is None
     assert "evidence removed" in event["reason"]
 
     # Editors also see the draft and review steps, in the same order as the table.

@@ -1,7 +1,7 @@
 """The changes feed never lets a poller skip an event whose transaction commits late.
 
 On PostgreSQL two transactions can draw ids 10 and 11 and commit 11 first; a poller that read
-11 would move its cursor past 10 before 10 became visible. ``_record_claim_change`` prevents it
+11 would move its cursor past 10 before 10 became visible. ``record_claim_change`` prevents it
 with a transaction-scoped advisory lock held from the insert until commit, so the next event's
 id is drawn only after the previous event is visible. This checks, from a second connection,
 that recording an event takes that lock and keeps it for the rest of the transaction.
