@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from claims import services
 from claims.candidates import candidates_generate
@@ -374,3 +375,44 @@ def test_every_page_loads_without_console_errors(
             page.goto(f"{live_server.url}{path}")
             shoot(page, f"{shot}-{name}")
     assert console_errors == [], "\n".join(console_errors)
+
+
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "production"])
+def test_form_errors_render_in_place_with_focus_on_the_first_invalid_field(
+    page, live_server, world, factchecker, console_errors, settings, debug
+):
+    """`make run` turns DEBUG on: form errors must render in place there too, not through
+    django-htmx's debug handler (which replaced the page and ran eval against the CSP)."""
+    settings.DEBUG = debug
+    w = pages_world.build(world, factchecker=factchecker)
+    candidates_generate(revision=w.revision2)
+    candidate = Candidate.objects.get(text=COUNCIL_SENTENCE)
+    log_in(page, live_server, factchecker.username)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/articles/{w.article.pk}/?claim={w.claim.pk}")
+    page.evaluate("window.partialUpdatesOnly = true")
+    panel = page.locator("#claim-panel")
+
+    # The evidence form sent empty: every missing field says so, the first has the focus.
+    panel.get_by_role("button", name="Add evidence").click()
+    panel.locator(".field__error").first.wait_for()
+    assert panel.locator("[aria-invalid='true']").count() == 3
+    expect(page.locator("#id_source")).to_be_focused()
+    assert page.locator(".site-header").count() == 1
+    assert f"claim={w.claim.pk}" in page.url and "/evidence/" not in page.url
+
+    # A candidate rejected without a reason.
+    page.locator(f"#article-text [data-candidate-id='{candidate.pk}']").click()
+    panel.get_by_role("heading", name=COUNCIL_SENTENCE).wait_for()
+    panel.get_by_role("button", name="Reject candidate").click()
+    panel.get_by_text("Say why the candidate is rejected.").wait_for()
+    expect(page.locator("#id_reason")).to_be_focused()
+    assert page.evaluate("window.partialUpdatesOnly") is True
+    assert f"candidate={candidate.pk}" in page.url and "/reject/" not in page.url
+    assert Candidate.objects.get(pk=candidate.pk).state == CandidateState.NEW
+
+    # Chromium reports each deliberate 400 in the console; nothing else may be there (the
+    # debug handler's eval was refused by the CSP).
+    others = [e for e in console_errors if "status of 400" not in e]
+    assert others == [], "\n".join(others)
+    assert len(console_errors) == 2, console_errors
