@@ -12,7 +12,15 @@ from playwright.sync_api import expect
 
 from claims import services
 from claims.candidates import candidates_generate
-from claims.models import Candidate, CandidateState, Claim, Evidence, ReviewState, Verdict
+from claims.models import (
+    Candidate,
+    CandidateState,
+    Claim,
+    Evidence,
+    ReviewState,
+    Stance,
+    Verdict,
+)
 from tests import pages_world
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -416,3 +424,41 @@ def test_form_errors_render_in_place_with_focus_on_the_first_invalid_field(
     others = [e for e in console_errors if "status of 400" not in e]
     assert others == [], "\n".join(others)
     assert len(console_errors) == 2, console_errors
+
+
+def test_most_cited_sources_draw_disputes_in_the_disputed_colour(
+    page, live_server, world, factchecker, viewer, console_errors
+):
+    """A source cited both ways: its bar's disputing part in the disputed colour (the row's
+    colour rule once overrode it), the rest in the corroborated colour, as the key says."""
+    w = pages_world.build(world, factchecker=factchecker)
+    services.evidence_create(
+        claim=w.union_claim,
+        stance=Stance.DISPUTES,
+        source=w.outlet,
+        url="https://ledger.example.org/union-count",
+        title="Ledger's own count",
+        user=factchecker,
+    )
+    log_in(page, live_server, viewer.username)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/dashboard/")
+    row = page.locator("[data-chart='chart-sources'] .chart__row").filter(has_text="Coastal Ledger")
+    part = row.locator("rect.chart__bar--part")
+    rest = row.locator("rect.chart__bar").first
+    assert part.count() == 1
+
+    def fill(locator) -> str:
+        return locator.evaluate("element => getComputedStyle(element).fill")
+
+    def background(selector: str) -> str:
+        return page.locator(selector).evaluate(
+            "element => getComputedStyle(element).backgroundColor"
+        )
+
+    assert fill(part) == "rgb(179, 38, 30)"  # --disputed
+    assert fill(rest) == "rgb(23, 99, 58)"  # --corroborated
+    # The key beside the chart uses the same colours as the bars it explains.
+    assert background("[data-chart='chart-sources'] ~ .chart__key .key--part") == fill(part)
+    assert background("[data-chart='chart-sources'] ~ .chart__key .key--rest") == fill(rest)
+    assert console_errors == [], "\n".join(console_errors)
