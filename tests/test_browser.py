@@ -462,3 +462,32 @@ def test_most_cited_sources_draw_disputes_in_the_disputed_colour(
     assert background("[data-chart='chart-sources'] ~ .chart__key .key--part") == fill(part)
     assert background("[data-chart='chart-sources'] ~ .chart__key .key--rest") == fill(rest)
     assert console_errors == [], "\n".join(console_errors)
+
+
+def test_admin_claim_page_fits_a_laptop_window(
+    page, live_server, world, factchecker, editor, console_errors
+):
+    """The claim's change page, with evidence whose title, link and quote are long, fits a
+    1,366 px window: the evidence inline wraps instead of widening the page."""
+    w = pages_world.build(world, factchecker=factchecker)
+    services.evidence_create(
+        claim=w.claim,
+        stance=Stance.CONTEXT,
+        source=w.council,
+        url="https://council.example.org/minutes/2024/03/terminal-throughput-"
+        + "and-employment-figures-for-the-northern-terminal-" * 3,
+        title="Minutes of the council's harbour committee on terminal throughput " * 4,
+        quote="The committee noted the authority's figure of 4,200 containers " * 6,
+        user=factchecker,
+    )
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/claims/claim/{w.claim.pk}/change/")
+    page.get_by_label("Username").fill(editor.username)
+    page.get_by_label("Password").fill("pw-" + editor.username)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**/admin/claims/claim/{w.claim.pk}/change/")
+    assert page.locator("#evidence-group tr.has_original").count() == 2
+    shoot(page, "admin-claim-1366")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1366, f"the page is {width} px wide"
+    assert console_errors == [], "\n".join(console_errors)

@@ -122,31 +122,38 @@ class EvidenceInline(admin.TabularInline):
         "title",
         "quote",
         "published_at",
-        "independence",
-        "link_state",
-        "link_checked_at",
+        "checks",
     ]
-    readonly_fields = ["independence", "link_state", "link_checked_at"]
+    # One read-only column for what the system works out, rather than three: the inline
+    # has to fit a laptop window (static/css/admin.css).
+    readonly_fields = ["checks"]
     autocomplete_fields = ["source"]
     extra = 1
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "quote":
-            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 30})
+        # Text areas, so a long title or quote wraps in its narrow column.
+        if db_field.name in ("title", "quote"):
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 30})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source", "claim__claimant")
 
-    @admin.display(description="independent?")
-    def independence(self, evidence):
+    @admin.display(description="independent? link")
+    def checks(self, evidence):
         if not evidence.pk:
             return "—"
         claimant = evidence.claim.claimant
         independent = evidence.source_id != claimant.pk and (
             evidence.source.root_id != claimant.root_id
         )
-        return "yes" if independent else "no (same source or same parent as the claimant)"
+        checked = evidence.link_checked_at
+        return format_html(
+            "Independent: {}<br>Link: {}{}",
+            "yes" if independent else "no (same source or same parent as the claimant)",
+            evidence.get_link_state_display(),
+            f", checked {checked:%Y-%m-%d}" if checked else "",
+        )
 
 
 class AppearanceForm(forms.ModelForm):
