@@ -204,6 +204,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     current = tabs.get(request.GET.get("tab", ""), QUEUE_TABS[0])
     counts = [(tab, tab.rows(filters).count()) for tab in QUEUE_TABS]
     page = Paginator(current.rows(filters), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    if current.key == "verdicts":
+        # Each verdict offers only the steps this user may take (SPEC section 8).
+        page.object_list = list(page.object_list)
+        for verdict in page.object_list:
+            verdict.steps = services.verdict_steps_allowed(verdict=verdict, user=request.user)
     user_model = get_user_model()
     return render(
         request,
@@ -222,7 +227,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "assignees": user_model.objects.filter(is_staff=True).order_by("username"),
             "second_review": settings.FACTCHECK_SECOND_REVIEW,
             "can_publish": request.user.has_perm("claims.publish_verdict"),
-            "can_return": request.user.has_perm("claims.change_verdict"),
         },
     )
 

@@ -434,17 +434,25 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
             )
         return chosen
 
-    @admin.action(description="Submit their verdicts for review")
+    @admin.action(description="Submit their verdicts for review", permissions=["change_verdict"])
     def submit_verdicts(self, request, queryset):
         self._apply(request, "submit", self._verdicts_of(request, queryset))
 
-    @admin.action(description="Publish their verdicts (second editor)")
+    @admin.action(
+        description="Publish their verdicts (second editor)", permissions=["publish_verdict"]
+    )
     def publish_verdicts(self, request, queryset):
         self._apply(request, "publish", self._verdicts_of(request, queryset))
 
-    @admin.action(description="Return their verdicts to draft")
+    @admin.action(description="Return their verdicts to draft", permissions=["change_verdict"])
     def return_verdicts_to_draft(self, request, queryset):
         self._apply(request, "draft", self._verdicts_of(request, queryset))
+
+    STEP_LABELS = {
+        "submit": "Submit verdict for review",
+        "publish": "Publish verdict",
+        "draft": "Return verdict to draft",
+    }
 
     def get_urls(self):
         return [
@@ -472,13 +480,10 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         verdict = getattr(obj, "verdict", None) if obj is not None else None
         context["verdict"] = verdict
-        context["review_steps"] = []
-        if verdict is not None:
-            state = verdict.state
-            if state == ReviewState.DRAFT:
-                context["review_steps"].append(("submit", "Submit verdict for review"))
-            if state == ReviewState.IN_REVIEW:
-                context["review_steps"].append(("publish", "Publish verdict"))
-            if state != ReviewState.DRAFT:
-                context["review_steps"].append(("draft", "Return verdict to draft"))
+        # Only the steps this user may take now (a Viewer none, the author no "Publish"
+        # under second review), by the same rules as the services.
+        steps = (
+            services.verdict_steps_allowed(verdict=verdict, user=request.user) if verdict else []
+        )
+        context["review_steps"] = [(step, self.STEP_LABELS[step]) for step in steps]
         return super().render_change_form(request, context, add, change, form_url, obj)
