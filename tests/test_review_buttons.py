@@ -146,3 +146,37 @@ def test_the_author_is_told_why_there_is_no_publish_button(client, world, editor
     client.force_login(editor)
     html = client.get(reverse("review") + "?tab=verdicts").content.decode()
     assert "You wrote this verdict: a second editor must publish it." in html
+
+
+@pytest.mark.parametrize(
+    ("state", "author", "role", "link"),
+    [
+        (
+            ReviewState.DRAFT,
+            "factchecker",
+            "factchecker",
+            "Edit the verdict or submit it for review",
+        ),
+        (ReviewState.IN_REVIEW, "factchecker", "factchecker", "Edit the verdict</a>"),
+        (ReviewState.IN_REVIEW, "factchecker", "editor", "Edit the verdict or publish it"),
+        (ReviewState.IN_REVIEW, "editor", "editor", "Edit the verdict</a>"),
+        (ReviewState.IN_REVIEW, "factchecker", "viewer", None),
+    ],
+)
+def test_article_review_panel_names_only_the_steps_the_role_may_take(
+    request, client, world, state, author, role, link
+):
+    services.appearance_create(
+        claim=world.claim,
+        revision=world.revision,
+        quote="4,200 containers passed through the northern terminal in March",
+    )
+    verdict_in(world, state, author=request.getfixturevalue(author))
+    client.force_login(request.getfixturevalue(role))
+    url = reverse("article_review", args=[world.article.pk]) + f"?claim={world.claim.pk}"
+    html = client.get(url).content.decode()
+    assert 'id="verdict-heading"' in html
+    if link is None:
+        assert "Edit the verdict" not in html
+    else:
+        assert link in html

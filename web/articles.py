@@ -196,6 +196,10 @@ def _review_context(
             "accept", CandidateAcceptForm(initial={"statement": candidate.text})
         )
         candidate_forms.setdefault("reject", CandidateRejectForm())
+    verdict = getattr(claim, "verdict", None) if claim is not None else None
+    verdict_steps = (
+        services.verdict_steps_allowed(verdict=verdict, user=request.user) if verdict else []
+    )
     compare = _compare(article, revisions, request.GET)
     if len(revisions) >= 2:
         default_from, default_to = revisions[-2].number, revisions[-1].number
@@ -217,6 +221,7 @@ def _review_context(
         "form": form,
         "can_add_evidence": can_add_evidence,
         "can_assign": can_assign,
+        "verdict_steps": verdict_steps,
         "compare": compare,
         "compare_from": _int(request.GET.get("from")) or default_from,
         "compare_to": _int(request.GET.get("to")) or default_to,
