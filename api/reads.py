@@ -8,6 +8,7 @@ bare view. Everything else goes through the ORM.
 
 from django.db import connection
 
+from api.articles.serializers import ARTICLE_FIELDS
 from articles.models import Article
 from claims.models import ArticleDocument, ClaimDocument
 
@@ -24,20 +25,9 @@ _CLAIM_SQL = {
     )
 }
 
-ARTICLE_COLUMNS = (
-    "id",
-    "url",
-    "canonical_url",
-    "title",
-    "publisher",
-    "published_at",
-    "state",
-    "last_error",
-    "last_checked_at",
-    "next_check_at",
-    "revision_count",
-    "updated_at",
-)
+# The article object's fields, the public reason its ``last_error`` becomes for anonymous
+# readers and keys (``api.articles.views.last_error_for``), and the timestamp its ETag needs.
+ARTICLE_COLUMNS = (*ARTICLE_FIELDS, "last_error_public", "updated_at")
 _ARTICLE_SQL = {
     audience: (
         "SELECT " + ", ".join(f"a.{name}" for name in ARTICLE_COLUMNS) + f", d.version, {column} "

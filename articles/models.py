@@ -41,7 +41,17 @@ class Article(models.Model):
     state = models.CharField(
         max_length=16, choices=ArticleState.choices, default=ArticleState.PENDING
     )
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(
+        blank=True, help_text="The full detail, for signed-in staff (it may name addresses)."
+    )
+    last_error_public = models.CharField(
+        "last error (public)",
+        max_length=300,
+        blank=True,
+        # As revision_count: code that predates the column can still insert.
+        db_default="",
+        help_text="The reason anonymous readers and API keys see, without hosts or addresses.",
+    )
     last_checked_at = models.DateTimeField(null=True, blank=True)
     next_check_at = models.DateTimeField(
         null=True, blank=True, help_text="Empty: not checked again (SPEC section 5 schedule)."
@@ -86,6 +96,8 @@ class Article(models.Model):
             "revision_count",
             "etag",
             "last_modified",
+            # Derived from last_error, which the history keeps.
+            "last_error_public",
         ]
     )
     objects = ArticleQuerySet.as_manager()

@@ -1,11 +1,11 @@
-"""Writes to articles and their revisions."""
+"""Writes to articles, their revisions and feeds."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles.canonical import InvalidURL, canonicalize_url
-from articles.models import Article, ArticleRevision, ArticleState, text_fingerprint
+from articles.models import Article, ArticleRevision, ArticleState, Feed, text_fingerprint
 
 
 def article_get_or_create(*, url: str, user=None, **fields) -> tuple[Article, bool]:
@@ -82,7 +82,24 @@ def revision_record(
     article.current_revision = revision
     article.state = ArticleState.OK
     article.last_error = ""
+    article.last_error_public = ""
     if needs_title:
         article.title = title
     article.save()
     return revision, created
+
+
+def feed_pause(*, feed: Feed) -> bool:
+    """Stop checking the feed; False when it was paused already. A conditional UPDATE, so a
+    pause and a resume at once leave one of them, never a mix."""
+    return bool(Feed.objects.filter(pk=feed.pk, paused=False).update(paused=True))
+
+
+def feed_resume(*, feed: Feed) -> bool:
+    """Check the feed again, from the next beat (it is due at once); False when it was not
+    paused."""
+    return bool(
+        Feed.objects.filter(pk=feed.pk, paused=True).update(
+            paused=False, next_check_at=timezone.now()
+        )
+    )

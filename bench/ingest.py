@@ -89,11 +89,11 @@ def main() -> int:
     from django.core.management import call_command
 
     from articles.extract import extract_html
-    from articles.models import Article, ArticleRevision
+    from articles.models import Article, ArticleRevision, CheckOutcome
     from articles.services import article_get_or_create
     from claims.models import Candidate
     from pipeline.ingest import article_check
-    from pipeline.tasks import generate_candidates
+    from pipeline.tasks import generate_candidates, queue_candidates
 
     call_command("migrate", verbosity=0)
     server, port = _serve(args.folder)
@@ -116,7 +116,10 @@ def main() -> int:
         begin = time.perf_counter()
         errors = 0
         for article in articles.values():
+            # The body of the worker's ingest_article task, whose report we need here.
             report = article_check(article=article)
+            if report.outcome == CheckOutcome.NEW_REVISION:
+                queue_candidates(report.revision.pk)
             errors += report.error is not None and not report.message.startswith("No article")
         elapsed = time.perf_counter() - begin
         texts, revision_ids = {}, []

@@ -14,5 +14,6 @@ urlpatterns = [
 ]
 
 # JSON errors under /api/ (tools parse them), Django's pages elsewhere.
+handler400 = "api.exceptions.json_bad_request"
 handler404 = "api.exceptions.json_not_found"
 handler500 = "api.exceptions.json_server_error"

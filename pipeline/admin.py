@@ -17,7 +17,7 @@ from articles.canonical import InvalidURL, canonicalize_url
 from articles.diff import side_by_side_html
 from articles.feeds import feed_get_or_create
 from articles.models import Article, ArticleCheck, ArticleRevision, Feed, FeedEntry
-from articles.services import article_get_or_create, revision_record
+from articles.services import article_get_or_create, feed_pause, feed_resume, revision_record
 from claims.models import Claim
 from core.history_admin import HistoryAdmin
 from pipeline.services import (
@@ -152,6 +152,7 @@ class ArticleAdmin(HistoryAdmin):
         "canonical_url",
         "state",
         "last_error",
+        "last_error_public",
         "last_checked_at",
         "next_check_at",
         "last_changed_at",
@@ -179,7 +180,9 @@ class ArticleAdmin(HistoryAdmin):
         error = article.last_error
         return error if len(error) <= 80 else error[:79] + "…"
 
-    @admin.action(description="Re-check the selected articles now")
+    # Each action declares its permission (the changelist offers it, and runs it, only to
+    # users who have it) and checks it again in its body, in case it is called another way.
+    @admin.action(description="Re-check the selected articles now", permissions=["change"])
     def recheck_now(self, request, queryset):
         if not self.has_change_permission(request):
             raise PermissionDenied
@@ -194,7 +197,9 @@ class ArticleAdmin(HistoryAdmin):
             "“latest checks”.",
         )
 
-    @admin.action(description="Find the candidates again in the current text")
+    @admin.action(
+        description="Find the candidates again in the current text", permissions=["change"]
+    )
     def find_candidates_again(self, request, queryset):
         if not self.has_change_permission(request):
             raise PermissionDenied
@@ -256,6 +261,7 @@ class ArticleAdmin(HistoryAdmin):
             "language",
             "state",
             "last_error",
+            "last_error_public",
             "last_checked_at",
             "next_check_at",
             "last_changed_at",
@@ -469,19 +475,27 @@ class FeedAdmin(admin.ModelAdmin):
         if not obj.paused:
             messages.info(request, "The feed is queued for a first check.")
 
-    @admin.action(description="Check the selected feeds now")
+    # Each action declares its permission and checks it again in its body (ArticleAdmin).
+    @admin.action(description="Check the selected feeds now", permissions=["change"])
     def check_now(self, request, queryset):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
         with transaction.atomic():
             feeds = list(queryset.filter(paused=False))
             for feed in feeds:
                 feed_queue_check(feed=feed)
         messages.success(request, f"{len(feeds)} feed(s) queued (paused feeds are skipped).")
 
-    @admin.action(description="Pause the selected feeds")
+    @admin.action(description="Pause the selected feeds", permissions=["change"])
     def pause(self, request, queryset):
-        messages.success(request, f"{queryset.update(paused=True)} feed(s) paused.")
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        count = sum(feed_pause(feed=feed) for feed in queryset.only("id"))
+        messages.success(request, f"{count} feed(s) paused.")
 
-    @admin.action(description="Resume the selected feeds")
+    @admin.action(description="Resume the selected feeds", permissions=["change"])
     def resume(self, request, queryset):
-        count = queryset.update(paused=False, next_check_at=timezone.now())
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        count = sum(feed_resume(feed=feed) for feed in queryset.only("id"))
         messages.success(request, f"{count} feed(s) resumed; they are checked at the next beat.")

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from articles.errors import CheckFailed
 from articles.extract import Extracted, ExtractionError, extract_file, extract_response
 from articles.fetch import DomainBusy, FetchError, fetch
 from articles.models import (
@@ -54,10 +55,18 @@ class CheckReport:
     outcome: str
     revision: ArticleRevision | None = None
     error: FetchError | None = None
+    # The revision was stored but finding its candidates failed (the synchronous commands).
+    candidates_failed: bool = False
 
     @property
     def message(self) -> str:
         return str(self.error) if self.error else ""
+
+    @property
+    def failed(self) -> bool:
+        """The item ended in an error (a 404, a refused address, an extraction error, a bug);
+        "not modified" and "deferred" are not failures."""
+        return self.outcome == CheckOutcome.ERROR or self.candidates_failed
 
 
 def _after_text_change(*, revision: ArticleRevision, previous: ArticleRevision | None) -> None:
@@ -69,9 +78,19 @@ def _after_text_change(*, revision: ArticleRevision, previous: ArticleRevision |
 
 def _find_candidates_if_asked(report: CheckReport, *, candidates_now: bool) -> CheckReport:
     """The synchronous commands find a new revision's candidates before printing them; the
-    tasks queue them for a worker instead (``pipeline.tasks``)."""
+    tasks queue them for a worker instead (``pipeline.tasks``).
+
+    A failure here comes after the revision was committed: it is recorded as the worker's
+    would be (``revision_candidates_failed``: a check row naming the remedy), the article's
+    state stays that of its fetch, and the report says the item failed."""
     if candidates_now and report.outcome == CheckOutcome.NEW_REVISION:
-        candidates_generate(revision=report.revision)
+        try:
+            candidates_generate(revision=report.revision)
+        except Exception as exc:
+            logger.exception("candidates of revision %s failed", report.revision.pk)
+            revision_candidates_failed(revision_id=report.revision.pk, error=exc)
+            report.error = CheckFailed.wrapping(exc, url=report.article.url)
+            report.candidates_failed = True
     return report
 
 
@@ -86,6 +105,7 @@ def _record_failure(article: Article, error: FetchError, now) -> CheckReport:
         Article.objects.filter(pk=article.pk).update(
             state=ArticleState.ERROR,
             last_error=str(error),
+            last_error_public=error.public_message[:300],
             last_checked_at=now,
             failure_count=F("failure_count") + 1,
             next_check_at=next_check,
@@ -103,6 +123,7 @@ def _record_not_modified(article: Article, now, etag: str, last_modified: str) -
         Article.objects.filter(pk=article.pk).update(
             state=ArticleState.OK if article.current_revision_id else article.state,
             last_error="" if article.current_revision_id else article.last_error,
+            last_error_public=("" if article.current_revision_id else article.last_error_public),
             last_checked_at=now,
             failure_count=0,
             etag=etag,
@@ -181,13 +202,37 @@ def article_check(
     *, article: Article, max_domain_wait: float | None = None, candidates_now: bool = False
 ) -> CheckReport:
     """Fetch (or read) the article again and record what came of it. Never raises for a
-    failure of the site or the page: that is stored on the article and returned.
+    failure of the site or the page, nor for an unexpected exception (a bug, the cache or
+    the database out of reach): that is stored on the article and returned, so a batch goes
+    on with its next article (SPEC section 9). Only a failure to record the failure raises.
 
     With ``max_domain_wait`` (the tasks), a check that would wait longer than that for its
     turn at the site is put off: the article is due again when its turn comes. A new
     revision's candidates are queued for a worker, or found before returning with
     ``candidates_now`` (the synchronous commands)."""
     now = timezone.now()
+    try:
+        return _article_check(
+            article, now, max_domain_wait=max_domain_wait, candidates_now=candidates_now
+        )
+    except Exception as exc:
+        return article_check_failed(article=article, error=exc, now=now)
+
+
+def article_check_failed(*, article: Article, error: BaseException, now=None) -> CheckReport:
+    """Record an unexpected exception of a check on the article, as a failed fetch is: error
+    state, the exception's type and message, a check row and a next check with backoff. The
+    traceback goes to the log."""
+    logger.error("article %s: the check failed", article.pk, exc_info=error)
+    article.refresh_from_db()
+    return _record_failure(
+        article, CheckFailed.wrapping(error, url=article.url), now or timezone.now()
+    )
+
+
+def _article_check(
+    article: Article, now, *, max_domain_wait: float | None, candidates_now: bool
+) -> CheckReport:
     try:
         if article.local_path:
             extracted = extract_file(Path(article.local_path))

@@ -4,6 +4,11 @@ Each task is safe to run twice (revisions are unique per article and text; feed 
 feed and key; re-anchoring skips claims already anchored; candidates per article and
 sentence) and acks late, so a worker that dies mid-task leaves the message to another worker.
 
+A task that fails for any reason leaves its row saying so: ingestion records an unexpected
+exception on the article or feed (error, message, a next check with backoff) and returns; only
+when even that record cannot be written (the database out of reach) does the task raise, after
+one more try, so Celery's log has it. Nothing stays ``pending`` with no word of why.
+
 Every task keeps the name it was first queued under (``name=``): messages already in the
 broker and the beat schedule in settings still find it after a move of the code.
 """
@@ -17,14 +22,14 @@ from celery import Task, shared_task
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from articles.feeds import feed_check
+from articles.feeds import feed_check, feed_check_failed
 from articles.fetch import DomainBusy, FetchError
 from articles.models import Article, ArticleRevision, CheckOutcome, Feed
 from claims.candidates import candidates_generate
 from claims.evidence_links import evidence_check_link
 from claims.models import Evidence
 from core.leases import lease_due_rows
-from pipeline.ingest import article_check, revision_candidates_failed
+from pipeline.ingest import article_check, article_check_failed, revision_candidates_failed
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +56,15 @@ def _retry_if_worthwhile(task, error: FetchError | None) -> None:
     raise task.retry(countdown=countdown + random.uniform(0, 5))
 
 
+def _record_or_log(record, *args, **kwargs) -> None:
+    """Record a task's failure on its row; a failure to record is logged, never raised over
+    the task's own error."""
+    try:
+        record(*args, **kwargs)
+    except Exception:
+        logger.exception("the failure could not be recorded (%s)", record.__name__)
+
+
 def queue_candidates(revision_id: int) -> None:
     """Find the revision's candidates in a worker, once the caller's transaction commits
     (the worker must see the revision)."""
@@ -69,9 +83,19 @@ def ingest_article(self, article_id: int) -> None:
     if article is None:
         logger.warning("ingest_article: no article %s", article_id)
         return
-    report = article_check(article=article, max_domain_wait=MAX_DOMAIN_WAIT)
+    try:
+        report = article_check(article=article, max_domain_wait=MAX_DOMAIN_WAIT)
+    except Exception as exc:
+        _record_or_log(article_check_failed, article=article, error=exc)
+        raise
     if report.outcome == CheckOutcome.NEW_REVISION:
-        queue_candidates(report.revision.pk)
+        try:
+            queue_candidates(report.revision.pk)
+        except Exception as exc:
+            # The broker out of reach: the text is stored; the article's checks say the
+            # candidates are still to be found, and how.
+            _record_or_log(revision_candidates_failed, revision_id=report.revision.pk, error=exc)
+            raise
     _retry_if_worthwhile(self, report.error)
 
 
@@ -86,7 +110,13 @@ def ingest_feed(self, feed_id: int) -> None:
     feed = Feed.objects.filter(pk=feed_id).first()
     if feed is None or feed.paused:
         return
-    report = feed_check(feed=feed, max_domain_wait=MAX_DOMAIN_WAIT)
+    try:
+        report = feed_check(feed=feed, max_domain_wait=MAX_DOMAIN_WAIT)
+    except Exception as exc:
+        _record_or_log(feed_check_failed, feed=feed, error=exc)
+        raise
+    # A new entry's article is due at once (feed_check), so one whose task is not queued here
+    # (the broker out of reach) is still checked by the dispatcher.
     for article in report.new_articles:
         ingest_article.delay(article.pk)
     _retry_if_worthwhile(self, report.error)

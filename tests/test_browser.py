@@ -21,16 +21,11 @@ from claims.models import (
     Stance,
     Verdict,
 )
-from tests import pages_world
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(os.environ.get("FACTCHECK_SHOTS_DIR", "/tmp/shots"))
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
-# thread with a running loop unless told that this is deliberate (the test's own setup).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,6 +34,16 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _orm_calls_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
+    thread with a running loop unless told that this is deliberate (the tests' own setup). Only
+    for this module's tests: everywhere else the check stays on."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -126,13 +131,12 @@ def log_in(page, live_server, username: str) -> None:
 
 
 def test_factchecker_adds_disputing_evidence_and_sees_the_highlight_change(
-    page, live_server, world, factchecker, console_errors
+    page, live_server, pages_world, factchecker, console_errors
 ):
-    w = pages_world.build(world, factchecker=factchecker)
     log_in(page, live_server, factchecker.username)
     page.set_viewport_size(DESKTOP)
-    page.goto(f"{live_server.url}/articles/{w.article.pk}/")
-    highlight = page.locator(f"#article-text [data-claim-id='{w.claim.pk}']").first
+    page.goto(f"{live_server.url}/articles/{pages_world.article.pk}/")
+    highlight = page.locator(f"#article-text [data-claim-id='{pages_world.claim.pk}']").first
     assert highlight.get_attribute("data-status") == "corroborated"
     shoot(page, "article-desktop")
     # A mark on the window survives htmx's partial updates but not a full page load.
@@ -140,14 +144,14 @@ def test_factchecker_adds_disputing_evidence_and_sees_the_highlight_change(
 
     highlight.click()
     panel = page.locator("#claim-panel")
-    panel.get_by_role("heading", name=w.claim.statement).wait_for()
+    panel.get_by_role("heading", name=pages_world.claim.statement).wait_for()
     # A mistake first: the answer explains it in place and keeps what was typed.
     panel.get_by_label("Disputes").check()
     panel.get_by_label("Link").fill("union.example.org march count")
     panel.get_by_role("button", name="Add evidence").click()
     panel.locator(".field__error").first.wait_for()
     assert "Enter a valid URL." in panel.inner_text()
-    assert f"claim={w.claim.pk}" in page.url and "/evidence/" not in page.url
+    assert f"claim={pages_world.claim.pk}" in page.url and "/evidence/" not in page.url
     panel.get_by_label("Source").select_option(label="Dock Workers' Union")
     panel.get_by_label("Link").fill("https://union.example.org/march-count")
     panel.get_by_label("Title").fill("Union's own count for March")
@@ -155,12 +159,12 @@ def test_factchecker_adds_disputing_evidence_and_sees_the_highlight_change(
     panel.get_by_role("button", name="Add evidence").click()
 
     page.locator(".message--success").wait_for()
-    highlight = page.locator(f"#article-text [data-claim-id='{w.claim.pk}']").first
+    highlight = page.locator(f"#article-text [data-claim-id='{pages_world.claim.pk}']").first
     assert highlight.get_attribute("data-status") == "contested"
-    assert Claim.objects.get(pk=w.claim.pk).status == "contested"
-    assert Evidence.objects.filter(claim=w.claim, stance="disputes").count() == 1
+    assert Claim.objects.get(pk=pages_world.claim.pk).status == "contested"
+    assert Evidence.objects.filter(claim=pages_world.claim, stance="disputes").count() == 1
     assert page.evaluate("window.partialUpdatesOnly") is True
-    assert f"claim={w.claim.pk}" in page.url
+    assert f"claim={pages_world.claim.pk}" in page.url
     shoot(page, "article-after-evidence-desktop")
 
     page.set_viewport_size(PHONE)
@@ -173,14 +177,13 @@ def test_factchecker_adds_disputing_evidence_and_sees_the_highlight_change(
     assert others == [], "\n".join(others)
 
 
-def test_adding_evidence_works_without_javascript(browser, live_server, world, factchecker):
-    w = pages_world.build(world, factchecker=factchecker)
+def test_adding_evidence_works_without_javascript(browser, live_server, pages_world, factchecker):
     context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
     page = context.new_page()
     try:
         log_in(page, live_server, factchecker.username)
-        page.goto(f"{live_server.url}/articles/{w.article.pk}/")
-        page.locator(f"#article-text [data-claim-id='{w.claim.pk}']").first.click()
+        page.goto(f"{live_server.url}/articles/{pages_world.article.pk}/")
+        page.locator(f"#article-text [data-claim-id='{pages_world.claim.pk}']").first.click()
         panel = page.locator("#claim-panel")
         panel.get_by_label("Disputes").check()
         panel.get_by_label("Source").select_option(label="Dock Workers' Union")
@@ -188,7 +191,7 @@ def test_adding_evidence_works_without_javascript(browser, live_server, world, f
         panel.get_by_label("Title").fill("Sent without JavaScript")
         panel.get_by_role("button", name="Add evidence").click()
         page.locator(".message--success").wait_for()
-        highlight = page.locator(f"#article-text [data-claim-id='{w.claim.pk}']").first
+        highlight = page.locator(f"#article-text [data-claim-id='{pages_world.claim.pk}']").first
         assert highlight.get_attribute("data-status") == "contested"
         assert Evidence.objects.filter(title="Sent without JavaScript").exists()
     finally:
@@ -199,14 +202,13 @@ COUNCIL_SENTENCE = "The city council estimates that about 120 jobs depend on the
 
 
 def test_factchecker_accepts_a_candidate_and_sees_a_new_highlight(
-    page, live_server, world, factchecker, console_errors
+    page, live_server, pages_world, factchecker, console_errors
 ):
-    w = pages_world.build(world, factchecker=factchecker)
-    candidates_generate(revision=w.revision2)
+    candidates_generate(revision=pages_world.revision2)
     candidate = Candidate.objects.get(text=COUNCIL_SENTENCE)
     log_in(page, live_server, factchecker.username)
     page.set_viewport_size(DESKTOP)
-    page.goto(f"{live_server.url}/articles/{w.article.pk}/")
+    page.goto(f"{live_server.url}/articles/{pages_world.article.pk}/")
     page.evaluate("window.partialUpdatesOnly = true")
     mark = page.locator(f"#article-text [data-candidate-id='{candidate.pk}']")
     assert mark.count() == 1
@@ -236,9 +238,10 @@ def test_factchecker_accepts_a_candidate_and_sees_a_new_highlight(
     assert console_errors == [], "\n".join(console_errors)
 
 
-def test_rejecting_a_candidate_works_without_javascript(browser, live_server, world, factchecker):
-    w = pages_world.build(world, factchecker=factchecker)
-    candidates_generate(revision=w.revision2)
+def test_rejecting_a_candidate_works_without_javascript(
+    browser, live_server, pages_world, factchecker
+):
+    candidates_generate(revision=pages_world.revision2)
     candidate = Candidate.objects.get(text=COUNCIL_SENTENCE)
     context = browser.new_context(java_script_enabled=False, viewport=PHONE)
     page = context.new_page()
@@ -265,18 +268,19 @@ def test_rejecting_a_candidate_works_without_javascript(browser, live_server, wo
 
 
 def test_comparing_two_revisions_shows_the_diff(
-    page, live_server, world, factchecker, console_errors
+    page, live_server, pages_world, factchecker, console_errors
 ):
-    w = pages_world.build(world, factchecker=factchecker)
     log_in(page, live_server, factchecker.username)
     page.set_viewport_size(DESKTOP)
-    page.goto(f"{live_server.url}/articles/{w.article.pk}/")
+    page.goto(f"{live_server.url}/articles/{pages_world.article.pk}/")
     # Highlights are links: a keyboard user focuses one and presses Enter to select it.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
-    page.locator(f"#article-text [data-claim-id='{w.union_claim.pk}']").focus()
+    page.locator(f"#article-text [data-claim-id='{pages_world.union_claim.pk}']").focus()
     page.keyboard.press("Enter")
-    page.locator("#claim-panel").get_by_role("heading", name=w.union_claim.statement).wait_for()
+    page.locator("#claim-panel").get_by_role(
+        "heading", name=pages_world.union_claim.statement
+    ).wait_for()
     page.get_by_label("Compare").select_option("1")
     page.get_by_label("with").select_option("2")
     page.get_by_role("button", name="Show changes").click()
@@ -291,24 +295,23 @@ def test_comparing_two_revisions_shows_the_diff(
 
 
 def test_editor_publishes_a_verdict_written_by_someone_else(
-    page, live_server, world, factchecker, editor, console_errors
+    page, live_server, pages_world, editor, console_errors
 ):
-    w = pages_world.build(world, factchecker=factchecker)
     log_in(page, live_server, editor.username)
     page.set_viewport_size(DESKTOP)
     page.goto(f"{live_server.url}/review/?tab=verdicts")
-    row = page.locator(f"[data-verdict-id='{w.verdict.pk}']")
+    row = page.locator(f"[data-verdict-id='{pages_world.verdict.pk}']")
     shoot(page, "queue-verdicts-desktop")
     row.get_by_role("button", name="Publish").click()
     page.locator(".message--success").wait_for()
     assert "verdict published" in page.locator(".messages").inner_text()
-    assert Verdict.objects.get(pk=w.verdict.pk).state == ReviewState.PUBLISHED
+    assert Verdict.objects.get(pk=pages_world.verdict.pk).state == ReviewState.PUBLISHED
 
-    page.goto(f"{live_server.url}/claims/{w.claim.pk}/")
+    page.goto(f"{live_server.url}/claims/{pages_world.claim.pk}/")
     assert page.locator(".verdict-box__label").inner_text().endswith("Mostly accurate")
     document = json.loads(page.locator("script[type='application/ld+json']").text_content())
     assert document["@type"] == "ClaimReview"
-    assert document["claimReviewed"] == w.claim.statement
+    assert document["claimReviewed"] == pages_world.claim.statement
     assert document["reviewRating"]["alternateName"] == "Mostly accurate"
     shoot(page, "public-claim-desktop")
     page.set_viewport_size(PHONE)
@@ -317,26 +320,24 @@ def test_editor_publishes_a_verdict_written_by_someone_else(
 
 
 def test_anonymous_visitor_sees_the_public_page_and_no_draft(
-    page, live_server, world, factchecker, console_errors
+    page, live_server, pages_world, console_errors
 ):
-    w = pages_world.build(world, factchecker=factchecker)
-    page.goto(f"{live_server.url}/claims/{w.claim.pk}/")
+    page.goto(f"{live_server.url}/claims/{pages_world.claim.pk}/")
     assert page.get_by_role("heading", name="No verdict published yet").is_visible()
     assert page.locator("script[type='application/ld+json']").count() == 0
     body = page.locator("main").inner_text()
-    assert w.verdict.explanation not in body
+    assert pages_world.verdict.explanation not in body
     assert "Mostly accurate" not in body
     assert "Corroborated" in body
-    page.goto(f"{live_server.url}/articles/{w.article.pk}/")
+    page.goto(f"{live_server.url}/articles/{pages_world.article.pk}/")
     assert "/accounts/login/" in page.url
     assert console_errors == [], "\n".join(console_errors)
 
 
 def test_dashboard_renders_its_charts(
-    page, live_server, world, factchecker, viewer, editor, console_errors
+    page, live_server, pages_world, viewer, editor, console_errors
 ):
-    w = pages_world.build(world, factchecker=factchecker)
-    services.verdict_publish(verdict=w.verdict, user=editor)
+    services.verdict_publish(verdict=pages_world.verdict, user=editor)
     log_in(page, live_server, viewer.username)
     for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
@@ -350,11 +351,10 @@ def test_dashboard_renders_its_charts(
 
 
 def test_every_page_loads_without_console_errors(
-    page, live_server, world, factchecker, editor, console_errors
+    page, live_server, pages_world, editor, console_errors
 ):
-    w = pages_world.build(world, factchecker=factchecker)
-    services.verdict_publish(verdict=w.verdict, user=editor)
-    candidates_generate(revision=w.revision2)
+    services.verdict_publish(verdict=pages_world.verdict, user=editor)
+    candidates_generate(revision=pages_world.revision2)
     candidate = Candidate.objects.get(text=COUNCIL_SENTENCE)
     pages = {
         "home-anonymous": "/",
@@ -371,8 +371,8 @@ def test_every_page_loads_without_console_errors(
     editor_pages = {
         "queue-candidates": "/review/",
         "queue-claims": "/review/?tab=claims",
-        "article-candidate": f"/articles/{w.article.pk}/?candidate={candidate.pk}",
-        "article-claim": f"/articles/{w.article.pk}/?claim={w.claim.pk}",
+        "article-candidate": f"/articles/{pages_world.article.pk}/?candidate={candidate.pk}",
+        "article-claim": f"/articles/{pages_world.article.pk}/?claim={pages_world.claim.pk}",
         "queue-fetches": "/review/?tab=fetches",
         "home-editor": "/",
         "admin": "/admin/",
@@ -387,12 +387,12 @@ def test_every_page_loads_without_console_errors(
 
 @pytest.mark.parametrize("debug", [True, False], ids=["debug", "production"])
 def test_form_errors_render_in_place_with_focus_on_the_first_invalid_field(
-    page, live_server, world, factchecker, console_errors, settings, debug
+    page, live_server, pages_world, factchecker, console_errors, settings, debug
 ):
     """`make run` turns DEBUG on: form errors must render in place there too, not through
     django-htmx's debug handler (which replaced the page and ran eval against the CSP)."""
     settings.DEBUG = debug
-    w = pages_world.build(world, factchecker=factchecker)
+    w = pages_world
     candidates_generate(revision=w.revision2)
     candidate = Candidate.objects.get(text=COUNCIL_SENTENCE)
     log_in(page, live_server, factchecker.username)
@@ -427,11 +427,11 @@ def test_form_errors_render_in_place_with_focus_on_the_first_invalid_field(
 
 
 def test_most_cited_sources_draw_disputes_in_the_disputed_colour(
-    page, live_server, world, factchecker, viewer, console_errors
+    page, live_server, pages_world, factchecker, viewer, console_errors
 ):
     """A source cited both ways: its bar's disputing part in the disputed colour (the row's
     colour rule once overrode it), the rest in the corroborated colour, as the key says."""
-    w = pages_world.build(world, factchecker=factchecker)
+    w = pages_world
     services.evidence_create(
         claim=w.union_claim,
         stance=Stance.DISPUTES,
@@ -465,11 +465,11 @@ def test_most_cited_sources_draw_disputes_in_the_disputed_colour(
 
 
 def test_admin_claim_page_fits_a_laptop_window(
-    page, live_server, world, factchecker, editor, console_errors
+    page, live_server, pages_world, factchecker, editor, console_errors
 ):
     """The claim's change page, with evidence whose title, link and quote are long, fits a
     1,366 px window: the evidence inline wraps instead of widening the page."""
-    w = pages_world.build(world, factchecker=factchecker)
+    w = pages_world
     services.evidence_create(
         claim=w.claim,
         stance=Stance.CONTEXT,

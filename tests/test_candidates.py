@@ -22,6 +22,7 @@ from claims.models import (
     Source,
     SourceKind,
 )
+from tests.conftest import make_evidence
 
 COUNCIL_SENTENCE = "The city council estimates that about 120 jobs depend on the terminal."
 PORT_SENTENCE = (
@@ -129,7 +130,7 @@ def test_accept_creates_claim_with_anchored_appearance_claimant_and_quantities(w
     assert candidate.history.first().history_user == factchecker
 
 
-def test_accept_with_a_new_claimant_creates_the_source(db, factchecker):
+def test_accept_with_a_new_claimant_creates_the_source(factchecker):
     article, _ = article_get_or_create(url="https://news.example.org/a", publisher="Daily Post")
     revision, _ = revision_record(
         article=article,
@@ -262,7 +263,8 @@ def test_match_ranks_the_paraphrase_first(claims_world, django_assert_num_querie
         "The central bank cut interest rates to 5.25 percent.",
     ],
 )
-def test_match_keeps_unrelated_and_contradicting_text_below_the_threshold(claims_world, text):
+@pytest.mark.usefixtures("claims_world")
+def test_match_keeps_unrelated_and_contradicting_text_below_the_threshold(text):
     assert all(score < matching.MATCH_THRESHOLD for _, score in matching.claims_match(text=text))
 
 
@@ -286,9 +288,7 @@ def test_match_sees_claims_edited_after_creation(claims_world):
 
 
 def _evidence(claim, source, url, stance="corroborates", user=None):
-    return services.evidence_create(
-        claim=claim, stance=stance, source=source, url=url, title=url, user=user
-    )
+    return make_evidence(claim, stance=stance, source=source, url=url, title=url, user=user)
 
 
 def test_merge_keeps_evidence_appearances_figures_and_history(world, editor):
@@ -361,8 +361,9 @@ def _article_with(sentences: int, index: int):
 
 
 @pytest.mark.parametrize("match", [False, True])
+@pytest.mark.usefixtures("world")  # its claims are matched against the candidates
 def test_generate_takes_as_many_queries_for_many_candidates_as_for_few(
-    world, django_assert_num_queries, match
+    django_assert_num_queries, match
 ):
     small, large = _article_with(2, 1), _article_with(12, 2)
     candidates.candidates_generate(revision=_article_with(1, 3), match=match)  # caches lexeme stats
@@ -389,7 +390,8 @@ def test_a_suggested_claimant_finds_the_existing_source(world, suggested, name):
     assert claimants.claimant_source(name=suggested, article=world.article) == source
 
 
-def test_an_unknown_claimant_matches_nothing(world):
+@pytest.mark.usefixtures("world")  # sources exist, none of them the weather service
+def test_an_unknown_claimant_matches_nothing():
     assert claimants.source_match("the national weather service") is None
 
 

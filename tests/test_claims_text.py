@@ -231,6 +231,7 @@ D = Decimal
         ("two North Korean soldiers", (D(2), D(2), D(2), "", "soldiers")),
         ("a dozen North Korean soldiers", (D(12), D(12), D(12), "", "soldiers")),
         ("twenty-five tanks", (D(25), D(25), D(25), "", "tanks")),
+        ("Sixty-one percent of our bridges", (D(61), D(61), D(61), "", "percent")),
         ("hundreds of beds", (None, D(200), D(999), "", "beds")),
         ("thousands of people", (None, D(2000), D(9999), "", "people")),
         ("tens of thousands of protesters", (None, D(20000), D(99999), "", "protesters")),

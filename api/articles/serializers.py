@@ -6,34 +6,47 @@ from api.claims.serializers import ClaimOutputSerializer
 from api.serializers import StrictCharField, StrictInputSerializer
 from articles.models import Article, ArticleRevision, ArticleState
 
+# The article object of SPEC section 7, in this order: its own columns, then ``claims`` from
+# its document. The fast reads (api/reads.py, api/articles/views.py ``article_head``) and the
+# schema below both take the fields from here.
+ARTICLE_FIELDS = (
+    "id",
+    "url",
+    "canonical_url",
+    "title",
+    "publisher",
+    "published_at",
+    "state",
+    "last_error",
+    "last_checked_at",
+    "next_check_at",
+    "revision_count",
+)
+ARTICLE_DATETIMES = frozenset({"published_at", "last_checked_at", "next_check_at"})
+
 
 class ArticleFieldsSerializer(serializers.ModelSerializer):
     """The article's own columns; ``claims`` come from its document."""
 
     class Meta:
         model = Article
-        fields = [
-            "id",
-            "url",
-            "canonical_url",
-            "title",
-            "publisher",
-            "published_at",
-            "state",
-            "last_error",
-            "last_checked_at",
-            "next_check_at",
-        ]
+        fields = list(ARTICLE_FIELDS)
+        extra_kwargs = {
+            "last_error": {
+                "help_text": "Why the last check failed. Anonymous readers and API keys get the "
+                "reason only (“refused: not a public address”); signed-in staff get the full "
+                "detail, which may name hosts and addresses."
+            }
+        }
 
 
 class ArticleOutputSerializer(ArticleFieldsSerializer):
     """For the schema: the article object as the API returns it."""
 
-    revision_count = serializers.IntegerField()
     claims = ClaimOutputSerializer(many=True)
 
     class Meta(ArticleFieldsSerializer.Meta):
-        fields = [*ArticleFieldsSerializer.Meta.fields, "revision_count", "claims"]
+        fields = [*ARTICLE_FIELDS, "claims"]
 
 
 class RevisionOutputSerializer(serializers.ModelSerializer):

@@ -14,6 +14,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from api.articles.serializers import (
+    ARTICLE_DATETIMES,
+    ARTICLE_FIELDS,
     ArticleDetailOutputSerializer,
     ArticleIngestInputSerializer,
     ArticleOutputSerializer,
@@ -41,21 +43,32 @@ def _iso(value) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def article_head(values: dict) -> dict:
-    """The article object's own fields (ArticleOutputSerializer without ``claims``)."""
-    return {
-        "id": values["id"],
-        "url": values["url"],
-        "canonical_url": values["canonical_url"],
-        "title": values["title"],
-        "publisher": values["publisher"],
-        "published_at": _iso(values["published_at"]),
-        "state": values["state"],
-        "last_error": values["last_error"],
-        "last_checked_at": _iso(values["last_checked_at"]),
-        "next_check_at": _iso(values["next_check_at"]),
-        "revision_count": values["revision_count"],
+# For rows whose error was stored before the public reason was: the reason, none of the detail.
+LAST_ERROR_WITHHELD = "the last check failed"
+
+
+def last_error_for(values: dict, *, staff: bool) -> str:
+    """``last_error`` as this audience sees it. The detail may name what a host resolves to
+    ("… resolves to 10.1.2.3"): signed-in staff see it; anonymous readers and API keys see the
+    reason only ("refused: not a public address"). The audience is the one that sees working
+    verdicts (``api.permissions.sees_working_verdicts``), so one rule decides what an answer
+    shows, and the lookup's ETag, which names the audience, already tells the two apart."""
+    if staff:
+        return values["last_error"]
+    if values["last_error"] and not values["last_error_public"]:
+        return LAST_ERROR_WITHHELD
+    return values["last_error_public"]
+
+
+def article_head(values: dict, *, staff: bool) -> dict:
+    """The article object's own fields (ARTICLE_FIELDS, without ``claims``) from its columns
+    (ARTICLE_COLUMNS), ``last_error`` as this audience sees it."""
+    head = {
+        name: _iso(values[name]) if name in ARTICLE_DATETIMES else values[name]
+        for name in ARTICLE_FIELDS
     }
+    head["last_error"] = last_error_for(values, staff=staff)
+    return head
 
 
 def _splice(head: dict, claims_json: str) -> str:
@@ -78,7 +91,7 @@ def _claims_json_without_document(article_id: int, working_verdicts: bool) -> st
 def _article_json(article: Article, working_verdicts: bool, extra: dict | None = None) -> str:
     """An article loaded with its document (``select_related("document")``)."""
     values = {name: getattr(article, name) for name in ARTICLE_COLUMNS}
-    head = article_head(values)
+    head = article_head(values, staff=working_verdicts)
     document = getattr(article, "document", None)
     if document is None:
         claims = _claims_json_without_document(article.pk, working_verdicts)
@@ -187,7 +200,7 @@ class ArticleLookupView(APIView):
         if values["claims"] is None:
             body = _article_json(_articles_with_documents().get(pk=values["id"]), working_verdicts)
         else:
-            body = _splice(article_head(values), values["claims"])
+            body = _splice(article_head(values, staff=working_verdicts), values["claims"])
         response = HttpResponse(body, content_type=JSON)
         response["ETag"] = _lookup_etag(values, working_verdicts)
         return response

@@ -311,8 +311,16 @@ class ClaimEvidenceView(GenericAPIView):
 
 
 class JSONLDRenderer(JSONRenderer):
+    """JSON-LD is pasted into pages inside <script> tags: "<", ">" and "&" are sent as \\u
+    escapes (the same JSON to a parser), so a statement holding "</script>" cannot end the tag
+    and run what follows on the newsroom's page."""
+
     media_type = "application/ld+json"
     format = "jsonld"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        body = super().render(data, accepted_media_type, renderer_context)
+        return body.replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")
 
 
 class FirstRenderer(BaseContentNegotiation):

@@ -120,7 +120,8 @@ def _number(raw: str, scale: str | None) -> Decimal:
         amount = Decimal(_WORD_NUMBERS[key])
     elif "-" in key:
         tens, ones = key.split("-", 1)
-        amount = Decimal(_WORD_NUMBERS[tens] + _WORD_NUMBERS[ones])
+        # "one" alone is not a figure, so it is not among the word numbers; "twenty-one" is.
+        amount = Decimal(_WORD_NUMBERS[tens] + (1 if ones == "one" else _WORD_NUMBERS[ones]))
     else:
         amount = Decimal(key.replace(",", ""))
     if scale:

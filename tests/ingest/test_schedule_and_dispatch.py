@@ -12,7 +12,6 @@ from django.utils import timezone
 from articles.models import Article
 from articles.schedule import JITTER, article_interval, article_next_check
 from core.leases import LEASE, _lease_one_by_one, lease_due_rows
-from factcheck.celery import app as celery_app
 from pipeline.tasks import dispatch_due_articles
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
@@ -159,14 +158,8 @@ def test_two_concurrent_dispatchers_never_share_a_row():
     assert sorted(results["a"] + results["b"]) == sorted(ids)
 
 
-@pytest.fixture
-def eager_celery():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-
-
-def test_dispatch_task_checks_each_due_article(tmp_path, db, eager_celery):
+@pytest.mark.usefixtures("eager_celery")
+def test_dispatch_task_checks_each_due_article(tmp_path, db):
     from pipeline.ingest import article_ingest_file
 
     paths = []

@@ -1,4 +1,10 @@
-"""check_evidence_links: check evidence links now, synchronously, a line per evidence item."""
+"""check_evidence_links: check evidence links now, synchronously, a line per evidence item,
+progress on a terminal, then a summary.
+
+One link never stops the batch: whatever goes wrong is stored on the evidence (its link error,
+shown in the admin and the links queue) and printed. Exit status 0 when every check succeeded,
+1 when some ended in an error (a broken link, a failed check), 2 on a usage error.
+"""
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -6,6 +12,8 @@ from django.utils import timezone
 from claims.evidence_links import evidence_check_link
 from claims.models import Evidence
 from core.leases import lease_due_rows
+
+from ._report import Batch
 
 
 class Command(BaseCommand):
@@ -30,9 +38,12 @@ class Command(BaseCommand):
         total = items.count()
         if not total:
             self.stdout.write("No evidence links to check.")
-        for index, evidence in enumerate(items.iterator(), start=1):
+        batch = Batch(self, total=total, noun="links")
+        for evidence in items.iterator():
+            position = batch.position()
             checked = evidence_check_link(evidence=evidence)
-            line = f"[{index}/{total}] evidence #{checked.pk} {checked.link_state} {checked.url}"
+            line = f"{position} evidence #{checked.pk} {checked.link_state} {checked.url}"
             if checked.link_error:
                 line += f" — {checked.link_error}"
-            self.stdout.write(line)
+            batch.record(line, failed=bool(checked.link_error))
+        batch.finish()

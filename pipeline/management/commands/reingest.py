@@ -1,10 +1,15 @@
-"""reingest --all | --due: re-check articles now, synchronously, a line per article.
+"""reingest --all | --due: re-check articles now, synchronously, a line per article, progress
+on a terminal, then a summary.
 
 ``--due`` claims the due rows the way the beat dispatcher does (so the two never check one
 article at once) and includes the due feeds.
+
+One article never stops the batch: whatever goes wrong is stored on it and printed. Exit
+status 0 when every item succeeded, 1 when some failed ("not modified" and "deferred" are no
+failures), 2 on a usage error.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from articles.feeds import feed_check
@@ -12,7 +17,7 @@ from articles.models import Article, Feed
 from core.leases import lease_due_rows
 from pipeline.ingest import article_check
 
-from ._report import report_line
+from ._report import Batch, report_line, usage_error
 
 
 class Command(BaseCommand):
@@ -26,30 +31,39 @@ class Command(BaseCommand):
 
     def handle(self, *args, every, due, limit, **options):
         if not (every or due):
-            raise CommandError("Say which articles: --all or --due.")
+            raise usage_error("Say which articles: --all or --due.")
+        if limit < 1:
+            raise usage_error("--limit must be at least 1.")
+        feeds: list[Feed] = []
         if every:
             ids = list(Article.objects.order_by("id").values_list("id", flat=True)[:limit])
         else:
             now = timezone.now()
-            for feed in Feed.objects.filter(
-                pk__in=lease_due_rows(
-                    Feed.objects.due(now), field="next_check_at", now=now, limit=limit
+            feeds = list(
+                Feed.objects.filter(
+                    pk__in=lease_due_rows(
+                        Feed.objects.due(now), field="next_check_at", now=now, limit=limit
+                    )
                 )
-            ):
-                report = feed_check(feed=feed)
-                state = f"error — {report.error}" if report.error else "ok"
-                self.stdout.write(
-                    f"feed #{feed.pk} {state}: {len(report.new_articles)} new entries"
-                )
+            )
             ids = lease_due_rows(
                 Article.objects.due(timezone.now()),
                 field="next_check_at",
                 now=timezone.now(),
                 limit=limit,
             )
-        total = len(ids)
-        if not total:
+        batch = Batch(self, total=len(feeds) + len(ids), noun="items")
+        for feed in feeds:
+            report = feed_check(feed=feed)
+            state = f"error — {report.error}" if report.error else "ok"
+            batch.record(
+                f"feed #{feed.pk} {state}: {len(report.new_articles)} new entries",
+                failed=report.error is not None,
+            )
+        if not ids:
             self.stdout.write("No articles to check.")
+        total = len(ids)
         for index, article in enumerate(Article.objects.filter(pk__in=ids).order_by("id"), 1):
             report = article_check(article=article, candidates_now=True)
-            self.stdout.write(report_line(report, position=f"[{index}/{total}]"))
+            batch.record(report_line(report, position=f"[{index}/{total}]"), failed=report.failed)
+        batch.finish()

@@ -13,22 +13,18 @@ from claims import services
 from claims.candidate_review import candidate_reject
 from claims.candidates import candidates_generate
 from claims.models import Appearance, Candidate, CandidateState, Claim, ClaimQuantity
-from tests import pages_world
+from tests.pages.helpers import review_url
 
 COUNCIL_SENTENCE = "The city council estimates that about 120 jobs depend on the terminal."
 
 
 @pytest.fixture
-def w(world, factchecker):
-    w = pages_world.build(world, factchecker=factchecker)
+def w(pages_world):
+    """The pages' newsroom with candidates found in its second revision."""
+    w = pages_world
     candidates_generate(revision=w.revision2)
     w.council_candidate = Candidate.objects.get(text=COUNCIL_SENTENCE)
     return w
-
-
-def review_url(w, **params) -> str:
-    query = "&".join(f"{k}={v}" for k, v in params.items())
-    return reverse("article_review", args=[w.article.pk]) + (f"?{query}" if query else "")
 
 
 def action_url(w, action: str, candidate=None) -> str:
