@@ -644,7 +644,7 @@ def verdict_publish(*, verdict: Verdict, user, expected_version: int | None = No
             if locked.state == ReviewState.DRAFT
             else "This verdict is already published."
         )
-    if settings.FACTCHECK_SECOND_REVIEW and locked.written_by_id == user.pk:
+    if _second_editor_required(locked, user):
         raise ReviewRuleError(
             "A second editor must publish this verdict: you wrote it, and second review is on "
             "(FACTCHECK_SECOND_REVIEW)."
@@ -704,6 +704,29 @@ def verdict_delete(*, verdict: Verdict, user, reason: str = "") -> None:
         is_public=current.published_at is not None,
     )
     documents.claims_changed([verdict.claim_id])
+
+
+def _second_editor_required(verdict: Verdict, user) -> bool:
+    return bool(settings.FACTCHECK_SECOND_REVIEW) and verdict.written_by_id == user.pk
+
+
+def verdict_steps_allowed(*, verdict: Verdict, user) -> list[str]:
+    """The review steps ("submit", "publish", "draft") ``user`` may take on ``verdict`` now,
+    by the permissions and rules the three services above enforce: the admin and the pages
+    offer only these buttons (SPEC section 8: editors only see the buttons they may use)."""
+    may_change = user.has_perm("claims.change_verdict")
+    steps = []
+    if may_change and verdict.state == ReviewState.DRAFT:
+        steps.append("submit")
+    if (
+        verdict.state == ReviewState.IN_REVIEW
+        and user.has_perm("claims.publish_verdict")
+        and not _second_editor_required(verdict, user)
+    ):
+        steps.append("publish")
+    if may_change and verdict.state != ReviewState.DRAFT:
+        steps.append("draft")
+    return steps
 
 
 def verdicts_apply(

@@ -220,6 +220,10 @@ def _review_context(
             "chosen_claimant": str(chosen_claimant or ""),
             "chosen_parent": chosen_parent,
         }
+    verdict = getattr(claim, "verdict", None) if claim is not None else None
+    verdict_steps = (
+        services.verdict_steps_allowed(verdict=verdict, user=request.user) if verdict else []
+    )
     compare = _compare(article, revisions, request.GET)
     if len(revisions) >= 2:
         default_from, default_to = revisions[-2].number, revisions[-1].number
@@ -243,6 +247,7 @@ def _review_context(
         "form": form,
         "can_add_evidence": can_add_evidence,
         "can_assign": can_assign,
+        "verdict_steps": verdict_steps,
         "compare": compare,
         "compare_from": _int(request.GET.get("from")) or default_from,
         "compare_to": _int(request.GET.get("to")) or default_to,

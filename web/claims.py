@@ -1,6 +1,7 @@
 """The review queue and the public claim pages (SPEC section 8)."""
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -8,8 +9,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -201,6 +204,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     current = tabs.get(request.GET.get("tab", ""), QUEUE_TABS[0])
     counts = [(tab, tab.rows(filters).count()) for tab in QUEUE_TABS]
     page = Paginator(current.rows(filters), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    if current.key == "verdicts":
+        # Each verdict offers only the steps this user may take (SPEC section 8).
+        page.object_list = list(page.object_list)
+        for verdict in page.object_list:
+            verdict.steps = services.verdict_steps_allowed(verdict=verdict, user=request.user)
     user_model = get_user_model()
     return render(
         request,
@@ -219,7 +227,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "assignees": user_model.objects.filter(is_staff=True).order_by("username"),
             "second_review": settings.FACTCHECK_SECOND_REVIEW,
             "can_publish": request.user.has_perm("claims.publish_verdict"),
-            "can_return": request.user.has_perm("claims.change_verdict"),
         },
     )
 
@@ -281,16 +288,48 @@ def _published() -> QuerySet:
     )
 
 
+# What the public search looks in.
+_SEARCHED = ("statement", "claimant__name", "verdict__published_explanation")
+# Words are runs of letters and digits: anything else in the box (NUL, quotes, the tsquery
+# operators & | ! : *) separates words and never reaches the database, so the PostgreSQL
+# query needs no escaping and odd input cannot make it fail.
+_WORD = re.compile(r"[^\W_]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+SEARCH_MAX_WORDS = 10
+
+
+def search_words(query: str) -> list[str]:
+    return list(dict.fromkeys(word.lower() for word in _WORD.findall(query)))[:SEARCH_MAX_WORDS]
+
+
+def _search(rows: QuerySet, words: list[str]) -> QuerySet:
+    """Claims in which every word occurs, in any order, in any of the searched fields."""
+    if not words:
+        return rows.none()
+    if connection.vendor == "postgresql":
+        # Full text: stems ("captured" finds "capture") and prefixes ("auth" finds
+        # "Authority"). The vector is computed over the published claims only; the stored
+        # search_vector holds statements alone (for matching), not claimants or verdicts.
+        vector = SearchVector(*_SEARCHED, config="english")
+        prefixes = " & ".join(f"{word}:*" for word in words)
+        return rows.annotate(search=vector).filter(
+            search=SearchQuery(prefixes, search_type="raw", config="english")
+        )
+    for word in words:
+        rows = rows.filter(
+            Q(statement__icontains=word)
+            | Q(claimant__name__icontains=word)
+            | Q(verdict__published_explanation__icontains=word)
+        )
+    return rows
+
+
 @require_safe
 def claim_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = _CONTROL.sub(" ", request.GET.get("q", "")).strip()[:200]
     rows = _published().select_related("claimant", "verdict__published_rating")
     if query:
-        rows = rows.filter(
-            Q(statement__icontains=query)
-            | Q(claimant__name__icontains=query)
-            | Q(verdict__published_explanation__icontains=query)
-        )
+        rows = _search(rows, search_words(query))
     page = Paginator(rows.order_by("-verdict__published_at", "-id"), 20).get_page(
         request.GET.get("page")
     )

@@ -122,31 +122,38 @@ class EvidenceInline(admin.TabularInline):
         "title",
         "quote",
         "published_at",
-        "independence",
-        "link_state",
-        "link_checked_at",
+        "checks",
     ]
-    readonly_fields = ["independence", "link_state", "link_checked_at"]
+    # One read-only column for what the system works out, rather than three: the inline
+    # has to fit a laptop window (static/css/admin.css).
+    readonly_fields = ["checks"]
     autocomplete_fields = ["source"]
     extra = 1
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "quote":
-            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 30})
+        # Text areas, so a long title or quote wraps in its narrow column.
+        if db_field.name in ("title", "quote"):
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 30})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source", "claim__claimant")
 
-    @admin.display(description="independent?")
-    def independence(self, evidence):
+    @admin.display(description="independent? link")
+    def checks(self, evidence):
         if not evidence.pk:
             return "—"
         claimant = evidence.claim.claimant
         independent = evidence.source_id != claimant.pk and (
             evidence.source.root_id != claimant.root_id
         )
-        return "yes" if independent else "no (same source or same parent as the claimant)"
+        checked = evidence.link_checked_at
+        return format_html(
+            "Independent: {}<br>Link: {}{}",
+            "yes" if independent else "no (same source or same parent as the claimant)",
+            evidence.get_link_state_display(),
+            f", checked {checked:%Y-%m-%d}" if checked else "",
+        )
 
 
 class AppearanceForm(forms.ModelForm):
@@ -432,17 +439,25 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
             )
         return chosen
 
-    @admin.action(description="Submit their verdicts for review")
+    @admin.action(description="Submit their verdicts for review", permissions=["change_verdict"])
     def submit_verdicts(self, request, queryset):
         self._apply(request, "submit", self._verdicts_of(request, queryset))
 
-    @admin.action(description="Publish their verdicts (second editor)")
+    @admin.action(
+        description="Publish their verdicts (second editor)", permissions=["publish_verdict"]
+    )
     def publish_verdicts(self, request, queryset):
         self._apply(request, "publish", self._verdicts_of(request, queryset))
 
-    @admin.action(description="Return their verdicts to draft")
+    @admin.action(description="Return their verdicts to draft", permissions=["change_verdict"])
     def return_verdicts_to_draft(self, request, queryset):
         self._apply(request, "draft", self._verdicts_of(request, queryset))
+
+    STEP_LABELS = {
+        "submit": "Submit verdict for review",
+        "publish": "Publish verdict",
+        "draft": "Return verdict to draft",
+    }
 
     def get_urls(self):
         return [
@@ -470,13 +485,10 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         verdict = getattr(obj, "verdict", None) if obj is not None else None
         context["verdict"] = verdict
-        context["review_steps"] = []
-        if verdict is not None:
-            state = verdict.state
-            if state == ReviewState.DRAFT:
-                context["review_steps"].append(("submit", "Submit verdict for review"))
-            if state == ReviewState.IN_REVIEW:
-                context["review_steps"].append(("publish", "Publish verdict"))
-            if state != ReviewState.DRAFT:
-                context["review_steps"].append(("draft", "Return verdict to draft"))
+        # Only the steps this user may take now (a Viewer none, the author no "Publish"
+        # under second review), by the same rules as the services.
+        steps = (
+            services.verdict_steps_allowed(verdict=verdict, user=request.user) if verdict else []
+        )
+        context["review_steps"] = [(step, self.STEP_LABELS[step]) for step in steps]
         return super().render_change_form(request, context, add, change, form_url, obj)

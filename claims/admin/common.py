@@ -60,6 +60,14 @@ class ReviewStepsMixin:
         "draft": (services.verdict_return_to_draft, "returned to draft"),
     }
 
+    # The actions' allowed_permissions ("change_verdict", "publish_verdict"): a role that may
+    # not take a step does not see it in the actions menu.
+    def has_change_verdict_permission(self, request) -> bool:
+        return request.user.has_perm("claims.change_verdict")
+
+    def has_publish_verdict_permission(self, request) -> bool:
+        return request.user.has_perm("claims.publish_verdict")
+
     def _apply(self, request, step: str, verdicts):
         action, done_label = self.REVIEW_STEPS[step]
         done, refused = services.verdicts_apply(action, verdicts, request.user)

@@ -62,15 +62,15 @@ class VerdictAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
         for verdict in queryset.order_by("claim_id"):
             services.verdict_delete(verdict=verdict, user=request.user)
 
-    @admin.action(description="Submit for review")
+    @admin.action(description="Submit for review", permissions=["change_verdict"])
     def submit(self, request, queryset):
         self._apply(request, "submit", queryset.select_related("claim", "rating"))
 
-    @admin.action(description="Publish (second editor)")
+    @admin.action(description="Publish (second editor)", permissions=["publish_verdict"])
     def publish(self, request, queryset):
         self._apply(request, "publish", queryset.select_related("claim", "rating"))
 
-    @admin.action(description="Return to draft")
+    @admin.action(description="Return to draft", permissions=["change_verdict"])
     def return_to_draft(self, request, queryset):
         self._apply(request, "draft", queryset.select_related("claim", "rating"))
 

@@ -4,8 +4,12 @@
 (function () {
   "use strict";
 
+  // A form answered with errors marks its invalid fields (Django renders aria-invalid on
+  // them): the editor lands on the first to correct it. Otherwise, what the page names.
   function focusChanged(root) {
-    var target = root.querySelector("[data-focus-after-swap]");
+    var target =
+      root.querySelector("[aria-invalid='true']") ||
+      root.querySelector("[data-focus-after-swap]");
     if (target) {
       target.focus({ preventScroll: false });
     }
@@ -17,5 +21,13 @@
       return;
     }
     focusChanged(event.detail.elt.ownerDocument);
+  });
+
+  // A full page load (no htmx, or JavaScript came back) that shows a form's errors.
+  document.addEventListener("DOMContentLoaded", function () {
+    var invalid = document.querySelector("main [aria-invalid='true']");
+    if (invalid) {
+      invalid.focus();
+    }
   });
 })();

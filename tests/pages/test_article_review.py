@@ -164,6 +164,36 @@ def test_htmx_form_error_keeps_the_review_page_address(client, pages_world, fact
     assert response["HX-Replace-Url"] == review_url(pages_world, claim=pages_world.claim.pk)
 
 
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "production"])
+def test_form_errors_are_marked_for_an_in_place_swap_in_both_modes(
+    client, pages_world, factchecker, settings, debug
+):
+    """In development mode django-htmx's htmx_script tag adds a debug handler that takes over
+    every 400 answer (replacing the page, with eval): the pages load htmx without it, and an
+    error answer carries the whole review page with the invalid fields marked."""
+    settings.DEBUG = debug
+    client.force_login(factchecker)
+    page = client.get(review_url(pages_world, claim=pages_world.claim.pk)).content.decode()
+    scripts = re.findall(r"<script[^>]*>", page)
+    assert any("/static/django_htmx/htmx-2.min.js" in tag for tag in scripts)
+    assert not any("django-htmx.js" in tag or "data-debug" in tag for tag in scripts), scripts
+    assert any("/static/js/site.js" in tag for tag in scripts)
+
+    empty = {"stance": Stance.DISPUTES, "claim_version": pages_world.claim.version}
+    for headers in ({"HX-Request": "true"}, {}):
+        response = client.post(evidence_url(pages_world), empty, headers=headers)
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert 'id="main"' in html and "</html>" in html
+        invalid = re.findall(r'<(?:input|select|textarea)[^>]*aria-invalid="true"[^>]*>', html)
+        assert [re.search(r'name="(\w+)"', tag).group(1) for tag in invalid] == [
+            "source",
+            "url",
+            "title",
+        ]
+    assert not Evidence.objects.filter(stance=Stance.DISPUTES).exists()
+
+
 def test_duplicate_evidence_link_is_refused_by_the_service(client, pages_world, factchecker):
     client.force_login(factchecker)
     data = evidence_post(pages_world, url="https://ledger.example.org/port-figures")
