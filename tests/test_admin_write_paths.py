@@ -498,7 +498,7 @@ def test_every_admin_write_path_keeps_the_documents_true(
     port = next(c for c in found if c.text.startswith("The port authority"))
     # (The claim already appears in this revision; the one added in the admin does not.)
     Candidate.objects.filter(pk=port.pk).update(matched_claim=jobs, match_score=0.9)
-    _action(client, "candidate", "attach_to_matched_claims", [port.pk])
+    _action(client, "candidate", "attach_to_matched_claims", [port.pk], confirm="1")
     assert Candidate.objects.get(pk=port.pk).claim_id == jobs.pk
 
     # Merging the accepted claim into the one added in the admin.
