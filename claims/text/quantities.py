@@ -13,15 +13,34 @@ from decimal import Decimal
 
 ABOUT, OVER, UNDER, AT_LEAST, UP_TO = "about", "over", "under", "at least", "up to"
 
-_WORD_NUMBERS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90, "a dozen": 12, "a hundred": 100, "a thousand": 1000, "a million": 1_000_000,
+_SMALL_NUMBERS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
-_UNITS_BELOW_TEN = "one|two|three|four|five|six|seven|eight|nine"
-# Vague amounts as bounds: "hundreds" is at least two hundred and fewer than a thousand.
+_BIG_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+               "trillion": 1_000_000_000_000}  # fmt: skip
+_FRACTIONS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4,
+              "quarters": 4, "fourth": 4, "fourths": 4, "fifth": 5, "fifths": 5, "tenth": 10,
+              "tenths": 10}  # fmt: skip
+# Number words as a grammar rather than a list, so that every written form is read whole:
+# "twenty-one", "one hundred and six", "two hundred and two thousand", "a million".
+_UNIT = "one|two|three|four|five|six|seven|eight|nine"
+_TEEN = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|zero"
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_BELOW_100 = rf"(?:(?:{_TENS})(?:[-\s]+(?:{_UNIT})\b)?|(?:{_TEEN})|(?:{_UNIT}))\b"
+_BELOW_1000 = rf"(?:(?:{_BELOW_100}|an?)\s+hundred\b(?:\s+(?:and\s+)?{_BELOW_100})?|{_BELOW_100})"
+_BIG = "thousand|million|billion|trillion"
+_WORD_NUMBER = (
+    rf"(?:{_BELOW_1000}|an?)(?:\s+(?:{_BIG})\b(?:,?\s+(?:and\s+)?{_BELOW_1000}"
+    rf"(?:\s+(?:{_BIG})\b)?)*)|{_BELOW_1000}|an?\s+dozen|(?:{_BELOW_100})\s+dozens?"
+)
+_FRACTION = (
+    r"(?:a|an|one|two|three|four|five|six|seven|eight|nine)[\s-]+"
+    r"(?:half|halves|thirds?|quarters?|fourths?|fifths?|tenths?)(?=\s+of\b)"
+)
 _VAGUE = {
     "dozens": (24, None),
     "scores": (40, None),
@@ -68,6 +87,30 @@ _ABBREVIATED_UNITS = {
     "lb", "lbs", "oz", "ft", "mi", "t", "l", "ml", "gb", "tb", "bpd", "sq",
 }  # fmt: skip
 # Words that end the search for the counted noun: verbs of being, prepositions, conjunctions.
+# Units as SPEC section 6 names them: lower-case English words, plural ("17 km" → kilometers,
+# "1 dollar" → dollars).
+_UNIT_NAMES = {
+    "km": "kilometers", "kms": "kilometers", "kilometre": "kilometers",
+    "kilometres": "kilometers", "kilometer": "kilometers", "kg": "kilograms",
+    "kgs": "kilograms", "kilogram": "kilograms", "kilogramme": "kilograms",
+    "lb": "pounds", "lbs": "pounds", "pound": "pounds", "oz": "ounces", "ounce": "ounces",
+    "ft": "feet", "foot": "feet", "mi": "miles", "mile": "miles", "mph": "miles per hour",
+    "cm": "centimeters", "centimetre": "centimeters", "centimetres": "centimeters",
+    "mm": "millimeters", "millimetre": "millimeters", "millimetres": "millimeters",
+    "metre": "meters", "metres": "meters", "meter": "meters", "ml": "milliliters",
+    "l": "liters", "litre": "liters", "litres": "liters", "liter": "liters", "ha": "hectares",
+    "hectare": "hectares", "t": "tonnes", "tonne": "tonnes", "ton": "tons", "mb": "megabytes",
+    "gb": "gigabytes", "kb": "kilobytes", "tb": "terabytes", "mw": "megawatts",
+    "gw": "gigawatts", "kw": "kilowatts", "kwh": "kilowatt hours", "g": "grams",
+    "gram": "grams", "inch": "inches", "gallon": "gallons", "barrel": "barrels",
+    "%": "percent", "per cent": "percent", "pct": "percent", "dollar": "dollars",
+    "usd": "dollars", "euro": "euros", "eur": "euros", "gbp": "pounds", "sterling": "pounds",
+    "cent": "cents", "penny": "pence", "rupee": "rupees", "yuan": "yuan", "franc": "francs",
+    "year": "years", "month": "months", "week": "weeks", "day": "days", "hour": "hours",
+    "minute": "minutes", "second": "seconds", "decade": "decades", "century": "centuries",
+    "s": "seconds", "bpd": "barrels per day",
+}  # fmt: skip
+_UNIT_WORDS = set(_UNIT_NAMES) | set(_UNIT_NAMES.values())
 _STOP_WORDS = {
     "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "will", "would",
     "could", "can", "may", "might", "must", "should", "in", "on", "at", "to", "for", "from",
@@ -79,24 +122,23 @@ _STOP_WORDS = {
 }  # fmt: skip
 _SKIPPABLE_AFTER_OF = {"the", "my", "his", "her", "their", "our", "its", "your", "them"}
 
-_NUMBER_WORDS = "|".join(
-    sorted((re.escape(w) for w in _WORD_NUMBERS if not w.startswith("a ")), key=len, reverse=True)
-)
 _NUMBER = (
     r"(?P<cur>[$£€¥₹])?\s?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-    rf"|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:{_UNITS_BELOW_TEN}))"
-    rf"|a\s+dozen|a\s+hundred|a\s+thousand|a\s+million|{_NUMBER_WORDS})"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+    rf"|{_FRACTION}|{_WORD_NUMBER})"
     r"(?P<plus>\+)?"
     r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|tn|m|k|b)\b)?"
 )
+_ATTACHED_UNITS = "km|kg|lbs?|mb|gb|kb|tb|cm|mm|ml|mph|ft|mi|oz|ha|mw|kw|gw|kwh|g|m|s"
 _VAGUE_RE = "|".join(re.escape(w) for w in sorted(_VAGUE, key=len, reverse=True))
 _TOKEN = re.compile(
     r"(?<![\w.,])(?:"
     rf"(?P<vague>{_VAGUE_RE})\b"
     rf"|(?P<first>{_NUMBER})"
-    rf"(?:\s*(?:-|–|—|to|and|or)\s*(?P<second>{_NUMBER.replace('?P<', '?P<b_')}))?"
-    r")(?![\w])",
+    rf"(?:\s*(?P<sep>-|–|—|to|and|or|through|thru|and\s+(?:below|under|less\s+than|fewer\s+than))"
+    rf"\s*(?P<second>{_NUMBER.replace('?P<', '?P<b_')}))?"
+    # A unit written against the number ("200lbs", "7.62mm") ends it as well as a space does.
+    rf")(?:(?!\w)|(?=(?:{_ATTACHED_UNITS})\b))",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z][\w'’/-]*|%|[,.;:!?\"“”()]")
@@ -114,15 +156,32 @@ class Quantity:
     end: int
 
 
+def _word_value(words: str) -> Decimal:
+    """The value of number words the grammar above accepted: "one hundred and six" → 106."""
+    tokens = re.findall(r"[a-z]+", words.lower())
+    if tokens and tokens[-1] in _FRACTIONS:
+        count = _SMALL_NUMBERS.get(tokens[0], 1)
+        return (Decimal(count) / _FRACTIONS[tokens[-1]]).quantize(Decimal("0.0001"))
+    total = current = 0
+    for token in tokens:
+        if token in _SMALL_NUMBERS:
+            current += _SMALL_NUMBERS[token]
+        elif token == "hundred":
+            current = (current or 1) * 100
+        elif token in {"dozen", "dozens"}:
+            current = (current or 1) * 12
+        elif token in _BIG_SCALES:
+            total += (current or 1) * _BIG_SCALES[token]
+            current = 0
+    return Decimal(total + current)
+
+
 def _number(raw: str, scale: str | None) -> Decimal:
     key = " ".join(raw.lower().split())
-    if key in _WORD_NUMBERS:
-        amount = Decimal(_WORD_NUMBERS[key])
-    elif "-" in key:
-        tens, ones = key.split("-", 1)
-        amount = Decimal(_WORD_NUMBERS[tens] + _WORD_NUMBERS[ones])
-    else:
+    if key[:1].isdigit() or key[:1] == ".":
         amount = Decimal(key.replace(",", ""))
+    else:
+        amount = _word_value(key)
     if scale:
         amount *= _SCALES[scale.lower()]
     return amount.normalize() if amount != amount.to_integral() else amount.quantize(Decimal(1))
@@ -152,7 +211,7 @@ def _unit_after(sentence: str, position: int, currency: str | None) -> tuple[str
         return "percent", first_end
     if lower == "per" and len(words) > 1 and words[1][0].lower() == "cent":
         return "percent", words[1][1]
-    if lower.endswith("ed") and lower not in _STOP_WORDS:
+    if lower.endswith("ed") and len(lower) > 4 and lower not in _STOP_WORDS:
         # "3,000 killed or wounded": the participle names what was counted.
         if len(words) >= 3 and words[1][0].lower() in {"or", "and"}:
             return f"{first} {words[1][0]} {words[2][0]}".lower(), words[2][1]
@@ -179,17 +238,24 @@ def _unit_after(sentence: str, position: int, currency: str | None) -> tuple[str
         if not word[0].isalpha() or lower in _STOP_WORDS:
             break
         last, end = lower, word_end
-        if _is_plural_noun(word):
+        if lower in _UNIT_WORDS or _is_plural_noun(word):
             break
-    return last.rstrip("'’"), end
+    last = last.rstrip("'’")
+    return _UNIT_NAMES.get(last, last), end
 
 
 def _hyphenated_unit(sentence: str, end: int) -> tuple[str, int] | None:
-    # "a 32-year-old soldier", "a three-day strike": the unit is the hyphenated noun.
-    match = re.match(r"-(year|month|week|day|hour|minute)(?:s)?(-old)?\b", sentence[end:], re.I)
+    # "a 32-year-old soldier", "a three-day strike", "a 10-gallon cooler": the unit is the
+    # hyphenated noun.
+    match = re.match(r"-([a-z]+)(-old)?\b", sentence[end:], re.I)
     if not match:
         return None
-    return match.group(1).lower() + "s", end + match.end()
+    word = match.group(1).lower()
+    if word in _TIME_UNITS:
+        return word.rstrip("s") + "s", end + match.end()
+    if word in _UNIT_NAMES:
+        return _UNIT_NAMES[word], end + match.end()
+    return None
 
 
 def _qualifier_before(sentence: str, start: int) -> tuple[str, int]:
@@ -203,17 +269,41 @@ def _qualifier_before(sentence: str, start: int) -> tuple[str, int]:
     return "", start
 
 
+# Words before a four-digit number that make it a date: "in 2022", "since 1998", "the 2020
+# election".
+_YEAR_BEFORE = re.compile(
+    r"\b(?:in|since|by|until|till|from|during|before|after|of|year|years|summer|winter|spring|"
+    r"autumn|fall|early|late|mid|the|a|an|this|that|between|and|to|through|circa|c\.|ad|bc|"
+    rf"{_MONTHS})\.?,?\s*[-(]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _reads_as_year(sentence: str, match: re.Match, after: str) -> bool:
+    """A four-digit number from 1000 to 2100 is a year only where its context says so: a
+    preposition or article of time before it, a range of years ("1950-53"), a possessive, or
+    a singular noun after it ("the 2020 election"); "1200 were evacuated" is a count."""
+    before = sentence[max(0, match.start() - 16) : match.start()]
+    year_range = re.match(r"\s*[-–/]\s*\d{2}\b", sentence[match.start("num") + 4 :])
+    if _YEAR_BEFORE.search(before) or year_range:
+        return True
+    following = _WORD.match(after.lstrip())
+    if not following or not following.group()[0].isalpha():
+        return False
+    word = following.group().lower()
+    return not _is_plural_noun(word) and word not in _STOP_WORDS and word not in _UNIT_WORDS
+
+
 def _is_not_a_quantity(sentence: str, match: re.Match, raw: str, scale: str | None) -> bool:
     before = sentence[max(0, match.start() - 12) : match.start()].lower()
     after = sentence[match.end() : match.end() + 24].lower()
     lower = raw.lower()
     if re.match(r"(st|nd|rd|th|s)\b", after) or re.match(r"'?s\b", after):
         return True  # ordinals and decades: "3rd", "the 1980s"
+    if lower in {"one", "a", "an"}:
+        return True  # far more often an article or a pronoun ("one of the", "one day")
     if re.fullmatch(r"\d{4}", lower) and not scale and 1000 <= int(lower) <= 2100:
-        # A four-digit number without a comma, a scale or a counted plural after it is a year.
-        following = _WORD.match(after.lstrip())
-        if not following or not _is_plural_noun(following.group()):
-            return True
+        return _reads_as_year(sentence, match, after)
     if re.search(rf"\b(?:{_MONTHS})\.?\s*$", before) or re.match(rf"\s*(?:{_MONTHS})\b", after):
         return True  # "March 2", "2 March"
     if re.match(r"\s*(?:a\.?m\.?|p\.?m\.?|o'clock|in the (?:morning|afternoon|evening))", after):
@@ -268,6 +358,8 @@ def parse_quantities(sentence: str) -> list[Quantity]:
             unit, end = _unit_after(sentence, phrase_end, currency)
         if qualifier == OVER and unit in _TIME_UNITS:
             qualifier, start = "", match.start()  # "a pay rise over two years": a duration
+        if is_range and " " in (match.group("sep") or ""):
+            qualifier = ""  # "above 1000 and below 1500": both bounds are in the range
         if not is_range and match.group("plus"):
             qualifier = AT_LEAST
         if is_range:
