@@ -104,15 +104,22 @@ def load_splits(root: Path | None = None) -> Splits:
     root = root or data_dir()
     claimbuster = read_claimbuster(root / "claimbuster" / "train.jsonl")
     clef2019_train, clef2019_dev = clef2019_files(root / "clef2019-t1")
+    claimbuster_dev = [row for row in claimbuster if is_claimbuster_dev(row)]
+    clef2020_dev = read_clef2020(root / "clef2020-t1" / "dev_v2.tsv")
+    clef2019_dev_rows = {path.stem: read_clef2019(path) for path in clef2019_dev}
+    # training_v2.tsv of CheckThat! 2020 holds its dev tweets too, and a few ClaimBuster
+    # sentences occur twice under different ids: no development text is trained on.
+    held = {row.text for row in claimbuster_dev + clef2020_dev}
+    held |= {row.text for rows in clef2019_dev_rows.values() for row in rows}
     train = [row for row in claimbuster if not is_claimbuster_dev(row)]
     for path in clef2019_train:
         train += read_clef2019(path)
     train += read_clef2020(root / "clef2020-t1" / "training_v2.tsv")
     return Splits(
-        train=train,
-        claimbuster_dev=[row for row in claimbuster if is_claimbuster_dev(row)],
-        clef2019_dev={path.stem: read_clef2019(path) for path in clef2019_dev},
-        clef2020_dev=read_clef2020(root / "clef2020-t1" / "dev_v2.tsv"),
+        train=[row for row in train if row.text not in held],
+        claimbuster_dev=claimbuster_dev,
+        clef2019_dev=clef2019_dev_rows,
+        clef2020_dev=clef2020_dev,
     )
 
 
