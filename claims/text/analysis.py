@@ -25,7 +25,8 @@ def analyse_text(text: str) -> list[AnalysedSentence]:
         [
             (sentence.text, claimant, quantities, sentence.is_heading)
             for sentence, claimant, quantities in zip(sentences, claimants, figures, strict=True)
-        ]
+        ],
+        paragraphs=[sentence.paragraph for sentence in sentences],
     )
     return [
         AnalysedSentence(sentence, claimant, quantities, score)

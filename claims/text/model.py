@@ -3,41 +3,92 @@ of ``claims.text.scoring`` in one logistic regression (trained by ``python -m
 claims.text.train``; README, "Claims from text").
 
 The model ships as gzipped JSON (vocabularies, idf weights, coefficients), not as a pickle:
-it is data anyone can read, and it loads the same whatever scikit-learn version is installed,
-since only CountVectorizer's tokenising is used here and the weighting is done below. It is
-loaded once per process, on first use.
+it is data anyone can read, and it needs no scikit-learn at run time. The n-grams are made
+here exactly as scikit-learn's TfidfVectorizer makes them for training ("word": lower case,
+tokens of two or more word characters, one and two tokens; "char_wb": two to five characters
+inside space-padded words), weighted 1 + log(tf) times idf and l2-normalised, which
+tests/text/test_model.py checks against scikit-learn itself. Importing scikit-learn and
+SciPy took a second of the model's load; this loads in a fraction of it, once per process,
+on first use.
 """
 
 import gzip
 import json
 import math
-from dataclasses import dataclass
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from sklearn.feature_extraction.text import CountVectorizer
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "checkworthiness.json.gz"
 FORMAT = 1
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
-@dataclass(frozen=True)
+def word_ngrams(text: str, low: int, high: int) -> list[str]:
+    tokens = _TOKEN.findall(text.lower())
+    grams = list(tokens) if low == 1 else []
+    for n in range(max(low, 2), min(high, len(tokens)) + 1):
+        grams += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+    return grams
+
+
+def char_wb_ngrams(word: str, low: int, high: int) -> list[str]:
+    """The character n-grams of one word, padded with a space each side."""
+    padded = f" {word} "
+    grams = []
+    for n in range(low, high + 1):
+        if len(padded) <= n:
+            grams.append(padded)  # a short word counts once, whole
+            break
+        grams += [padded[i : i + n] for i in range(len(padded) - n + 1)]
+    return grams
+
+
+@dataclass
 class NgramBlock:
     """One TF-IDF vectorizer's part of the model: sublinear tf times idf, l2-normalised."""
 
-    counter: CountVectorizer
+    analyzer: str
+    ngram_range: tuple[int, int]
+    index: dict[str, int]
     idf: np.ndarray
     coef: np.ndarray
+    _word_cache: Callable[[str], tuple[int, ...]] = field(init=False, repr=False)
 
-    def contributions(self, texts: list[str]) -> np.ndarray:
-        counts = csr_matrix(self.counter.transform(texts), dtype=np.float64)
-        counts.data = 1.0 + np.log(counts.data)
-        weighted = counts.multiply(self.idf).tocsr()
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return np.asarray(weighted @ self.coef).ravel() / norms
+    def __post_init__(self) -> None:
+        low, high = self.ngram_range
+
+        # An article repeats its words, and a process sees the same words in every article:
+        # a word's character n-grams are looked up once.
+        @lru_cache(maxsize=65536)
+        def word_terms(word: str) -> tuple[int, ...]:
+            found = (self.index.get(gram) for gram in char_wb_ngrams(word, low, high))
+            return tuple(i for i in found if i is not None)
+
+        self._word_cache = word_terms
+
+    def counts(self, text: str) -> Counter:
+        if self.analyzer == "char_wb":
+            counts: Counter = Counter()
+            for word in text.lower().split():
+                counts.update(self._word_cache(word))
+            return counts
+        found = (self.index.get(gram) for gram in word_ngrams(text, *self.ngram_range))
+        return Counter(i for i in found if i is not None)
+
+    def contribution(self, counts: Counter) -> float:
+        """This block's share of the logit for a text with these n-gram counts."""
+        if not counts:
+            return 0.0
+        terms = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        weights = (1.0 + np.log(tf)) * self.idf[terms]
+        return float(weights @ self.coef[terms]) / math.sqrt(float(weights @ weights))
 
 
 @dataclass(frozen=True)
@@ -47,29 +98,26 @@ class CheckWorthinessModel:
     intercept: float
     meta: dict
 
-    def wording(self, texts: list[str]) -> np.ndarray:
-        """The n-grams' part of the logit for each text."""
-        total = np.zeros(len(texts))
-        for block in self.blocks:
-            total += block.contributions(texts)
-        return total
+    def counts(self, text: str) -> list[Counter]:
+        return [block.counts(text) for block in self.blocks]
 
-    def probability(self, wording: float, rules: list[str]) -> float:
+    def wording_of_counts(self, counts: Sequence[Counter]) -> float:
+        return sum(block.contribution(c) for block, c in zip(self.blocks, counts, strict=True))
+
+    def wording(self, texts: Iterable[str]) -> list[float]:
+        """The n-grams' part of the logit for each text."""
+        return [self.wording_of_counts(self.counts(text)) for text in texts]
+
+    def probability(self, wording: float, rules: Iterable[str]) -> float:
         z = self.intercept + wording + sum(self.rule_weights.get(name, 0.0) for name in rules)
         return 1 / (1 + math.exp(-z))
 
 
 def _block(spec: dict) -> NgramBlock:
-    terms = spec["terms"]
-    counter = CountVectorizer(
-        analyzer=spec["analyzer"],
-        ngram_range=tuple(spec["ngram_range"]),
-        lowercase=True,
-        vocabulary={term: index for index, term in enumerate(terms)},
-        dtype=np.float64,
-    )
     return NgramBlock(
-        counter=counter,
+        analyzer=spec["analyzer"],
+        ngram_range=(int(spec["ngram_range"][0]), int(spec["ngram_range"][1])),
+        index={term: index for index, term in enumerate(spec["terms"])},
         idf=np.asarray(spec["idf"], dtype=np.float64),
         coef=np.asarray(spec["coef"], dtype=np.float64),
     )

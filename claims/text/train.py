@@ -39,6 +39,7 @@ from claims.text.scoring import LEARNED_RULES, rule_features
 SOURCE_WEIGHTS = {"claimbuster": 2.0, "clef2019": 1.0, "clef2020": 0.5}
 C = 1.0
 WORD_NGRAMS = {"analyzer": "word", "ngram_range": (1, 2), "min_df": 2, "max_features": 40_000}
+SMALL_DATA = 500
 CHAR_NGRAMS = {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 3, "max_features": 60_000}
 
 
@@ -72,12 +73,25 @@ def _short(values: np.ndarray) -> list[float]:
     return [float(f"{value:.6g}") for value in values]
 
 
+def block_spec(vectorizer: TfidfVectorizer, coef: np.ndarray) -> dict:
+    """A fitted vectorizer and its coefficients as ``claims.text.model`` reads them."""
+    return {
+        "analyzer": vectorizer.analyzer,
+        "ngram_range": list(vectorizer.ngram_range),
+        "terms": [str(term) for term in vectorizer.get_feature_names_out()],
+        "idf": _short(vectorizer.idf_),
+        "coef": _short(coef),
+    }
+
+
 def train(rows: Sequence[Labelled]) -> dict:
     """Fit the model on ``rows``; the spec that ``claims.text.model.save_model`` writes."""
     texts = [row.text for row in rows]
     labels = np.array([row.label for row in rows])
+    # A small file of one's own (a newsroom's first few hundred labels) keeps every n-gram.
+    min_df = {} if len(rows) >= SMALL_DATA else {"min_df": 1}
     vectorizers = [
-        TfidfVectorizer(sublinear_tf=True, dtype=np.float64, **params)
+        TfidfVectorizer(sublinear_tf=True, dtype=np.float64, **(params | min_df))
         for params in (WORD_NGRAMS, CHAR_NGRAMS)
     ]
     matrices = [vectorizer.fit_transform(texts) for vectorizer in vectorizers]
@@ -86,18 +100,9 @@ def train(rows: Sequence[Labelled]) -> dict:
     classifier.fit(hstack(matrices).tocsr(), labels, sample_weight=sample_weights(rows))
     coef = classifier.coef_.ravel()
     blocks, offset = [], 0
-    for vectorizer, params in zip(vectorizers, (WORD_NGRAMS, CHAR_NGRAMS), strict=True):
-        terms = vectorizer.get_feature_names_out()
-        width = len(terms)
-        blocks.append(
-            {
-                "analyzer": params["analyzer"],
-                "ngram_range": list(params["ngram_range"]),
-                "terms": [str(term) for term in terms],
-                "idf": _short(vectorizer.idf_),
-                "coef": _short(coef[offset : offset + width]),
-            }
-        )
+    for vectorizer in vectorizers:
+        width = len(vectorizer.vocabulary_)
+        blocks.append(block_spec(vectorizer, coef[offset : offset + width]))
         offset += width
     rules = dict(zip(LEARNED_RULES, _short(coef[offset:]), strict=True))
     return {"blocks": blocks, "rules": rules, "intercept": float(classifier.intercept_[0])}
