@@ -55,6 +55,8 @@ _SLASH = r"(?:\d+\s+)?[1-9]/(?:2|3|4|5|8|10|16)\b"
 _FRACTION = rf"{_MIXED}|{_WORD_FRACTION}|{_SLASH}"
 # "a quarter million", "half a billion", "a quarter of a million"
 _PART_OF_SCALE = rf"(?:an?\s+)?(?:quarter|half)(?:\s+of)?(?:\s+an?)?\s+(?:{_BIG})\b"
+_VULGAR = {"½": Decimal("0.5"), "⅓": Decimal(1) / 3, "⅔": Decimal(2) / 3, "¼": Decimal("0.25"),
+           "¾": Decimal("0.75"), "⅕": Decimal("0.2"), "⅛": Decimal("0.125")}  # fmt: skip
 _FRACTION_VALUES = {
     "half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
     "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "hundredth": 100, "thousandth": 1000,
@@ -73,6 +75,7 @@ _SCALES = {
     "thousand": 1_000, "k": 1_000, "million": 1_000_000, "m": 1_000_000, "mn": 1_000_000,
     "billion": 1_000_000_000, "bn": 1_000_000_000, "b": 1_000_000_000,
     "trillion": 1_000_000_000_000, "tn": 1_000_000_000_000, "dozen": 12, "dozens": 12,
+    "bln": 1_000_000_000, "mln": 1_000_000, "mil": 1_000_000, "tln": 1_000_000_000_000,
     "lakh": 100_000, "lakhs": 100_000, "crore": 10_000_000, "crores": 10_000_000,
 }  # fmt: skip
 _CURRENCIES = {
@@ -103,7 +106,8 @@ _QUALIFIERS = [
     ),
     (
         OVER,
-        r"more\s+than|over|above|upwards\s+of|in\s+excess\s+of|exceeding|nearly\s+over|"
+        r"more\s+than|over|above|upwards\s+of|in\s+excess\s+of|exceed(?:s|ed|ing)?|"
+        r"nearly\s+over|"
         r"(?:greater|bigger|larger|higher)\s+than|>",
     ),
     (
@@ -179,7 +183,8 @@ UNIT_NAMES = {
     "watts": "watts", "kilowatt": "kilowatts", "megawatt": "megawatts", "gigawatt": "gigawatts",
     "volt": "volts", "volts": "volts", "hz": "hertz", "khz": "kilohertz", "mhz": "megahertz",
     "ghz": "gigahertz", "calorie": "calories", "calories": "calories", "kcal": "kilocalories",
-    "joule": "joules", "mg": "milligrams", "milligram": "milligrams", "stone": "stones",
+    "joule": "joules", "mg": "milligrams", "μg": "micrograms", "µg": "micrograms",
+    "mcg": "micrograms", "microgram": "micrograms", "milligram": "milligrams", "stone": "stones",
     "kiloton": "kilotons", "megaton": "megatons",
     "kph": "kilometers per hour", "km/h": "kilometers per hour",
     "degree": "degrees", "degrees": "degrees", "terabyte": "terabytes", "kilobyte": "kilobytes",
@@ -215,10 +220,11 @@ _SKIPPABLE_AFTER_OF = {"the", "my", "his", "her", "their", "our", "its", "your",
 _NUMBER = (
     rf"(?P<cur>{_CURRENCY_BEFORE})?\s?"
     r"(?P<sign>(?<![\w-])[-−](?=\d)|\bnegative\s+|\bminus\s+)?"
-    rf"(?P<num>{_PART_OF_SCALE}|{_FRACTION}|\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+    rf"(?P<num>(?:\d+\s?)?[½⅓⅔¼¾⅕⅛]|{_PART_OF_SCALE}|{_FRACTION}|\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
     rf"|{_WORD_NUMBER})"
     r"(?P<plus>\+)?"
-    r"(?:\s?(?P<scale>thousand|million|billion|trillion|dozens?|lakhs?|crores?|bn|mn|tn|m|k|b)\b)?"
+    r"(?:\s?(?P<scale>thousand|million|billion|trillion|dozens?|lakhs?|crores?|"
+    r"bn|mn|tn|bln|mln|tln|mil|m|k|b)\b)?"
 )
 _ATTACHED_UNITS = (
     "km|kg|lbs?|mb|gb|kb|tb|cm|mm|ml|mph|ft|mi|oz|ha|mw|kw|gw|kwh|g|m|s|usd|eur|gbp|jpy|cny|rmb"
@@ -239,7 +245,7 @@ _TOKEN = re.compile(
     rf")(?:(?!\w)|(?=(?:{_ATTACHED_UNITS})\b))",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[A-Za-z][\w'’/-]*|%|[,.;:!?\"“”()]")
+_WORD = re.compile(r"[A-Za-zμµ][\w'’/-]*|%|[,.;:!?\"“”()]")
 
 
 @dataclass(frozen=True)
@@ -277,6 +283,9 @@ def _word_value(words: str) -> Decimal:
     """The value of number words the grammar above accepted: "one hundred and six" → 106,
     "two thirds" → 0.6667, "one and a half" → 1.5, "10 1/2" → 10.5."""
     lower = words.lower()
+    vulgar = re.fullmatch(r"(\d*)\s?([½⅓⅔¼¾⅕⅛])", lower)
+    if vulgar:
+        return Decimal(vulgar.group(1) or 0) + _VULGAR[vulgar.group(2)]
     slash = re.fullmatch(r"(?:(\d+)\s+)?(\d+)/(\d+)", lower)
     if slash:
         return Decimal(slash.group(1) or 0) + Decimal(slash.group(2)) / Decimal(slash.group(3))
@@ -363,7 +372,7 @@ def _unit_after(sentence: str, position: int, currency: str | None) -> tuple[str
     modifier = ""
     for word, word_end in words[index : index + 5]:
         lower = word.lower()
-        if not word[0].isalpha() or lower in _STOP_WORDS:
+        if not word[0].isalpha() or lower in _STOP_WORDS or re.search(r"n['’]t$", lower):
             break
         if lower in _UNIT_MODIFIERS and not modifier:
             # "190,000 square meters", "0.9 trillion cubic feet", "291,890 metric tons"
@@ -432,7 +441,8 @@ def _is_not_a_quantity(sentence: str, match: re.Match, raw: str, scale: str | No
     lower = raw.lower()
     if re.match(r"(st|nd|rd|th|s)\b", after) or re.match(r"'?s\b", after):
         return True  # ordinals and decades: "3rd", "the 1980s"
-    if lower in {"one", "a", "an"} and not _hyphenated_unit(sentence, match.end()):
+    signed = match.group("sign") or match.group("cur")
+    if lower in {"one", "a", "an"} and not signed and not _hyphenated_unit(sentence, match.end()):
         return True  # far more often an article or a pronoun ("one of the", "one day")
     if re.fullmatch(r"\d{4}", lower) and not scale and 1000 <= int(lower) <= 2100:
         return _reads_as_year(sentence, match, after)
@@ -445,6 +455,7 @@ def _is_not_a_quantity(sentence: str, match: re.Match, raw: str, scale: str | No
     return bool(re.match(r"\s*[:.]\d", after))  # "10:30", version numbers
 
 
+_LINK = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
 _BETWEEN = re.compile(r"\bbetween\s+(?:[$£€¥₹]\s?)?$", re.IGNORECASE)
 # "13 dollars and 45 cents", "£2 and 50 pence": one amount.
 _SUBUNIT = re.compile(
@@ -456,9 +467,12 @@ _SYMBOL_AFTER = re.compile(r"\s?(?P<cur>[$£€¥₹₩₽₺₪₦฿])")
 def parse_quantities(sentence: str) -> list[Quantity]:
     """Every figure stated in ``sentence``, in order."""
     found: list[Quantity] = []
+    links = [m.span() for m in _LINK.finditer(sentence)]
     position = 0
     while match := _TOKEN.search(sentence, position):
         position = match.end()
+        if any(start <= match.start() < end for start, end in links):
+            continue  # "https://example.org/2020/30%": part of an address
         if found and (match.start("num") if match.group("num") else match.start()) < found[-1].end:
             continue  # read already, as the cents of "13 dollars and 45 cents"
         vague = match.group("vague")
@@ -491,15 +505,26 @@ def parse_quantities(sentence: str) -> list[Quantity]:
             if match.group("b_scale") and not scale:
                 # "2 to 3 million": the scale written once applies to both ends.
                 first = _number(raw, second_scale, match.group("sign"))
-            if " " in match.group("sep") and second < first:
-                first, second = second, first  # "at most 100 and at least 20"
-            if match.group("sep").lower() == "and" and not _BETWEEN.search(
-                sentence[: match.start()]
+            sep = match.group("sep").lower()
+            if " " in sep:
+                # "above 1000 and below 1500", "at most 100 and at least 20": one range when the
+                # bounds face each other; "more than 40 and less than 10": two figures.
+                before, _ = _qualifier_before(sentence, match.start())
+                second_is_upper = bool(re.search(r"below|under|less|fewer|smaller|lower|most", sep))
+                if before in (UNDER, UP_TO) and not second_is_upper and second < first:
+                    first, second = second, first
+                elif not (before in (OVER, AT_LEAST) and second_is_upper and first < second):
+                    second = None
+                    position = match.start("second")
+            if (
+                second is not None
+                and sep == "and"
+                and not _BETWEEN.search(sentence[: match.start()])
             ):
                 # "$4.25 and 32 items": two figures; "and" joins a range only after "between".
                 second = None
                 position = match.start("second")
-            elif second <= first:
+            elif second is not None and second <= first:
                 # "1-0", "24-7": not a range of one thing.
                 second = None
         qualifier, start = _qualifier_before(sentence, match.start())

@@ -18,7 +18,9 @@ NEWS_WORDS = [
     "said", "Putin", "percent", "%", "$", "£", "€", "troops", "between", "to", "through",
     "over", "about", "at least", "up to", "1200", "1950-53", "3.5", "1.2bn", "1,000", "“",
     "”", '"', ",", ".", "?", "\n", "According to", "officials", "the", "in", "2022", "km",
-    "200lbs", "+", "of", "-one", "-year-old", "March", "He", "denied", "—",
+    "200lbs", "+", "of", "-one", "-year-old", "March", "He", "denied", "—", "and below",
+    "less than", "more than", "at most", "at least", "or more", "½", "a half", "two thirds",
+    "lakh", "cents", "USD", "C$", "negative", "https://x.org/1/2%", "9/11", "1/4", "and a half",
 ]  # fmt: skip
 NEWSLIKE = st.lists(st.sampled_from(NUMBER_WORDS + NEWS_WORDS), max_size=40).map(" ".join)
 TOTALITY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
