@@ -557,6 +557,8 @@ def parse_quantities(sentence: str) -> list[Quantity]:
         if not is_range and not qualifier and after:
             qualifier = _AFTER_QUALIFIERS[after.group("q").lower()]
             end = max(end, after.end())
+            if not unit:  # "500 or more families"
+                unit, end = _unit_after(sentence, after.end(), currency)
         if is_range:
             value, low, high = None, first, second
         elif qualifier == ABOUT:
