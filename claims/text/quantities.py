@@ -456,6 +456,8 @@ def _is_not_a_quantity(sentence: str, match: re.Match, raw: str, scale: str | No
 
 
 _LINK = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+# Phone numbers, ISO dates, version and IP numbers: digits chained by three or more separators.
+_CODE = re.compile(r"\+?\d+(?:[-./]\d+){2,}")
 _BETWEEN = re.compile(r"\bbetween\s+(?:[$£€¥₹]\s?)?$", re.IGNORECASE)
 # "13 dollars and 45 cents", "£2 and 50 pence": one amount.
 _SUBUNIT = re.compile(
@@ -468,6 +470,7 @@ def parse_quantities(sentence: str) -> list[Quantity]:
     """Every figure stated in ``sentence``, in order."""
     found: list[Quantity] = []
     links = [m.span() for m in _LINK.finditer(sentence)]
+    links += [m.span() for m in _CODE.finditer(sentence)]
     position = 0
     while match := _TOKEN.search(sentence, position):
         position = match.end()
@@ -476,6 +479,8 @@ def parse_quantities(sentence: str) -> list[Quantity]:
         if found and (match.start("num") if match.group("num") else match.start()) < found[-1].end:
             continue  # read already, as the cents of "13 dollars and 45 cents"
         vague = match.group("vague")
+        if vague and vague.lower() == "scores" and not sentence[match.end() :].startswith(" of"):
+            continue  # "he scores", "test scores": only "scores of" is a vague amount
         if vague:
             low, high = _VAGUE[vague.lower()]
             unit, end = _unit_after(sentence, match.end(), None)
@@ -554,7 +559,7 @@ def parse_quantities(sentence: str) -> list[Quantity]:
         if not is_range and match.group("plus"):
             qualifier = AT_LEAST
         after = _QUALIFIER_AFTER.match(sentence, phrase_end)
-        if not is_range and not qualifier and after:
+        if not is_range and qualifier in ("", ABOUT) and after:
             qualifier = _AFTER_QUALIFIERS[after.group("q").lower()]
             end = max(end, after.end())
             if not unit:  # "500 or more families"
