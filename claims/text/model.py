@@ -147,6 +147,7 @@ def save_model(path: Path, *, blocks: list[dict], rules: dict[str, float], inter
     spec = {"format": FORMAT, "blocks": blocks, "rules": rules, "intercept": intercept,
             "meta": meta}  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0: the same training data gives the same bytes, so a retrain shows no false diff.
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
+    # No time or file name in the header: the same data gives the same bytes, so a retrain
+    # shows no false diff.
+    with open(path, "wb") as raw, gzip.GzipFile("", "wb", fileobj=raw, mtime=0) as packed:
         packed.write(json.dumps(spec, separators=(",", ":"), ensure_ascii=False).encode())

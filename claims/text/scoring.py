@@ -224,7 +224,8 @@ def score_sentences(
     scores = []
     for index, (text, claimant, quantities, heading) in enumerate(items):
         wording = model.wording_of_counts(counts[index])
-        if numbers[index] in context:
+        # A question asks rather than states, whatever its paragraph claims around it.
+        if numbers[index] in context and not text.rstrip().endswith("?"):
             wording = (1 - CONTEXT_SHARE) * wording + CONTEXT_SHARE * context[numbers[index]]
         found = rule_features(text, claimant=claimant, quantities=quantities, is_heading=heading)
         scores.append(score_from(wording, found))
