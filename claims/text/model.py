@@ -27,6 +27,13 @@ import numpy as np
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "checkworthiness.json.gz"
 FORMAT = 1
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_DIGIT = re.compile(r"\d")
+
+
+def digits_as_zero(text: str) -> str:
+    """ "4,200 containers" and "3,900 containers" are the same wording: which figure a sentence
+    states must not move its score, only that it states one."""
+    return _DIGIT.sub("0", text)
 
 
 def word_ngrams(text: str, low: int, high: int) -> list[str]:
@@ -58,6 +65,7 @@ class NgramBlock:
     index: dict[str, int]
     idf: np.ndarray
     coef: np.ndarray
+    zero_digits: bool = False
     _word_cache: Callable[[str], tuple[int, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -73,6 +81,8 @@ class NgramBlock:
         self._word_cache = word_terms
 
     def counts(self, text: str) -> Counter:
+        if self.zero_digits:
+            text = digits_as_zero(text)
         if self.analyzer == "char_wb":
             counts: Counter = Counter()
             for word in text.lower().split():
@@ -108,10 +118,6 @@ class CheckWorthinessModel:
         """The n-grams' part of the logit for each text."""
         return [self.wording_of_counts(self.counts(text)) for text in texts]
 
-    def probability(self, wording: float, rules: Iterable[str]) -> float:
-        z = self.intercept + wording + sum(self.rule_weights.get(name, 0.0) for name in rules)
-        return 1 / (1 + math.exp(-z))
-
 
 def _block(spec: dict) -> NgramBlock:
     return NgramBlock(
@@ -120,6 +126,7 @@ def _block(spec: dict) -> NgramBlock:
         index={term: index for index, term in enumerate(spec["terms"])},
         idf=np.asarray(spec["idf"], dtype=np.float64),
         coef=np.asarray(spec["coef"], dtype=np.float64),
+        zero_digits=bool(spec.get("digits_as_zero", False)),
     )
 
 

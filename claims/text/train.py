@@ -29,7 +29,7 @@ from claims.text.datasets import (
     read_clef2020,
     shared_dir,
 )
-from claims.text.model import MODEL_PATH, save_model
+from claims.text.model import MODEL_PATH, digits_as_zero, save_model
 from claims.text.quantities import parse_quantities
 from claims.text.scoring import LEARNED_RULES, rule_features
 
@@ -75,9 +75,11 @@ def _short(values: np.ndarray) -> list[float]:
     return [float(f"{value:.6g}") for value in values]
 
 
-def block_spec(vectorizer: TfidfVectorizer, coef: np.ndarray) -> dict:
-    """A fitted vectorizer and its coefficients as ``claims.text.model`` reads them."""
+def block_spec(vectorizer: TfidfVectorizer, coef: np.ndarray, *, zero_digits: bool) -> dict:
+    """A fitted vectorizer and its coefficients as ``claims.text.model`` reads them;
+    ``zero_digits`` when it was fitted on texts passed through ``digits_as_zero``."""
     return {
+        "digits_as_zero": zero_digits,
         "analyzer": vectorizer.analyzer,
         "ngram_range": list(vectorizer.ngram_range),
         "terms": [str(term) for term in vectorizer.get_feature_names_out()],
@@ -96,7 +98,8 @@ def train(rows: Sequence[Labelled]) -> dict:
         TfidfVectorizer(sublinear_tf=True, dtype=np.float64, **(params | min_df))
         for params in (WORD_NGRAMS, CHAR_NGRAMS)
     ]
-    matrices = [vectorizer.fit_transform(texts) for vectorizer in vectorizers]
+    ngram_texts = [digits_as_zero(text) for text in texts]
+    matrices = [vectorizer.fit_transform(ngram_texts) for vectorizer in vectorizers]
     matrices.append(rule_matrix(texts))
     classifier = LogisticRegression(C=C, max_iter=5000)
     classifier.fit(hstack(matrices).tocsr(), labels, sample_weight=sample_weights(rows))
@@ -104,7 +107,7 @@ def train(rows: Sequence[Labelled]) -> dict:
     blocks, offset = [], 0
     for vectorizer in vectorizers:
         width = len(vectorizer.vocabulary_)
-        blocks.append(block_spec(vectorizer, coef[offset : offset + width]))
+        blocks.append(block_spec(vectorizer, coef[offset : offset + width], zero_digits=True))
         offset += width
     rules = dict(zip(LEARNED_RULES, _short(coef[offset:]), strict=True))
     return {"blocks": blocks, "rules": rules, "intercept": float(classifier.intercept_[0])}
