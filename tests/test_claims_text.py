@@ -11,7 +11,13 @@ from claims.text.claimants import suggest_claimants
 from claims.text.matching import text_similarity
 from claims.text.model import shipped_model
 from claims.text.quantities import parse_quantities
-from claims.text.scoring import FIXED_PENALTIES, THRESHOLD, WORDING, score_sentence
+from claims.text.scoring import (
+    FIXED_PENALTIES,
+    NEWS_OFFSET,
+    THRESHOLD,
+    WORDING,
+    score_sentence,
+)
 from claims.text.sentences import split_sentences
 
 # Sentences ---------------------------------------------------------------------------------
@@ -97,7 +103,7 @@ def test_the_features_shown_add_up_to_the_score():
         "through the northern terminal in March. Is more money the answer?"
     )
     for analysed in analyse_text(text):
-        z = shipped_model().intercept + sum(analysed.score.features.values())
+        z = shipped_model().intercept + NEWS_OFFSET + sum(analysed.score.features.values())
         assert analysed.score.score == pytest.approx(1 / (1 + math.exp(-z)), abs=0.001)
         assert WORDING in analysed.score.features
 

@@ -83,9 +83,7 @@ def test_the_seed_article_scores_and_claimants():
     worthy = [item for (_, kind, _), item in matched if kind == "C"]
     assert all(item.score.score < THRESHOLD for item in furniture)
     low = [item.sentence.text[:50] for item in worthy if item.score.score < THRESHOLD]
-    # Our labels mark 18 sentences check-worthy, two of them borderline opinions attributed
-    # to officials: at most those two may fall below the threshold.
-    assert len(low) <= 2, low
+    assert len(worthy) == 18 and not low, low
     attributed = [(names, item) for (_, _, names), item in matched if names]
     right = [
         item
