@@ -6,9 +6,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 WORKDIR /app
 
 COPY pyproject.toml README.md ./
-COPY factcheck ./factcheck
+# Every package pyproject.toml installs, so the editable install finds them all.
+COPY core ./core
 COPY articles ./articles
 COPY claims ./claims
+COPY pipeline ./pipeline
+COPY web ./web
+COPY api ./api
+COPY factcheck ./factcheck
 RUN pip install --upgrade pip && pip install -e .
 
 COPY . .

@@ -30,6 +30,8 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	DJANGO_DEBUG=1 $(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .

@@ -18,6 +18,24 @@ class ScopedAPIKeyAdmin(APIKeyModelAdmin):
     search_fields = ["name", "prefix", "owner__username"]
     list_select_related = ["owner"]
 
+    def get_queryset(self, request):
+        # An editor sees and manages their own keys only (superusers, every key): a key writes
+        # in its owner's name, so another editor revoking or renaming it is not theirs to do.
+        keys = super().get_queryset(request)
+        return keys if request.user.is_superuser else keys.filter(owner=request.user)
+
+    def _owns(self, request, obj) -> bool:
+        return obj is None or request.user.is_superuser or obj.owner_id == request.user.pk
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and self._owns(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._owns(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._owns(request, obj)
+
     def get_exclude(self, request, obj=None):
         # A new key belongs to the editor who creates it: no one issues keys in another's name.
         return ["owner"] if obj is None else []

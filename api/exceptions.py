@@ -2,23 +2,50 @@
 
 Errors raised by the services (Django's ValidationError and PermissionDenied, stale versions,
 review rules, a unique row inserted by a concurrent request) become 4xx answers here, so bad
-input never surfaces as a 500.
+input never surfaces as a 500; a deadlock or a lost database connection is a 503 with
+Retry-After, as trying again is the right answer to it.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
+import logging
+
+import psycopg
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import JsonResponse
+from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from claims.services import ReviewRuleError, StaleVersionError
+from core.errors import ReviewRuleError, StaleVersionError
+
+logger = logging.getLogger(__name__)
 
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The resource changed since you read it."
     default_code = "precondition_failed"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = (
+        f"The request body is larger than the limit of {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} "
+        "bytes."
+    )
+    default_code = "too_large"
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = (
+        "The database could not complete this request (a deadlock with another write, or a "
+        "lost connection); nothing was saved. Try again in a few seconds."
+    )
+    default_code = "unavailable"
+    wait = 5  # DRF sends it as Retry-After
 
 
 class Conflict(exceptions.APIException):
@@ -62,6 +89,13 @@ def exception_handler(exc, context):
         exc = PreconditionFailed(str(exc))
     elif isinstance(exc, ReviewRuleError):
         exc = Conflict(str(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, (OperationalError, InterfaceError, psycopg.OperationalError)):
+        # Deadlocks, serialization failures, "database is locked" and dropped connections: the
+        # transaction was rolled back, the request can be retried as it is.
+        logger.warning("Database unavailable for %s", context["request"].path, exc_info=exc)
+        exc = DatabaseUnavailable()
     elif isinstance(exc, IntegrityError):
         # A concurrent request stored the same natural key first.
         exc = Conflict("This conflicts with a row stored at the same time; reload and retry.")
@@ -94,9 +128,24 @@ def json_not_found(request, exception=None):
         return JsonResponse(
             error_body(404, "not_found", f"No API endpoint at {request.path}."), status=404
         )
-    from django.views.defaults import page_not_found
-
     return page_not_found(request, exception)
+
+
+def json_bad_request(request, exception=None):
+    """400 for what Django refuses before a view answers (a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE is 413): JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            return JsonResponse(
+                error_body(413, PayloadTooLarge.default_code, str(PayloadTooLarge.default_detail)),
+                status=413,
+            )
+        return JsonResponse(
+            error_body(400, "bad_request", "The request could not be understood."), status=400
+        )
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
 
 
 def json_server_error(request):
@@ -104,6 +153,4 @@ def json_server_error(request):
         return JsonResponse(
             error_body(500, "server_error", "Internal error; it has been logged."), status=500
         )
-    from django.views.defaults import server_error
-
     return server_error(request)

@@ -1,4 +1,4 @@
-"""API keys, and the status documents that serve the reads newsroom tools make at volume."""
+"""API keys of newsroom tools. (The status documents the reads serve are the claims app's.)"""
 
 from django.conf import settings
 from django.db import models
@@ -42,49 +42,3 @@ class APIKey(AbstractAPIKey):
     @property
     def can_write(self) -> bool:
         return self.scope == KeyScope.WRITE
-
-
-class ClaimDocument(models.Model):
-    """The claim object exactly as the API returns it, one rendering per audience.
-
-    Rewritten by ``api.documents`` in the transaction of every change that affects it, so a
-    claim detail is one primary-key read and its ETag is ``version``.
-    """
-
-    claim = models.OneToOneField(
-        "claims.Claim", primary_key=True, on_delete=models.CASCADE, related_name="document"
-    )
-    version = models.PositiveIntegerField(default=1)
-    # The claim's own version, which If-Match compares; kept here so the ETag needs no parse.
-    claim_version = models.PositiveIntegerField()
-    # Anonymous users and API keys: statuses and the published verdict only.
-    public_body = models.TextField()
-    # Session users allowed to view verdicts: the working (possibly draft) verdict. Empty when
-    # it is the same as the public one (most claims), which halves the table the hot reads
-    # scan and keeps more of it in PostgreSQL's buffer cache.
-    private_body = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"Document of claim {self.claim_id} (v{self.version})"
-
-
-class ArticleDocument(models.Model):
-    """The claims of an article, with their statuses, as the article objects embed them.
-
-    The article's own columns are read from its row in the same query (a join on the primary
-    key), so ingestion writing ``last_checked_at`` never leaves this stale.
-    """
-
-    article = models.OneToOneField(
-        "articles.Article", primary_key=True, on_delete=models.CASCADE, related_name="document"
-    )
-    version = models.PositiveIntegerField(default=1)
-    revision_count = models.PositiveIntegerField(default=0)
-    public_claims = models.TextField(default="[]")
-    # Empty when the same as public_claims (see ClaimDocument.private_body).
-    private_claims = models.TextField(blank=True, default="")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"Document of article {self.article_id} (v{self.version})"

@@ -2,6 +2,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
 MAX_PAGE_SIZE = 100
+MAX_ID = 2**63 - 1
 
 
 class IdCursorPagination(pagination.CursorPagination):
@@ -25,9 +26,17 @@ class IdCursorPagination(pagination.CursorPagination):
 
     def decode_cursor(self, request):
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound as exc:  # A malformed cursor is bad input: 400, not DRF's 404.
             raise ValidationError({"cursor": [self.invalid_cursor_message]}) from exc
+        # The position is compared with ids in SQL: anything but an id that fits a bigint
+        # would fail in the database (a 500), not here.
+        position = cursor.position if cursor else None
+        if position is not None and not (
+            position.isascii() and position.isdigit() and int(position) <= MAX_ID
+        ):
+            raise ValidationError({"cursor": [self.invalid_cursor_message]})
+        return cursor
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -1,8 +1,8 @@
 """Who may do what through the API (SPEC section 7, auth).
 
 Reads are open: anonymous users and API keys see statuses and published verdicts only (the
-views choose the public rendering for them). Writes need either an API key with write scope or
-a session user whose role grants the view's model permissions.
+views choose the public rendering for them). Writes need a session user whose role grants the
+view's model permissions, or an API key with write scope whose owner's role grants them now.
 """
 
 from rest_framework import exceptions
@@ -40,6 +40,14 @@ class ApiAccess(BasePermission):
             if not request.auth.can_write:
                 raise exceptions.PermissionDenied(
                     "This API key has read scope; writes need a key with write scope."
+                )
+            # The key writes as its owner, so never beyond the owner's role as it is today: an
+            # editor moved to Viewer keeps a key that reads but no longer writes.
+            if not request.user.has_perms(needed):
+                raise exceptions.PermissionDenied(
+                    "The owner of this API key may no longer make this change: it needs "
+                    + ", ".join(sorted(needed))
+                    + "."
                 )
             return True
         if not request.user.is_authenticated:

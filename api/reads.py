@@ -8,10 +8,12 @@ bare view. Everything else goes through the ORM.
 
 from django.db import connection
 
-from api.models import ArticleDocument, ClaimDocument
+from api.articles.serializers import ARTICLE_FIELDS
 from articles.models import Article
+from claims.models import ArticleDocument, ClaimDocument
 
-# An empty private rendering means "the same as the public one" (see ClaimDocument).
+# An empty private rendering (the working verdict) means "the same as the public one"
+# (see ClaimDocument).
 _CLAIM_SQL = {
     audience: (
         f"SELECT {column}, claim_version, version FROM {ClaimDocument._meta.db_table} "
@@ -19,28 +21,16 @@ _CLAIM_SQL = {
     )
     for audience, column in (
         ("public", "public_body"),
-        ("private", "COALESCE(NULLIF(private_body, ''), public_body)"),
+        ("working_verdicts", "COALESCE(NULLIF(private_body, ''), public_body)"),
     )
 }
 
-ARTICLE_COLUMNS = (
-    "id",
-    "url",
-    "canonical_url",
-    "title",
-    "publisher",
-    "published_at",
-    "state",
-    "last_error",
-    "last_checked_at",
-    "next_check_at",
-    "updated_at",
-)
+# The article object's fields, the public reason its ``last_error`` becomes for anonymous
+# readers and keys (``api.articles.views.last_error_for``), and the timestamp its ETag needs.
+ARTICLE_COLUMNS = (*ARTICLE_FIELDS, "last_error_public", "updated_at")
 _ARTICLE_SQL = {
     audience: (
-        "SELECT "
-        + ", ".join(f"a.{name}" for name in ARTICLE_COLUMNS)
-        + f", d.version, d.revision_count, {column} "
+        "SELECT " + ", ".join(f"a.{name}" for name in ARTICLE_COLUMNS) + f", d.version, {column} "
         f"FROM {Article._meta.db_table} a "
         f"LEFT JOIN {ArticleDocument._meta.db_table} d ON d.article_id = a.id "
         # The unique index on canonical_url answers this.
@@ -48,34 +38,38 @@ _ARTICLE_SQL = {
     )
     for audience, column in (
         ("public", "d.public_claims"),
-        ("private", "COALESCE(NULLIF(d.private_claims, ''), d.public_claims)"),
+        ("working_verdicts", "COALESCE(NULLIF(d.private_claims, ''), d.public_claims)"),
     )
 }
 
 
-def claim_document(claim_id: int, *, private: bool) -> tuple[str, int, int] | None:
+def claim_document(claim_id: int, *, working_verdicts: bool) -> tuple[str, int, int] | None:
     """(body, claim version, document version) of the claim's document, or None."""
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL["private" if private else "public"], [claim_id])
+        cursor.execute(_CLAIM_SQL["working_verdicts" if working_verdicts else "public"], [claim_id])
         return cursor.fetchone()
 
 
-def article_by_canonical_url(canonical_url: str, *, private: bool) -> dict | None:
-    """The article's columns (by name) plus ``document_version``, ``revision_count`` and
-    ``claims`` (JSON text, None when the article has no document yet), or None."""
+def article_by_canonical_url(canonical_url: str, *, working_verdicts: bool) -> dict | None:
+    """The article's columns (by name) plus ``document_version`` and ``claims`` (JSON text,
+    None when the article has no document yet), or None."""
     with connection.cursor() as cursor:
-        cursor.execute(_ARTICLE_SQL["private" if private else "public"], [canonical_url])
+        cursor.execute(
+            _ARTICLE_SQL["working_verdicts" if working_verdicts else "public"], [canonical_url]
+        )
         row = cursor.fetchone()
     if row is None:
         return None
     values = dict(zip(ARTICLE_COLUMNS, row, strict=False))
-    values["document_version"], values["revision_count"], values["claims"] = row[-3:]
+    values["document_version"], values["claims"] = row[-2:]
     return values
 
 
-def claim_documents(claim_ids: list[int], *, private: bool) -> dict[int, str]:
+def claim_documents(claim_ids: list[int], *, working_verdicts: bool) -> dict[int, str]:
     """The bodies of several claims' documents, by claim id, in one query."""
-    column = "COALESCE(NULLIF(private_body, ''), public_body)" if private else "public_body"
+    column = (
+        "COALESCE(NULLIF(private_body, ''), public_body)" if working_verdicts else "public_body"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT claim_id, {column} FROM {ClaimDocument._meta.db_table} "

@@ -3,8 +3,8 @@
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from articles.api import views as article_views
-from claims.api import views as claim_views
+from api.articles import views as article_views
+from api.claims import views as claim_views
 
 app_name = "api"
 

@@ -61,8 +61,10 @@ def expected_claim_version(request, claim_id: int) -> int | None:
     )
 
 
-def claim_etag(claim_id: int, claim_version: int, document_version: int, private: bool) -> str:
-    audience = "e" if private else "p"
+def claim_etag(
+    claim_id: int, claim_version: int, document_version: int, working_verdicts: bool
+) -> str:
+    audience = "e" if working_verdicts else "p"
     return f'"c{claim_id}.{claim_version}.{document_version}.{audience}"'
 
 

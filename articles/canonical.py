@@ -4,9 +4,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from courlan import normalize_url
 
-
-class InvalidURL(ValueError):
-    pass
+from articles.errors import InvalidURL
 
 
 def canonicalize_url(url: str) -> str:
@@ -14,8 +12,13 @@ def canonicalize_url(url: str) -> str:
     sorted query, no fragment, no trailing slash: every variant of one article's URL maps here.
     """
     candidate = (url or "").strip()
-    parts = urlsplit(candidate)
-    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+    try:
+        # urlsplit refuses an unclosed "[" of an IPv6 host, .port a port out of range.
+        parts = urlsplit(candidate)
+        hostname, _port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise InvalidURL(f"{url!r} is not a valid URL: {exc}") from None
+    if parts.scheme.lower() not in {"http", "https"} or not hostname:
         raise InvalidURL(f"{url!r} is not an http or https URL")
     try:
         normalized = normalize_url(candidate, trailing_slash=False)

@@ -19,6 +19,8 @@ from articles.fetch import FetchError, FetchResult, Undecodable
 class ExtractionError(FetchError):
     """The page arrived but holds no article text we can use."""
 
+    public_reason = "no article text could be extracted from the page"
+
 
 @dataclass
 class Extracted:

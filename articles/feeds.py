@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from articles.canonical import InvalidURL, canonicalize_url
+from articles.errors import CheckFailed
 from articles.fetch import FEED_TYPES, DomainBusy, FetchError, fetch
 from articles.models import Article, Feed, FeedEntry, FeedState
 from articles.schedule import feed_next_check
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 
 class MalformedFeed(FetchError):
-    pass
+    public_reason = "not a readable RSS or Atom feed"
 
 
 @dataclass
@@ -85,8 +86,25 @@ def _record_failure(feed: Feed, error: FetchError, now) -> FeedReport:
 
 def feed_check(*, feed: Feed, max_domain_wait: float | None = None) -> FeedReport:
     """Fetch the feed and add its new entries as articles (not yet fetched: the caller checks
-    them, or the dispatcher does, as they are due at once)."""
+    them, or the dispatcher does, as they are due at once). An unexpected exception (a bug,
+    the cache out of reach) is recorded on the feed like a failed fetch and returned, so the
+    feed is checked again with backoff and a batch goes on."""
     now = timezone.now()
+    try:
+        return _feed_check(feed, now, max_domain_wait=max_domain_wait)
+    except Exception as exc:
+        return feed_check_failed(feed=feed, error=exc, now=now)
+
+
+def feed_check_failed(*, feed: Feed, error: BaseException, now=None) -> FeedReport:
+    """Record an unexpected exception of a feed's check: error state, the exception's type and
+    message, a next check with backoff; the traceback goes to the log."""
+    logger.error("feed %s: the check failed", feed.pk, exc_info=error)
+    feed.refresh_from_db()
+    return _record_failure(feed, CheckFailed.wrapping(error, url=feed.url), now or timezone.now())
+
+
+def _feed_check(feed: Feed, now, *, max_domain_wait: float | None) -> FeedReport:
     try:
         result = fetch(
             feed.url,

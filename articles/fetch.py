@@ -13,9 +13,11 @@ Failures are raised as ``FetchError`` subclasses whose message is meant for an e
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,11 +26,15 @@ from http import HTTPStatus
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+from charset_normalizer import from_bytes
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from protego import Protego
+
+from articles.errors import FetchError, InvalidURL
+from articles.models import FetchDomain
 
 MAX_REDIRECTS = 5
 ROBOTS_CACHE_SECONDS = 3600
@@ -59,24 +65,8 @@ def user_agent() -> str:
 # Errors ----------------------------------------------------------------------------------
 
 
-class FetchError(Exception):
-    """A fetch that did not give us a usable response. ``retryable`` says whether trying again
-    later may help (timeouts, 429, 5xx); ``retry_after`` is the server's wish, in seconds."""
-
-    retryable = False
-
-    def __init__(self, message: str, *, url: str = "", retry_after: float | None = None):
-        super().__init__(message)
-        self.url = url
-        self.retry_after = retry_after
-
-
-class InvalidURL(FetchError):
-    pass
-
-
 class RefusedAddress(FetchError):
-    pass
+    public_reason = "refused: not a public address"
 
 
 class DomainBusy(FetchError):
@@ -84,10 +74,11 @@ class DomainBusy(FetchError):
     it is not the site's failure, just "not now" (``retry_after`` says when)."""
 
     retryable = True
+    public_reason = "put off: waiting for our turn at the site"
 
 
 class RobotsDisallowed(FetchError):
-    pass
+    public_reason = "refused: the site's robots.txt does not allow it, or could not be read"
 
 
 class HTTPStatusError(FetchError):
@@ -113,34 +104,37 @@ class HTTPStatusError(FetchError):
             retry_after=retry_after,
         )
         self.retryable = status == 429 or status == 408 or status >= 500
+        self.public_reason = f"the server answered {status} {phrase}"
 
 
 class FetchTimeout(FetchError):
     retryable = True
+    public_reason = "timeout: the server did not answer in time"
 
 
 class ConnectionFailed(FetchError):
     retryable = True
+    public_reason = "the connection to the server failed"
 
 
 class TooLarge(FetchError):
-    pass
+    public_reason = "too large: the page is over the size limit"
 
 
 class UnsupportedContentType(FetchError):
-    pass
+    public_reason = "not a page or feed we can read (its content type)"
 
 
 class Undecodable(FetchError):
-    pass
+    public_reason = "the text encoding of the page could not be read"
 
 
 class RedirectLoop(FetchError):
-    pass
+    public_reason = "the page redirects in a loop"
 
 
 class TooManyRedirects(FetchError):
-    pass
+    public_reason = "the page redirects too many times"
 
 
 # Addresses -------------------------------------------------------------------------------
@@ -208,8 +202,6 @@ def wait_for_domain_slot(host: str, *, max_wait: float | None = None) -> float:
     delay = float(settings.FACTCHECK_FETCH_DOMAIN_DELAY)
     if delay <= 0:
         return 0.0
-    from articles.models import FetchDomain
-
     now = timezone.now()
     with transaction.atomic():
         FetchDomain.objects.get_or_create(host=host, defaults={"next_request_at": now})
@@ -270,8 +262,6 @@ class FetchResult:
             return body.decode("utf-8")
         except UnicodeDecodeError:
             pass
-        from charset_normalizer import from_bytes
-
         best = from_bytes(body).best()
         if best is None:
             raise Undecodable(
@@ -355,6 +345,38 @@ def _one_request(
     raise AssertionError("unreachable")  # the loop returns or raises
 
 
+def _connection_cut_at(base: type, deadline: float, watchdogs: list[threading.Timer]) -> type:
+    """The pool's connection class, with its socket shut down at the deadline. The body's reads
+    are bounded one by one below, but http.client reads the status line and headers itself:
+    a server sending those a byte at a time would never let a read time out."""
+
+    class Connection(base):
+        def connect(self) -> None:
+            super().connect()
+            sock = self.sock
+            timer = threading.Timer(max(0.0, deadline - time.monotonic()), _shut, (sock,))
+            timer.daemon = True
+            watchdogs.append(timer)
+            timer.start()
+
+    return Connection
+
+
+def _shut(sock: socket.socket) -> None:
+    """Wake a read blocked on the socket from another thread. The plain socket's shutdown, not
+    the TLS one, which would touch the TLS state the reading thread is using."""
+    with contextlib.suppress(OSError):  # already closed: the fetch ended on its own
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _past_deadline(url: str, timeout_seconds: float) -> FetchTimeout:
+    return FetchTimeout(
+        f"The page at {url} took too long to arrive "
+        f"(limit {timeout_seconds * 3:g} seconds in all).",
+        url=url,
+    )
+
+
 class _Unreachable(Exception):
     """No connection could be made to one address: the next one is tried."""
 
@@ -388,6 +410,8 @@ def _request_address(
         )
     else:
         pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False, maxsize=1)
+    watchdogs: list[threading.Timer] = []
+    pool.ConnectionCls = _connection_cut_at(pool.ConnectionCls, deadline, watchdogs)
     try:
         response = pool.urlopen(
             "GET",
@@ -409,7 +433,18 @@ def _request_address(
                 url=url,
             )
         chunks, size = [], 0
-        for chunk in response.stream(CHUNK_SIZE, decode_content=True):
+        while True:
+            # A server that sends a byte just before each read timeout would keep a read going
+            # forever: every wait on the socket is cut to the time left before the deadline,
+            # and read1 hands back whatever arrived, so the check below runs between bytes.
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _past_deadline(url, timeout_seconds)
+            if response.connection is not None and response.connection.sock is not None:
+                response.connection.sock.settimeout(min(timeout_seconds, remaining))
+            chunk = response.read1(CHUNK_SIZE, decode_content=True)
+            if not chunk:
+                break
             size += len(chunk)
             if size > max_bytes:
                 raise TooLarge(
@@ -417,25 +452,26 @@ def _request_address(
                     "(FACTCHECK_FETCH_MAX_BYTES); we stopped reading it.",
                     url=url,
                 )
-            if time.monotonic() > deadline:
-                raise FetchTimeout(
-                    f"The page at {url} took too long to arrive "
-                    f"(limit {timeout_seconds * 3:g} seconds in all).",
-                    url=url,
-                )
             chunks.append(chunk)
+        if time.monotonic() >= deadline:
+            # Cut by the watchdog: what looks like the end of the body may be the cut.
+            raise _past_deadline(url, timeout_seconds)
         return response, b"".join(chunks)
     except urllib3.exceptions.NewConnectionError as exc:
         raise _Unreachable(
             f"The connection to {host} ({address}) failed: {exc.__class__.__name__}."
         ) from None
     except (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.ReadTimeoutError):
+        if time.monotonic() >= deadline:
+            raise _past_deadline(url, timeout_seconds) from None
         raise FetchTimeout(
             f"The server of {url} did not answer within {timeout_seconds:g} seconds "
             "(FACTCHECK_FETCH_TIMEOUT).",
             url=url,
         ) from None
     except urllib3.exceptions.SSLError as exc:
+        if time.monotonic() >= deadline:
+            raise _past_deadline(url, timeout_seconds) from None
         raise ConnectionFailed(
             f"The secure connection to {host} failed ({exc.__class__.__name__}): "
             "its certificate could not be verified.",
@@ -446,10 +482,14 @@ def _request_address(
             f"The page at {url} was sent compressed but could not be decompressed.", url=url
         ) from None
     except (urllib3.exceptions.HTTPError, OSError) as exc:
+        if time.monotonic() >= deadline:
+            raise _past_deadline(url, timeout_seconds) from None
         raise ConnectionFailed(
             f"The connection to {host} failed: {exc.__class__.__name__}.", url=url
         ) from None
     finally:
+        for watchdog in watchdogs:
+            watchdog.cancel()
         pool.close()
 
 

@@ -41,7 +41,17 @@ class Article(models.Model):
     state = models.CharField(
         max_length=16, choices=ArticleState.choices, default=ArticleState.PENDING
     )
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(
+        blank=True, help_text="The full detail, for signed-in staff (it may name addresses)."
+    )
+    last_error_public = models.CharField(
+        "last error (public)",
+        max_length=300,
+        blank=True,
+        # As revision_count: code that predates the column can still insert.
+        db_default="",
+        help_text="The reason anonymous readers and API keys see, without hosts or addresses.",
+    )
     last_checked_at = models.DateTimeField(null=True, blank=True)
     next_check_at = models.DateTimeField(
         null=True, blank=True, help_text="Empty: not checked again (SPEC section 5 schedule)."
@@ -70,6 +80,9 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Kept with the row by revision_record, so the API's article reads need no count. The
+    # database default lets code that predates the column (a rolling deploy) still insert.
+    revision_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -80,8 +93,11 @@ class Article(models.Model):
             "last_checked_at",
             "next_check_at",
             "failure_count",
+            "revision_count",
             "etag",
             "last_modified",
+            # Derived from last_error, which the history keeps.
+            "last_error_public",
         ]
     )
     objects = ArticleQuerySet.as_manager()
@@ -95,7 +111,7 @@ class Article(models.Model):
         ]
         indexes = [
             # The dispatcher's query: WHERE next_check_at <= now ORDER BY next_check_at LIMIT n
-            # FOR UPDATE SKIP LOCKED (articles.schedule.claim_due). Articles never checked
+            # FOR UPDATE SKIP LOCKED (core.leases.lease_due_rows). Articles never checked
             # again (next_check_at empty) stay out of the index, which keeps it small.
             models.Index(
                 fields=["next_check_at"],

@@ -1,12 +1,11 @@
-"""Writes to articles and their revisions."""
+"""Writes to articles, their revisions and feeds."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from api import documents
 from articles.canonical import InvalidURL, canonicalize_url
-from articles.models import Article, ArticleRevision, ArticleState, text_fingerprint
+from articles.models import Article, ArticleRevision, ArticleState, Feed, text_fingerprint
 
 
 def article_get_or_create(*, url: str, user=None, **fields) -> tuple[Article, bool]:
@@ -21,13 +20,12 @@ def article_get_or_create(*, url: str, user=None, **fields) -> tuple[Article, bo
     article = Article(url=url.strip(), canonical_url=canonical, **fields)
     article.full_clean(exclude=["current_revision"])
     if user is not None and getattr(user, "is_authenticated", False):
-        article._history_user = user
+        article._history_user = user  # type: ignore[attr-defined]
     try:
         # A savepoint, so a concurrent insert of the same URL leaves the caller's
         # transaction usable and we return the row the other one stored.
         with transaction.atomic():
             article.save()
-            documents.articles_changed([article.pk])
     except IntegrityError:
         return Article.objects.get(canonical_url=canonical), False
     return article, True
@@ -52,9 +50,11 @@ def revision_record(
     # revision instead of racing it for the next number.
     article = Article.objects.select_for_update().get(pk=article.pk)
     fingerprint = text_fingerprint(text)
-    revision = ArticleRevision.objects.filter(article=article, fingerprint=fingerprint).first()
-    created = revision is None
-    if created:
+    existing = ArticleRevision.objects.filter(article=article, fingerprint=fingerprint).first()
+    created = existing is None
+    if existing is not None:
+        revision = existing
+    else:
         last = article.revisions.order_by("-number").values_list("number", flat=True).first()
         revision = ArticleRevision.objects.create(
             article=article,
@@ -64,6 +64,7 @@ def revision_record(
             fingerprint=fingerprint,
             fetched_at=fetched_at,
         )
+        article.revision_count = article.revisions.count()
     current_changes = article.current_revision_id != revision.pk
     needs_title = bool(title and not article.title)
     if not (
@@ -73,7 +74,7 @@ def revision_record(
         return revision, created
     if current_changes:
         article.last_changed_at = fetched_at
-        article._change_reason = (
+        article._change_reason = (  # type: ignore[attr-defined]
             f"New revision {revision.number}"
             if created
             else f"Text returned to revision {revision.number}"
@@ -81,21 +82,24 @@ def revision_record(
     article.current_revision = revision
     article.state = ArticleState.OK
     article.last_error = ""
+    article.last_error_public = ""
     if needs_title:
         article.title = title
     article.save()
-    documents.articles_changed([article.pk])
     return revision, created
 
 
-def article_request_ingestion(*, url: str, user=None) -> tuple[Article, bool]:
-    """The article at this URL, created if new, with a fetch queued once the transaction
-    commits (so the worker never looks for a row that is not there yet, nor fetches for a
-    request that rolled back). Asking again for a known article queues a re-check; the task
-    is idempotent."""
-    from articles.tasks import ingest_article
+def feed_pause(*, feed: Feed) -> bool:
+    """Stop checking the feed; False when it was paused already. A conditional UPDATE, so a
+    pause and a resume at once leave one of them, never a mix."""
+    return bool(Feed.objects.filter(pk=feed.pk, paused=False).update(paused=True))
 
-    with transaction.atomic():
-        article, created = article_get_or_create(url=url, user=user)
-        transaction.on_commit(lambda: ingest_article.delay(article.pk))
-    return article, created
+
+def feed_resume(*, feed: Feed) -> bool:
+    """Check the feed again, from the next beat (it is due at once); False when it was not
+    paused."""
+    return bool(
+        Feed.objects.filter(pk=feed.pk, paused=True).update(
+            paused=False, next_check_at=timezone.now()
+        )
+    )

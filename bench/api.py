@@ -1,4 +1,4 @@
-"""Benchmark of the API reads newsroom tools make at volume (issue 3), as ratios to a floor.
+"""Benchmark of the API reads newsroom tools make at volume (SPEC section 7), as ratios to a floor.
 
 Seeds a PostgreSQL database with 100,000 claims over 10,000 articles (10 claims each, one in
 ten with a published verdict), starts the app under gunicorn (2 workers, 4 threads, gthread)
@@ -81,8 +81,8 @@ def seed(claims: int, articles: int) -> int:
     from django.db.models import F
     from django.utils import timezone
 
-    from api import documents
     from articles.models import Article, ArticleRevision, text_fingerprint
+    from claims import documents
     from claims.models import Appearance, Claim, ClaimStatus, Rating, Source, SourceKind, Verdict
 
     rng = random.Random(3)
@@ -183,7 +183,7 @@ def seed(claims: int, articles: int) -> int:
         )
     documents.rebuild_all()
 
-    from api.models import ClaimDocument
+    from claims.models import ClaimDocument
 
     sizes = [len(b) for b in ClaimDocument.objects.values_list("public_body", flat=True)[:1000]]
     payload = max(1, sum(sizes) // len(sizes))

@@ -1,4 +1,5 @@
-"""Quality and speed of claims from text (issue 5), on the evaluation set in bench/claims_eval.
+"""Quality and speed of claims from text (SPEC section 6), on the evaluation set in
+bench/claims_eval.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fc_bench .venv/bin/python bench/claims.py
 
@@ -39,8 +40,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from articles.services import article_get_or_create, revision_record  # noqa: E402
-from claims import candidates as cs  # noqa: E402
-from claims import services  # noqa: E402
+from claims import candidates, matching, services  # noqa: E402
 from claims.models import Claim, SourceKind  # noqa: E402
 from claims.text.analysis import analyse_text  # noqa: E402
 from claims.text.matching import profile, stem  # noqa: E402
@@ -172,7 +172,7 @@ def print_text_quality(result: dict) -> None:
 def evaluate_matching(data: dict, claims: list[Claim]) -> dict:
     ranks, true_scores, missed = [], [], []
     for pair in data["pairs"]:
-        results = cs.claims_match(text=pair["text"], limit=10)
+        results = matching.claims_match(text=pair["text"], limit=10)
         ids = [claim.pk for claim, _ in results]
         target = claims[pair["claim"]].pk
         rank = ids.index(target) + 1 if target in ids else None
@@ -181,12 +181,12 @@ def evaluate_matching(data: dict, claims: list[Claim]) -> dict:
             missed.append((pair["text"], claims[pair["claim"]].statement, rank))
         true_scores.append({c.pk: s for c, s in results}.get(target, 0.0))
     unrelated = [
-        max((s for _, s in cs.claims_match(text=t)), default=0.0) for t in data["unrelated"]
+        max((s for _, s in matching.claims_match(text=t)), default=0.0) for t in data["unrelated"]
     ]
     near = []
     for item in data["near_misses"]:
         target = claims[item["claim"]].pk
-        scores = {c.pk: s for c, s in cs.claims_match(text=item["text"])}
+        scores = {c.pk: s for c, s in matching.claims_match(text=item["text"])}
         near.append(scores.get(target, 0.0))
     return {
         "top1": sum(r == 1 for r in ranks) / len(ranks),
@@ -211,7 +211,7 @@ def print_matching(label: str, m: dict) -> None:
     )
     print(
         f"  near misses (other figure, negation, direction, place) best score vs their claim: "
-        f"{m['best_near_miss']:.3f} (threshold {cs.MATCH_THRESHOLD})"
+        f"{m['best_near_miss']:.3f} (threshold {matching.MATCH_THRESHOLD})"
     )
     for text, statement, rank in m["missed"]:
         where = f"ranked {rank}" if rank else "not found"
@@ -399,7 +399,7 @@ def seed_claims(count: int, claimant) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE claims_claim")
-        cs.lexeme_shares_forget()
+        matching.lexeme_shares_forget()
 
 
 # Speed -------------------------------------------------------------------------------------
@@ -448,7 +448,7 @@ def time_candidates(text: str, runs: int = 15) -> dict:
         revision, _ = revision_record(article=article, text=text)
         forget_text_caches()
         t = time.perf_counter()
-        cs.candidates_generate(revision=revision)
+        candidates.candidates_generate(revision=revision)
         stored.append(time.perf_counter() - t)
     return {
         "words": len(text.split()),
@@ -466,12 +466,12 @@ def time_matching(data: dict, queries: int) -> dict:
     first_id = Claim.objects.order_by("id").values_list("id", flat=True).first()
     last_id = Claim.objects.order_by("-id").values_list("id", flat=True).first()
     for text in texts[:10]:
-        cs.claims_match(text=text)
+        matching.claims_match(text=text)
     timings, floor = [], []
     for i in range(queries):
         text = texts[i % len(texts)] + ("" if i < len(texts) else f" {i}")
         t = time.perf_counter()
-        cs.claims_match(text=text)
+        matching.claims_match(text=text)
         timings.append(time.perf_counter() - t)
         t = time.perf_counter()
         Claim.objects.filter(pk=rng.randint(first_id, last_id)).first()

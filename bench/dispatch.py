@@ -1,5 +1,5 @@
 """Benchmark: finding and claiming a batch of 500 due articles among 1,000,000 in PostgreSQL
-(issue 4 goal: under 50 ms, with a plan that uses the partial index ``article_due``).
+(goal: under 50 ms, with a plan that uses the partial index ``article_due``).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/factcheck_bench \\
         .venv/bin/python bench/dispatch.py [--articles 1000000] [--batches 20]
@@ -72,7 +72,7 @@ def main() -> int:
     from django.utils import timezone
 
     from articles.models import Article
-    from articles.schedule import claim_due
+    from core.leases import lease_due_rows
 
     call_command("migrate", verbosity=0)
     have = Article.objects.count()
@@ -106,7 +106,7 @@ def main() -> int:
     print("plan of the claim query:\n" + plan)
 
     # One batch first, not timed: the beat runs every minute, so its pages are in the cache.
-    claim_due(
+    lease_due_rows(
         Article.objects.due(timezone.now()),
         field="next_check_at",
         now=timezone.now(),
@@ -116,7 +116,7 @@ def main() -> int:
     for _ in range(args.batches):
         now = timezone.now()
         begin = time.perf_counter()
-        ids = claim_due(
+        ids = lease_due_rows(
             Article.objects.due(now), field="next_check_at", now=now, limit=args.batch_size
         )
         timings.append((time.perf_counter() - begin) * 1000)

@@ -22,9 +22,10 @@ from diff_match_patch import diff_match_patch
 from django.db import transaction
 
 from articles.models import ArticleRevision, normalize_text
-from claims.models import AnchorState, Appearance
+from claims import documents
+from claims.models import QUOTE_CONTEXT, AnchorState, Appearance
+from claims.services import claim_flag_for_review
 
-CONTEXT = 32
 # Below this share of the old quote's characters surviving in the mapped passage, the passage
 # counts as removed rather than reworded.
 CHANGED_MIN_KEPT = 0.5
@@ -102,9 +103,9 @@ def locate(
     if occurrences:
 
         def rank(i: int) -> tuple[int, int]:
-            context = _common_suffix(prefix, new_text[max(0, i - CONTEXT) : i]) + _common_prefix(
-                suffix, new_text[i + len(quote) : i + len(quote) + CONTEXT]
-            )
+            context = _common_suffix(
+                prefix, new_text[max(0, i - QUOTE_CONTEXT) : i]
+            ) + _common_prefix(suffix, new_text[i + len(quote) : i + len(quote) + QUOTE_CONTEXT])
             return (-context, abs(i - mapped_start))
 
         best = min(occurrences, key=rank)
@@ -152,9 +153,6 @@ def reanchor_appearances(
     """Give every claim that appeared in ``previous`` an appearance in ``current``; flag the
     claims whose passage changed or disappeared. Claims that already appear in ``current``
     (a task run twice, a return to a revision) keep the appearance they have."""
-    from api import documents
-    from claims.services import ANCHOR_CONTEXT, claim_flag_for_review
-
     old = list(Appearance.objects.filter(revision=previous).select_related("claim"))
     if not old:
         return []
@@ -177,8 +175,8 @@ def reanchor_appearances(
             claim=appearance.claim,
             revision=current,
             quote=anchor.quote,
-            prefix=current.text[max(0, anchor.start - ANCHOR_CONTEXT) : anchor.start],
-            suffix=current.text[anchor.end : anchor.end + ANCHOR_CONTEXT],
+            prefix=current.text[max(0, anchor.start - QUOTE_CONTEXT) : anchor.start],
+            suffix=current.text[anchor.end : anchor.end + QUOTE_CONTEXT],
             start=anchor.start,
             end=anchor.end,
             anchor_state=anchor.state,

@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 
 from django.db import transaction
 from django.utils import timezone
 
+from articles.errors import CheckFailed
 from articles.extract import ExtractionError, extract_response
 from articles.fetch import DomainBusy, FetchError, FetchResult, fetch
 from articles.models import text_fingerprint
 from claims.models import Evidence, LinkState
+from claims.services import claim_flag_for_review
+
+logger = logging.getLogger(__name__)
 
 CHECK_EVERY = dt.timedelta(days=1)
 # Timeouts and server errors are often passing: a link counts as broken after this many in a
@@ -38,15 +43,30 @@ def _fingerprint(text: str, body: bytes) -> str:
 
 
 def _flag(evidence: Evidence, reason: str) -> None:
-    from claims.services import claim_flag_for_review
-
     claim_flag_for_review(claim=evidence.claim, reason=reason)
 
 
 def evidence_check_link(*, evidence: Evidence, max_domain_wait: float | None = None) -> Evidence:
     """Check the link once; with ``max_domain_wait`` (the task), a check that would wait
-    longer than that for its turn at the site is put off until then."""
+    longer than that for its turn at the site is put off until then.
+
+    An unexpected exception (a bug, the cache out of reach) is recorded on the link (its
+    error, the next check) without calling the link broken or counting a failure of the site:
+    the failure is ours. So a batch of checks goes on with its next link."""
     now = timezone.now()
+    try:
+        return _check_link(evidence, now, max_domain_wait=max_domain_wait)
+    except Exception as exc:
+        logger.error("evidence %s: the link check failed", evidence.pk, exc_info=exc)
+        error = CheckFailed.wrapping(exc, url=evidence.url)
+        Evidence.objects.filter(pk=evidence.pk).update(
+            link_error=str(error), link_checked_at=now, link_next_check_at=now + CHECK_EVERY
+        )
+        evidence.refresh_from_db()
+        return evidence
+
+
+def _check_link(evidence: Evidence, now, *, max_domain_wait: float | None) -> Evidence:
     try:
         result = fetch(evidence.url, accept=None, max_domain_wait=max_domain_wait)
         text, body = _content(result)

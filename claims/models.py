@@ -5,12 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from articles.models import ArticleRevision
-
-
-def shorten(text: str, limit: int = 80) -> str:
-    """A long statement or sentence cut to fit a list or a page title."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+from articles.models import Article, ArticleRevision
+from core.text import shorten
 
 
 class SourceKind(models.TextChoices):
@@ -20,6 +16,17 @@ class SourceKind(models.TextChoices):
     PERSON = "person", "Person"
     DOCUMENT = "document", "Document"
     SOCIAL_ACCOUNT = "social_account", "Social-media account"
+
+
+class SourceQuerySet(models.QuerySet):
+    def search(self, words: str):
+        """Sources whose name or one of whose aliases contains the words (the admin's, the
+        API's and the pages' source search)."""
+        words = " ".join((words or "").split())
+        if not words:
+            return self
+        matching = SourceAlias.objects.filter(alias__icontains=words).values("source_id")
+        return self.filter(Q(name__icontains=words) | Q(pk__in=matching))
 
 
 class Source(models.Model):
@@ -41,6 +48,7 @@ class Source(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -77,6 +85,39 @@ class Source(models.Model):
             seen.add(node.pk)
             node = node.parent
         return chain
+
+
+class SourceAlias(models.Model):
+    """Another name a source goes by ("Kremlin" for the Government of Russia): a suggested
+    claimant resolves to its source through names and aliases (SPEC section 6), so an agency
+    named another way is not taken for a new, independent source. Written only by the source
+    services."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["alias", "id"]
+        verbose_name_plural = "source aliases"
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("alias"),
+                "source",
+                name="source_alias_unique_per_source",
+                violation_error_message="This source already has this alias.",
+            ),
+            models.CheckConstraint(condition=~Q(alias=""), name="source_alias_not_blank"),
+        ]
+        indexes = [
+            # claims.claimants.source_match looks aliases up by their lower-cased text.
+            models.Index(models.functions.Lower("alias"), name="source_alias_lower"),
+        ]
+
+    def __str__(self) -> str:
+        return self.alias
 
 
 class ClaimStatus(models.TextChoices):
@@ -183,6 +224,11 @@ class AnchorState(models.TextChoices):
     ORPHANED = "orphaned", "Orphaned"
 
 
+# Characters kept on each side of an appearance's quote, to find it again in a new revision
+# (SPEC section 5: quote + 32 characters of prefix and suffix + position).
+QUOTE_CONTEXT = 32
+
+
 class Appearance(models.Model):
     """Where a claim appears: an article revision, the exact quote and its position."""
 
@@ -191,8 +237,8 @@ class Appearance(models.Model):
         ArticleRevision, on_delete=models.PROTECT, related_name="appearances"
     )
     quote = models.TextField()
-    prefix = models.CharField(max_length=32, blank=True)
-    suffix = models.CharField(max_length=32, blank=True)
+    prefix = models.CharField(max_length=QUOTE_CONTEXT, blank=True)
+    suffix = models.CharField(max_length=QUOTE_CONTEXT, blank=True)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     anchor_state = models.CharField(
@@ -610,3 +656,55 @@ class ClaimQuantity(models.Model):
 
     def __str__(self) -> str:
         return self.text or f"{self.value} {self.unit}"
+
+
+class ClaimDocument(models.Model):
+    """The claim object exactly as the API returns it, one rendering per audience.
+
+    Rewritten by ``claims.documents`` in the transaction of every change that affects it, so a
+    claim detail is one primary-key read and its ETag is ``version``.
+    """
+
+    claim = models.OneToOneField(
+        Claim, primary_key=True, on_delete=models.CASCADE, related_name="document"
+    )
+    version = models.PositiveIntegerField(default=1)
+    # The claim's own version, which If-Match compares; kept here so the ETag needs no parse.
+    claim_version = models.PositiveIntegerField()
+    # Anonymous users and API keys: statuses and the published verdict only.
+    public_body = models.TextField()
+    # Session users allowed to view verdicts: the working (possibly draft) verdict. Empty when
+    # it is the same as the public one (most claims), which halves the table the hot reads
+    # scan and keeps more of it in PostgreSQL's buffer cache.
+    private_body = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # Created by the api app before the documents moved here; the table kept its name.
+        db_table = "api_claimdocument"
+
+    def __str__(self) -> str:
+        return f"Document of claim {self.claim_id} (v{self.version})"
+
+
+class ArticleDocument(models.Model):
+    """The claims of an article, with their statuses, as the article objects embed them.
+
+    The article's own columns are read from its row in the same query (a join on the primary
+    key), so ingestion writing ``last_checked_at`` never leaves this stale.
+    """
+
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.CASCADE, related_name="document"
+    )
+    version = models.PositiveIntegerField(default=1)
+    public_claims = models.TextField(default="[]")
+    # Empty when the same as public_claims (see ClaimDocument.private_body).
+    private_claims = models.TextField(blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "api_articledocument"
+
+    def __str__(self) -> str:
+        return f"Document of article {self.article_id} (v{self.version})"

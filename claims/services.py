@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from api import documents
 from articles.models import Article, ArticleRevision
+from claims import documents
 from claims.models import (
+    QUOTE_CONTEXT,
     AnchorState,
     Appearance,
     Claim,
@@ -20,33 +21,21 @@ from claims.models import (
     Rating,
     ReviewState,
     Source,
+    SourceAlias,
     Verdict,
 )
 from claims.status import EvidenceFact, compute_status
-
-ANCHOR_CONTEXT = 32
-
-
-class StaleVersionError(Exception):
-    """A save based on a version that someone else has changed since."""
-
-    def __init__(self, obj, expected: int):
-        self.obj = obj
-        self.expected = expected
-        self.current = obj.version
-        name = obj._meta.verbose_name
-        super().__init__(
-            f"This {name} was changed by someone else since you opened it "
-            f"(you had version {expected}, it is now version {obj.version}). "
-            f"Reload it to see their changes, then make yours again."
-        )
+from core.errors import ReviewRuleError, StaleVersionError
 
 
-class ReviewRuleError(Exception):
-    """A review step that the workflow of SPEC section 4 does not allow."""
+def require_permission(user, permission: str, action: str) -> None:
+    """Every service that a role may not perform checks the user's permission here, so the
+    admin, the pages, the API and its keys meet one rule."""
+    if user is None or not user.has_perm(permission):
+        raise PermissionDenied(f"You do not have permission to {action}.")
 
 
-def _attribute(obj, user, reason: str = "") -> None:
+def attribute_change(obj, user, reason: str = "") -> None:
     # django-simple-history takes the author from the request; outside a request (commands,
     # tasks, API keys) these attributes name it.
     if user is not None and getattr(user, "is_authenticated", False):
@@ -84,7 +73,8 @@ def _record_claim_change(**fields) -> ClaimChange:
 
 
 def _descendant_ids(source_id: int) -> set[int]:
-    found, frontier = set(), {source_id}
+    found: set[int] = set()
+    frontier = {source_id}
     while frontier:
         frontier = (
             set(Source.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
@@ -96,7 +86,7 @@ def _descendant_ids(source_id: int) -> set[int]:
 def _refresh_roots(source: Source) -> None:
     """Set root on the source and its subtree, then recompute the claims whose independence
     may have changed."""
-    root_id = source.parent.root_id if source.parent_id else source.pk
+    root_id = source.parent.root_id if source.parent is not None else source.pk
     subtree = {source.pk} | _descendant_ids(source.pk)
     Source.objects.filter(pk__in=subtree).update(root_id=root_id)
     source.root_id = root_id
@@ -132,7 +122,7 @@ def source_create(
 ) -> Source:
     source = Source(name=name, kind=kind, parent=parent, url=url, description=description)
     source.full_clean(exclude=["root"])
-    _attribute(source, user)
+    attribute_change(source, user)
     source.save()
     source.root_id = parent.root_id if parent else source.pk
     Source.objects.filter(pk=source.pk).update(root_id=source.root_id)
@@ -148,7 +138,7 @@ def source_update(*, source: Source, user=None, **fields) -> Source:
     validate_source_parent(source, source.parent)
     old_name = Source.objects.filter(pk=source.pk).values_list("name", flat=True).get()
     source.full_clean(exclude=["root"])
-    _attribute(source, user)
+    attribute_change(source, user)
     source.save()
     if source.parent_id != old_parent_id:
         _refresh_roots(source)
@@ -156,6 +146,39 @@ def source_update(*, source: Source, user=None, **fields) -> Source:
         # Claim documents show their claimant's name.
         documents.claims_changed(source.claims.values_list("id", flat=True))
     return source
+
+
+def _clean_alias(alias: str) -> str:
+    # The straight apostrophe is the one claimant resolution compares with.
+    return " ".join((alias or "").split()).replace("\u2019", "'")
+
+
+@transaction.atomic
+def source_alias_add(*, source: Source, alias: str, user=None) -> SourceAlias:
+    """Another name the source goes by; the same alias twice (in any case) is refused."""
+    require_permission(user, "claims.change_source", "change sources")
+    row = SourceAlias(source=source, alias=_clean_alias(alias))
+    row.full_clean()
+    attribute_change(row, user)
+    row.save()
+    return row
+
+
+@transaction.atomic
+def source_alias_update(*, alias: SourceAlias, text: str, user=None) -> SourceAlias:
+    require_permission(user, "claims.change_source", "change sources")
+    alias.alias = _clean_alias(text)
+    alias.full_clean()
+    attribute_change(alias, user)
+    alias.save()
+    return alias
+
+
+@transaction.atomic
+def source_alias_remove(*, alias: SourceAlias, user=None) -> None:
+    require_permission(user, "claims.change_source", "change sources")
+    attribute_change(alias, user)
+    alias.delete()
 
 
 # Claims ----------------------------------------------------------------------------------
@@ -180,7 +203,7 @@ def claim_create(
         needs_review_reason=needs_review_reason,
     )
     claim.full_clean()
-    _attribute(claim, user)
+    attribute_change(claim, user)
     claim.save()
     documents.claims_changed([claim.pk])
     return claim
@@ -235,7 +258,7 @@ def claim_update(
         locked.needs_review_reason = ""
     locked.full_clean()
     locked.version += 1
-    _attribute(locked, user)
+    attribute_change(locked, user)
     locked.save()
     if locked.claimant_id != old_claimant_id:
         claim_recompute_status(claim=locked, user=user, reason="Claimant changed")
@@ -265,7 +288,7 @@ def claim_recompute_status(*, claim: Claim, user=None, reason: str = "") -> Clai
     claim.context_count = result.context
     claim.independent_corroborates_count = result.independent_corroborates
     claim.version += 1
-    _attribute(claim, user, reason)
+    attribute_change(claim, user, reason)
     claim.save()
     if old_status != result.status:
         _record_claim_change(
@@ -290,7 +313,7 @@ def claim_flag_for_review(*, claim: Claim, reason: str, user=None) -> Claim:
         existing.append(reason)
     locked.needs_review_reason = "\n".join(existing)
     locked.version += 1
-    _attribute(locked, user, "Flagged for review")
+    attribute_change(locked, user, "Flagged for review")
     locked.save()
     documents.claims_changed([locked.pk])
     return locked
@@ -338,13 +361,13 @@ def appearance_create(
         claim=claim,
         revision=revision,
         quote=revision.text[begin:end],
-        prefix=revision.text[max(0, begin - ANCHOR_CONTEXT) : begin],
-        suffix=revision.text[end : end + ANCHOR_CONTEXT],
+        prefix=revision.text[max(0, begin - QUOTE_CONTEXT) : begin],
+        suffix=revision.text[end : end + QUOTE_CONTEXT],
         start=begin,
         end=end,
         anchor_state=anchor_state,
     )
-    _attribute(appearance, user)
+    attribute_change(appearance, user)
     appearance.save()
     documents.claims_changed([claim.pk])
     return appearance
@@ -384,7 +407,7 @@ def evidence_create(
         added_by=user if getattr(user, "is_authenticated", False) else None,
     )
     evidence.full_clean()
-    _attribute(evidence, user)
+    attribute_change(evidence, user)
     evidence.save()
     claim_recompute_status(
         claim=locked, user=user, reason=f"{evidence.get_stance_display()} evidence added"
@@ -401,7 +424,7 @@ def evidence_update(
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean()
-    _attribute(current, user)
+    attribute_change(current, user)
     current.save()
     claim_recompute_status(claim=locked_claim, user=user, reason="Evidence changed")
     return current
@@ -413,7 +436,7 @@ def evidence_delete(
 ) -> None:
     locked_claim = _locked_claim(evidence.claim, expected_claim_version)
     stance = evidence.get_stance_display()
-    _attribute(evidence, user)
+    attribute_change(evidence, user)
     evidence.delete()
     claim_recompute_status(claim=locked_claim, user=user, reason=f"{stance} evidence removed")
 
@@ -437,11 +460,6 @@ def _record_verdict_change(verdict: Verdict, old_state: str, user, reason: str) 
     documents.claims_changed([verdict.claim_id])
 
 
-def _require(user, permission: str, action: str) -> None:
-    if user is None or not user.has_perm(permission):
-        raise PermissionDenied(f"You do not have permission to {action}.")
-
-
 @transaction.atomic
 def verdict_save(
     *,
@@ -459,15 +477,15 @@ def verdict_save(
     Claim.objects.select_for_update().get(pk=claim.pk)
     verdict = Verdict.objects.select_for_update().filter(claim=claim).first()
     if verdict is None:
-        _require(user, "claims.add_verdict", "write verdicts")
+        require_permission(user, "claims.add_verdict", "write verdicts")
         verdict = Verdict(claim=claim, rating=rating, explanation=explanation, written_by=user)
         verdict.full_clean(exclude=["claim"])
-        _attribute(verdict, user)
+        attribute_change(verdict, user)
         verdict.save()
         _record_verdict_change(verdict, "", user, f"Draft verdict written: {rating.label}")
         return verdict
 
-    _require(user, "claims.change_verdict", "edit verdicts")
+    require_permission(user, "claims.change_verdict", "edit verdicts")
     _check_version(verdict, expected_version)
     if verdict.rating_id == rating.pk and verdict.explanation == explanation:
         return verdict
@@ -478,7 +496,7 @@ def verdict_save(
     verdict.state = ReviewState.DRAFT
     verdict.submitted_at = None
     verdict.version += 1
-    _attribute(verdict, user)
+    attribute_change(verdict, user)
     verdict.save()
     if old_rating != rating.label:
         reason = f"Rating changed from {old_rating} to {rating.label}"
@@ -490,7 +508,7 @@ def verdict_save(
 
 @transaction.atomic
 def verdict_submit(*, verdict: Verdict, user, expected_version: int | None = None) -> Verdict:
-    _require(user, "claims.change_verdict", "submit verdicts for review")
+    require_permission(user, "claims.change_verdict", "submit verdicts for review")
     locked = Verdict.objects.select_for_update().select_related("rating").get(pk=verdict.pk)
     _check_version(locked, expected_version)
     if locked.state != ReviewState.DRAFT:
@@ -501,7 +519,7 @@ def verdict_submit(*, verdict: Verdict, user, expected_version: int | None = Non
     locked.state = ReviewState.IN_REVIEW
     locked.submitted_at = timezone.now()
     locked.version += 1
-    _attribute(locked, user, "Submitted for review")
+    attribute_change(locked, user, "Submitted for review")
     locked.save()
     _record_verdict_change(locked, ReviewState.DRAFT, user, "Submitted for review")
     return locked
@@ -509,7 +527,7 @@ def verdict_submit(*, verdict: Verdict, user, expected_version: int | None = Non
 
 @transaction.atomic
 def verdict_publish(*, verdict: Verdict, user, expected_version: int | None = None) -> Verdict:
-    _require(user, "claims.publish_verdict", "publish verdicts")
+    require_permission(user, "claims.publish_verdict", "publish verdicts")
     locked = Verdict.objects.select_for_update().select_related("rating").get(pk=verdict.pk)
     _check_version(locked, expected_version)
     if locked.state != ReviewState.IN_REVIEW:
@@ -529,7 +547,7 @@ def verdict_publish(*, verdict: Verdict, user, expected_version: int | None = No
     locked.published_at = timezone.now()
     locked.published_by = user
     locked.version += 1
-    _attribute(locked, user, "Published")
+    attribute_change(locked, user, "Published")
     locked.save()
     _record_verdict_change(locked, ReviewState.IN_REVIEW, user, f"Published: {locked.rating.label}")
     return locked
@@ -539,7 +557,7 @@ def verdict_publish(*, verdict: Verdict, user, expected_version: int | None = No
 def verdict_return_to_draft(
     *, verdict: Verdict, user, reason: str = "", expected_version: int | None = None
 ) -> Verdict:
-    _require(user, "claims.change_verdict", "return verdicts to draft")
+    require_permission(user, "claims.change_verdict", "return verdicts to draft")
     locked = Verdict.objects.select_for_update().select_related("rating").get(pk=verdict.pk)
     _check_version(locked, expected_version)
     if locked.state == ReviewState.DRAFT:
@@ -548,7 +566,7 @@ def verdict_return_to_draft(
     locked.state = ReviewState.DRAFT
     locked.submitted_at = None
     locked.version += 1
-    _attribute(locked, user, "Returned to draft")
+    attribute_change(locked, user, "Returned to draft")
     locked.save()
     _record_verdict_change(locked, old_state, user, reason or "Returned to draft for revision")
     return locked

@@ -1,5 +1,6 @@
 """Settings helpers that read the environment and refuse values they cannot understand."""
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -61,3 +62,17 @@ def env_rate(name: str, default: str | None) -> str | None:
     if not count.isdigit() or period[:1] not in {"s", "m", "h", "d"}:
         raise ImproperlyConfigured(f"{name} must look like 60/min, 1000/hour or none; got {raw!r}")
     return value
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or CIDR ranges (``10.0.0.0/8, 192.0.2.7``), normalised."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or CIDR ranges separated by commas "
+                f"(such as 10.0.0.0/8, 192.0.2.7); {item!r} is neither"
+            ) from None
+    return networks

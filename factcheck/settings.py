@@ -5,13 +5,14 @@ without ``DJANGO_SECRET_KEY``.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from factcheck.env import env_bool, env_int, env_list, env_number, env_rate
+from factcheck.env import env_bool, env_int, env_list, env_networks, env_number, env_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("FACTCHECK_VAR_DIR", BASE_DIR / "var"))
@@ -51,8 +52,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
+    "axes",
+    # The layers, lowest first; each imports only those listed before it (and ``core``, below
+    # them all). pyproject.toml's import contract checks the order.
     "articles",
     "claims",
+    "pipeline",
+    "web",
     "api",
 ]
 
@@ -70,6 +76,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Records the logged-in user as the author of every historical record.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -152,6 +160,23 @@ STORAGES = {
 # History pages only show past versions: a revert would write around the services.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# Brute-force protection (django-axes) on every login, the admin's and the pages': after
+# FACTCHECK_LOGIN_FAILURE_LIMIT failures a username, and separately an address, is locked out
+# for FACTCHECK_LOGIN_COOLOFF_MINUTES. Its backend comes first so a locked-out login is refused
+# before the password is checked; the address is the throttle's (trusted proxies only).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("FACTCHECK_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_number("FACTCHECK_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "api.throttling.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no banner before every management command's own output
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "review"
 LOGOUT_REDIRECT_URL = "home"
@@ -184,8 +209,11 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
-    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HSTS makes browsers refuse plain http to the site for a year: sent only by a deployment
+    # that insists on https itself, never by one still reachable over http.
+    if SECURE_SSL_REDIRECT:
+        SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
+        SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
 
 LOGGING = {
     "version": 1,
@@ -198,18 +226,19 @@ LOGGING = {
 # Celery: Redis in production (CELERY_BROKER_URL); without it, an embedded broker that keeps
 # messages in files under var/, so `make run` needs no broker server.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = VAR_DIR / "celery" / "queue"
     # Where the transport keeps its exchange bindings (else a "control" folder in the cwd).
     _control_dir = VAR_DIR / "celery" / "control"
     for _folder in (_queue_dir, _control_dir):
         _folder.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
-        "control_folder": str(_control_dir),
-        "store_processed": False,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        data_folder_in=str(_queue_dir),
+        data_folder_out=str(_queue_dir),
+        control_folder=str(_control_dir),
+        store_processed=False,
+    )
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -220,6 +249,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# With Redis, a message taken by a worker that never acknowledged it (kill -9, a lost machine)
+# goes back to the queue after visibility_timeout, by default an hour. A minute above the
+# longest time limit: a task still running is never handed to a second worker, and one whose
+# worker died runs again within minutes. A retry scheduled further ahead than this (countdown)
+# may be delivered twice; the tasks are idempotent (SPEC section 5).
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_TASK_TIME_LIMIT + 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # Static beat entries: each dispatches the due rows in batches, one task per row (SPEC 5).
 CELERY_BEAT_SCHEDULE: dict = {
@@ -248,6 +283,13 @@ FACTCHECK_FETCH_TIMEOUT = env_number("FACTCHECK_FETCH_TIMEOUT", 20, minimum=0.1)
 FACTCHECK_FETCH_MAX_BYTES = env_int("FACTCHECK_FETCH_MAX_BYTES", 10_000_000, minimum=1)
 FACTCHECK_FETCH_DOMAIN_DELAY = env_number("FACTCHECK_FETCH_DOMAIN_DELAY", 1)
 FACTCHECK_ANON_RATE = env_rate("FACTCHECK_ANON_RATE", "60/min")
+# The reverse proxies in front of the app: X-Forwarded-For is believed only from them, else any
+# reader could name a new address per request and never be throttled or locked out.
+FACTCHECK_TRUSTED_PROXIES = env_networks("FACTCHECK_TRUSTED_PROXIES")
+if FACTCHECK_TRUSTED_PROXIES:
+    # Behind a proxy that ends TLS, its X-Forwarded-Proto says whether the reader used https.
+    # Without one, a reader could send the header and make a plain-http request look secure.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 FACTCHECK_NEWSROOM_NAME = os.environ.get("FACTCHECK_NEWSROOM_NAME", "Factcheck Desk")
 FACTCHECK_NEWSROOM_URL = os.environ.get("FACTCHECK_NEWSROOM_URL", "http://127.0.0.1:8000/")
 
@@ -256,7 +298,7 @@ FACTCHECK_NEWSROOM_URL = os.environ.get("FACTCHECK_NEWSROOM_URL", "http://127.0.
 # statuses and published verdicts only) and writes need write scope or the role's permission.
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.APIKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",

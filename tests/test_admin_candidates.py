@@ -4,8 +4,7 @@ the claim page, and duplicate claims merged, all through the services."""
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from claims import candidates as cs
-from claims import services
+from claims import candidates, services
 from claims.models import Candidate, CandidateState, Claim, ClaimQuantity
 
 CHANGELIST = "admin:claims_candidate_changelist"
@@ -14,7 +13,7 @@ CHANGELIST = "admin:claims_candidate_changelist"
 def _council_candidate(world):
     return next(
         c
-        for c in cs.candidates_generate(revision=world.revision)
+        for c in candidates.candidates_generate(revision=world.revision)
         if c.text.startswith("The city council")
     )
 

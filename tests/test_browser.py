@@ -8,20 +8,24 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from claims import services
 from claims.candidates import candidates_generate
-from claims.models import Candidate, CandidateState, Claim, Evidence, ReviewState, Verdict
-from tests import pages_world
+from claims.models import (
+    Candidate,
+    CandidateState,
+    Claim,
+    Evidence,
+    ReviewState,
+    Source,
+    Verdict,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(os.environ.get("FACTCHECK_SHOTS_DIR", "/tmp/shots"))
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
-# thread with a running loop unless told that this is deliberate (the test's own setup).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,6 +34,16 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _orm_calls_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
+    thread with a running loop unless told that this is deliberate (the tests' own setup). Only
+    for this module's tests: everywhere else the check stays on."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -117,13 +131,12 @@ def log_in(page, live_server, username: str) -> None:
 
 
 def test_factchecker_adds_disputing_evidence_and_sees_the_highlight_change(
-    page, live_server, world, factchecker, console_errors
+    page, live_server, pages_world, factchecker, console_errors
 ):
-    w = pages_world.build(world, factchecker=factchecker)
     log_in(page, live_server, factchecker.username)
     page.set_viewport_size(DESKTOP)
-    page.goto(f"{live_server.url}/articles/{w.article.pk}/")
-    highlight = page.locator(f"#article-text [data-claim-id='{w.claim.pk}']").first
+    page.goto(f"{live_server.url}/articles/{pages_world.article.pk}/")
+    highlight = page.locator(f"#article-text [data-claim-id='{pages_world.claim.pk}']").first
     assert highlight.get_attribute("data-status") == "corroborated"
     shoot(page, "article-desktop")
     # A mark on the window survives htmx's partial updates but not a full page load.
@@ -131,14 +144,14 @@ def test_factchecker_adds_disputing_evidence_and_sees_the_highlight_change(
 
     highlight.click()
     panel = page.locator("#claim-panel")
-    panel.get_by_role("heading", name=w.claim.statement).wait_for()
+    panel.get_by_role("heading", name=pages_world.claim.statement).wait_for()
     # A mistake first: the answer explains it in place and keeps what was typed.
     panel.get_by_label("Disputes").check()
     panel.get_by_label("Link").fill("union.example.org march count")
     panel.get_by_role("button", name="Add evidence").click()
     panel.locator(".field__error").first.wait_for()
     assert "Enter a valid URL." in panel.inner_text()
-    assert f"claim={w.claim.pk}" in page.url and "/evidence/" not in page.url
+    assert f"claim={pages_world.claim.pk}" in page.url and "/evidence/" not in page.url
     panel.get_by_label("Source").select_option(label="Dock Workers' Union")
     panel.get_by_label("Link").fill("https://union.example.org/march-count")
     panel.get_by_label("Title").fill("Union's own count for March")
@@ -146,12 +159,12 @@ def test_factchecker_adds_disputing_evidence_and_sees_the_highlight_change(
     panel.get_by_role("button", name="Add evidence").click()
 
     page.locator(".message--success").wait_for()
-    highlight = page.locator(f"#article-text [data-claim-id='{w.claim.pk}']").first
+    highlight = page.locator(f"#article-text [data-claim-id='{pages_world.claim.pk}']").first
     assert highlight.get_attribute("data-status") == "contested"
-    assert Claim.objects.get(pk=w.claim.pk).status == "contested"
-    assert Evidence.objects.filter(claim=w.claim, stance="disputes").count() == 1
+    assert Claim.objects.get(pk=pages_world.claim.pk).status == "contested"
+    assert Evidence.objects.filter(claim=pages_world.claim, stance="disputes").count() == 1
     assert page.evaluate("window.partialUpdatesOnly") is True
-    assert f"claim={w.claim.pk}" in page.url
+    assert f"claim={pages_world.claim.pk}" in page.url
     shoot(page, "article-after-evidence-desktop")
 
     page.set_viewport_size(PHONE)
@@ -164,14 +177,13 @@ def test_factchecker_adds_disputing_evidence_and_sees_the_highlight_change(
     assert others == [], "\n".join(others)
 
 
-def test_adding_evidence_works_without_javascript(browser, live_server, world, factchecker):
-    w = pages_world.build(world, factchecker=factchecker)
+def test_adding_evidence_works_without_javascript(browser, live_server, pages_world, factchecker):
     context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
     page = context.new_page()
     try:
         log_in(page, live_server, factchecker.username)
-        page.goto(f"{live_server.url}/articles/{w.article.pk}/")
-        page.locator(f"#article-text [data-claim-id='{w.claim.pk}']").first.click()
+        page.goto(f"{live_server.url}/articles/{pages_world.article.pk}/")
+        page.locator(f"#article-text [data-claim-id='{pages_world.claim.pk}']").first.click()
         panel = page.locator("#claim-panel")
         panel.get_by_label("Disputes").check()
         panel.get_by_label("Source").select_option(label="Dock Workers' Union")
@@ -179,7 +191,7 @@ def test_adding_evidence_works_without_javascript(browser, live_server, world, f
         panel.get_by_label("Title").fill("Sent without JavaScript")
         panel.get_by_role("button", name="Add evidence").click()
         page.locator(".message--success").wait_for()
-        highlight = page.locator(f"#article-text [data-claim-id='{w.claim.pk}']").first
+        highlight = page.locator(f"#article-text [data-claim-id='{pages_world.claim.pk}']").first
         assert highlight.get_attribute("data-status") == "contested"
         assert Evidence.objects.filter(title="Sent without JavaScript").exists()
     finally:
@@ -190,14 +202,13 @@ COUNCIL_SENTENCE = "The city council estimates that about 120 jobs depend on the
 
 
 def test_factchecker_accepts_a_candidate_and_sees_a_new_highlight(
-    page, live_server, world, factchecker, console_errors
+    page, live_server, pages_world, factchecker, console_errors
 ):
-    w = pages_world.build(world, factchecker=factchecker)
-    candidates_generate(revision=w.revision2)
+    candidates_generate(revision=pages_world.revision2)
     candidate = Candidate.objects.get(text=COUNCIL_SENTENCE)
     log_in(page, live_server, factchecker.username)
     page.set_viewport_size(DESKTOP)
-    page.goto(f"{live_server.url}/articles/{w.article.pk}/")
+    page.goto(f"{live_server.url}/articles/{pages_world.article.pk}/")
     page.evaluate("window.partialUpdatesOnly = true")
     mark = page.locator(f"#article-text [data-candidate-id='{candidate.pk}']")
     assert mark.count() == 1
@@ -227,9 +238,47 @@ def test_factchecker_accepts_a_candidate_and_sees_a_new_highlight(
     assert console_errors == [], "\n".join(console_errors)
 
 
-def test_rejecting_a_candidate_works_without_javascript(browser, live_server, world, factchecker):
-    w = pages_world.build(world, factchecker=factchecker)
+def test_accepting_with_another_existing_source_found_by_its_alias_with_the_keyboard(
+    page, live_server, pages_world, factchecker, editor, console_errors
+):
+    w = pages_world
+    services.source_alias_add(source=w.port, alias="Harbour Master's Office", user=editor)
     candidates_generate(revision=w.revision2)
+    candidate = Candidate.objects.get(text=COUNCIL_SENTENCE)
+    sources_before = Source.objects.count()
+    log_in(page, live_server, factchecker.username)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/articles/{w.article.pk}/?candidate={candidate.pk}#claim-panel")
+    panel = page.locator("#claim-panel")
+    claimant = panel.get_by_label("Claimant", exact=True)
+    # The suggested claimant resolved to the council: chosen in advance.
+    assert claimant.input_value() == str(w.council.pk)
+
+    search = panel.get_by_label("Find a source by name or alias")
+    search.focus()
+    page.keyboard.type("master")
+    # The blank choice, the council still chosen, and the port authority by its alias.
+    expect(claimant.locator("option")).to_have_count(3)
+    # The list changed under the search box; the editor is still typing there.
+    assert page.evaluate("document.activeElement.id") == "id_claimant_search"
+    page.keyboard.press("Tab")  # from the search box to the list
+    assert page.evaluate("document.activeElement.id") == "id_claimant"
+    page.keyboard.press("ArrowDown")
+    assert claimant.input_value() == str(w.port.pk)
+    shoot(page, "article-candidate-claimant-desktop")
+    panel.get_by_role("button", name="Accept as claim").click()
+
+    page.locator(".message--success").wait_for()
+    claim = Claim.objects.get(candidates=candidate)
+    assert claim.claimant == w.port
+    assert Source.objects.count() == sources_before
+    assert console_errors == [], "\n".join(console_errors)
+
+
+def test_rejecting_a_candidate_works_without_javascript(
+    browser, live_server, pages_world, factchecker
+):
+    candidates_generate(revision=pages_world.revision2)
     candidate = Candidate.objects.get(text=COUNCIL_SENTENCE)
     context = browser.new_context(java_script_enabled=False, viewport=PHONE)
     page = context.new_page()
@@ -256,18 +305,19 @@ def test_rejecting_a_candidate_works_without_javascript(browser, live_server, wo
 
 
 def test_comparing_two_revisions_shows_the_diff(
-    page, live_server, world, factchecker, console_errors
+    page, live_server, pages_world, factchecker, console_errors
 ):
-    w = pages_world.build(world, factchecker=factchecker)
     log_in(page, live_server, factchecker.username)
     page.set_viewport_size(DESKTOP)
-    page.goto(f"{live_server.url}/articles/{w.article.pk}/")
+    page.goto(f"{live_server.url}/articles/{pages_world.article.pk}/")
     # Highlights are links: a keyboard user focuses one and presses Enter to select it.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
-    page.locator(f"#article-text [data-claim-id='{w.union_claim.pk}']").focus()
+    page.locator(f"#article-text [data-claim-id='{pages_world.union_claim.pk}']").focus()
     page.keyboard.press("Enter")
-    page.locator("#claim-panel").get_by_role("heading", name=w.union_claim.statement).wait_for()
+    page.locator("#claim-panel").get_by_role(
+        "heading", name=pages_world.union_claim.statement
+    ).wait_for()
     page.get_by_label("Compare").select_option("1")
     page.get_by_label("with").select_option("2")
     page.get_by_role("button", name="Show changes").click()
@@ -282,24 +332,23 @@ def test_comparing_two_revisions_shows_the_diff(
 
 
 def test_editor_publishes_a_verdict_written_by_someone_else(
-    page, live_server, world, factchecker, editor, console_errors
+    page, live_server, pages_world, editor, console_errors
 ):
-    w = pages_world.build(world, factchecker=factchecker)
     log_in(page, live_server, editor.username)
     page.set_viewport_size(DESKTOP)
     page.goto(f"{live_server.url}/review/?tab=verdicts")
-    row = page.locator(f"[data-verdict-id='{w.verdict.pk}']")
+    row = page.locator(f"[data-verdict-id='{pages_world.verdict.pk}']")
     shoot(page, "queue-verdicts-desktop")
     row.get_by_role("button", name="Publish").click()
     page.locator(".message--success").wait_for()
     assert "verdict published" in page.locator(".messages").inner_text()
-    assert Verdict.objects.get(pk=w.verdict.pk).state == ReviewState.PUBLISHED
+    assert Verdict.objects.get(pk=pages_world.verdict.pk).state == ReviewState.PUBLISHED
 
-    page.goto(f"{live_server.url}/claims/{w.claim.pk}/")
+    page.goto(f"{live_server.url}/claims/{pages_world.claim.pk}/")
     assert page.locator(".verdict-box__label").inner_text().endswith("Mostly accurate")
     document = json.loads(page.locator("script[type='application/ld+json']").text_content())
     assert document["@type"] == "ClaimReview"
-    assert document["claimReviewed"] == w.claim.statement
+    assert document["claimReviewed"] == pages_world.claim.statement
     assert document["reviewRating"]["alternateName"] == "Mostly accurate"
     shoot(page, "public-claim-desktop")
     page.set_viewport_size(PHONE)
@@ -308,26 +357,24 @@ def test_editor_publishes_a_verdict_written_by_someone_else(
 
 
 def test_anonymous_visitor_sees_the_public_page_and_no_draft(
-    page, live_server, world, factchecker, console_errors
+    page, live_server, pages_world, console_errors
 ):
-    w = pages_world.build(world, factchecker=factchecker)
-    page.goto(f"{live_server.url}/claims/{w.claim.pk}/")
+    page.goto(f"{live_server.url}/claims/{pages_world.claim.pk}/")
     assert page.get_by_role("heading", name="No verdict published yet").is_visible()
     assert page.locator("script[type='application/ld+json']").count() == 0
     body = page.locator("main").inner_text()
-    assert w.verdict.explanation not in body
+    assert pages_world.verdict.explanation not in body
     assert "Mostly accurate" not in body
     assert "Corroborated" in body
-    page.goto(f"{live_server.url}/articles/{w.article.pk}/")
+    page.goto(f"{live_server.url}/articles/{pages_world.article.pk}/")
     assert "/accounts/login/" in page.url
     assert console_errors == [], "\n".join(console_errors)
 
 
 def test_dashboard_renders_its_charts(
-    page, live_server, world, factchecker, viewer, editor, console_errors
+    page, live_server, pages_world, viewer, editor, console_errors
 ):
-    w = pages_world.build(world, factchecker=factchecker)
-    services.verdict_publish(verdict=w.verdict, user=editor)
+    services.verdict_publish(verdict=pages_world.verdict, user=editor)
     log_in(page, live_server, viewer.username)
     for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
@@ -341,11 +388,10 @@ def test_dashboard_renders_its_charts(
 
 
 def test_every_page_loads_without_console_errors(
-    page, live_server, world, factchecker, editor, console_errors
+    page, live_server, pages_world, editor, console_errors
 ):
-    w = pages_world.build(world, factchecker=factchecker)
-    services.verdict_publish(verdict=w.verdict, user=editor)
-    candidates_generate(revision=w.revision2)
+    services.verdict_publish(verdict=pages_world.verdict, user=editor)
+    candidates_generate(revision=pages_world.revision2)
     candidate = Candidate.objects.get(text=COUNCIL_SENTENCE)
     pages = {
         "home-anonymous": "/",
@@ -362,8 +408,8 @@ def test_every_page_loads_without_console_errors(
     editor_pages = {
         "queue-candidates": "/review/",
         "queue-claims": "/review/?tab=claims",
-        "article-candidate": f"/articles/{w.article.pk}/?candidate={candidate.pk}",
-        "article-claim": f"/articles/{w.article.pk}/?claim={w.claim.pk}",
+        "article-candidate": f"/articles/{pages_world.article.pk}/?candidate={candidate.pk}",
+        "article-claim": f"/articles/{pages_world.article.pk}/?claim={pages_world.claim.pk}",
         "queue-fetches": "/review/?tab=fetches",
         "home-editor": "/",
         "admin": "/admin/",

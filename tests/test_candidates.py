@@ -1,5 +1,5 @@
 """Candidates from a revision, accept / reject / attach, matching existing claims and merging
-duplicates (issue 5), through the services on the real database."""
+duplicates (SPEC section 6), through the services on the real database."""
 
 from decimal import Decimal
 
@@ -9,8 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.services import article_get_or_create, revision_record
-from claims import candidates as cs
-from claims import services
+from claims import candidate_review, candidates, claimants, matching, merging, services
 from claims.models import (
     Appearance,
     Candidate,
@@ -23,6 +22,7 @@ from claims.models import (
     Source,
     SourceKind,
 )
+from tests.conftest import make_evidence
 
 COUNCIL_SENTENCE = "The city council estimates that about 120 jobs depend on the terminal."
 PORT_SENTENCE = (
@@ -36,7 +36,7 @@ def _by_text(candidates):
 
 
 def test_generate_stores_check_worthy_sentences_with_claimant_quantities_and_match(world):
-    found = _by_text(cs.candidates_generate(revision=world.revision))
+    found = _by_text(candidates.candidates_generate(revision=world.revision))
 
     assert "Harbour City Gazette" not in found  # a heading
     council = found[COUNCIL_SENTENCE]
@@ -57,7 +57,7 @@ def test_generate_stores_check_worthy_sentences_with_claimant_quantities_and_mat
     # The port sentence states the claim the world already has: "possibly the same as".
     port = found[PORT_SENTENCE]
     assert port.matched_claim == world.claim
-    assert port.match_score >= cs.MATCH_THRESHOLD
+    assert port.match_score >= matching.MATCH_THRESHOLD
     assert council.matched_claim is None
     stored = Candidate.objects.filter(article=world.article)
     assert stored.count() == len(found)
@@ -65,15 +65,17 @@ def test_generate_stores_check_worthy_sentences_with_claimant_quantities_and_mat
 
 
 def test_generate_twice_changes_nothing(world):
-    first = cs.candidates_generate(revision=world.revision)
-    second = cs.candidates_generate(revision=world.revision)
+    first = candidates.candidates_generate(revision=world.revision)
+    second = candidates.candidates_generate(revision=world.revision)
     assert [c.pk for c in first] == [c.pk for c in second]
     assert Candidate.objects.filter(article=world.article).count() == len(first)
 
 
 def test_candidates_are_deduplicated_across_revisions_and_keep_decisions(world, editor):
-    first = _by_text(cs.candidates_generate(revision=world.revision))
-    cs.candidate_reject(candidate=first[COUNCIL_SENTENCE], user=editor, reason="Too vague")
+    first = _by_text(candidates.candidates_generate(revision=world.revision))
+    candidate_review.candidate_reject(
+        candidate=first[COUNCIL_SENTENCE], user=editor, reason="Too vague"
+    )
     new_text = (
         "Harbour City Gazette\nUpdate: the terminal reopened on Tuesday after a 9-day closure, "
         "officials said.\n" + world.revision.text.split("\n", 1)[1]
@@ -81,7 +83,7 @@ def test_candidates_are_deduplicated_across_revisions_and_keep_decisions(world, 
     revision2, created = revision_record(article=world.article, text=new_text)
     assert created
 
-    second = _by_text(cs.candidates_generate(revision=revision2))
+    second = _by_text(candidates.candidates_generate(revision=revision2))
 
     council = second[COUNCIL_SENTENCE]
     assert council.pk == first[COUNCIL_SENTENCE].pk
@@ -93,18 +95,22 @@ def test_candidates_are_deduplicated_across_revisions_and_keep_decisions(world, 
     assert Candidate.objects.filter(article=world.article).count() == len(first) + 1
 
     # Generating for the older revision again does not move candidates back to it.
-    cs.candidates_generate(revision=world.revision)
+    candidates.candidates_generate(revision=world.revision)
     council.refresh_from_db()
     assert council.revision == revision2
 
 
 def test_accept_creates_claim_with_anchored_appearance_claimant_and_quantities(world, factchecker):
-    candidate = _by_text(cs.candidates_generate(revision=world.revision))[COUNCIL_SENTENCE]
+    candidate = _by_text(candidates.candidates_generate(revision=world.revision))[COUNCIL_SENTENCE]
 
-    claim = cs.candidate_accept(candidate=candidate, user=factchecker)
+    suggested = claimants.suggested_source(candidate)
+    assert suggested == world.council  # "The city council" matched the existing source
+    claim = candidate_review.candidate_accept(
+        candidate=candidate, user=factchecker, claimant=suggested
+    )
 
     assert claim.statement == COUNCIL_SENTENCE
-    assert claim.claimant == world.council  # "The city council" matched the existing source
+    assert claim.claimant == world.council
     assert claim.created_by == factchecker
     appearance = Appearance.objects.get(claim=claim)
     assert appearance.revision == world.revision
@@ -128,58 +134,68 @@ def test_accept_creates_claim_with_anchored_appearance_claimant_and_quantities(w
     assert candidate.history.first().history_user == factchecker
 
 
-def test_accept_with_a_new_claimant_creates_the_source(db, factchecker):
+def test_a_claimant_not_on_record_is_never_created_silently(factchecker):
     article, _ = article_get_or_create(url="https://news.example.org/a", publisher="Daily Post")
     revision, _ = revision_record(
         article=article,
         text="“We lost 300 jobs in March,” said Maria Okafor, the finance director.\n"
         "Two ships were diverted to Wrexley port last week after the storm.",
     )
-    found = _by_text(cs.candidates_generate(revision=revision))
+    found = _by_text(candidates.candidates_generate(revision=revision))
     quoted = next(c for t, c in found.items() if t.startswith("“We lost"))
     unattributed = next(c for t, c in found.items() if t.startswith("Two ships"))
+    assert claimants.suggested_source(quoted) is None
+    assert claimants.suggested_source(unattributed) is None
+    sources_before = Source.objects.count()
 
-    claim = cs.candidate_accept(candidate=quoted, user=factchecker)
-    outlet_claim = cs.candidate_accept(
-        candidate=unattributed, user=factchecker, statement="Two ships were diverted to Wrexley."
-    )
+    with pytest.raises(ValidationError, match="Choose who made the claim"):
+        candidate_review.candidate_accept(candidate=quoted, user=factchecker)
 
-    assert (claim.claimant.name, claim.claimant.kind) == ("Maria Okafor", SourceKind.PERSON)
-    # Unattributed: the outlet states it itself.
-    assert (outlet_claim.claimant.name, outlet_claim.claimant.kind) == (
-        "Daily Post",
-        SourceKind.OUTLET,
-    )
-    assert outlet_claim.statement == "Two ships were diverted to Wrexley."
-    # Accepting another sentence by the same person reuses the source.
-    assert Source.objects.filter(name="Maria Okafor").count() == 1
+    assert Source.objects.count() == sources_before
+    assert Claim.objects.count() == 0
+    quoted.refresh_from_db()
+    assert quoted.state == CandidateState.NEW
+    # What the "new source" step proposes: the claimant's name and a guess at its kind; for
+    # an unattributed sentence, the outlet.
+    assert claimants.new_source_proposal(quoted) == {
+        "name": "Maria Okafor",
+        "kind": SourceKind.PERSON,
+    }
+    assert claimants.new_source_proposal(unattributed) == {
+        "name": "Daily Post",
+        "kind": SourceKind.OUTLET,
+    }
 
 
 def test_accept_twice_or_without_permission_is_refused_and_writes_nothing(
     world, factchecker, viewer
 ):
-    candidate = _by_text(cs.candidates_generate(revision=world.revision))[COUNCIL_SENTENCE]
+    candidate = _by_text(candidates.candidates_generate(revision=world.revision))[COUNCIL_SENTENCE]
     claims_before = Claim.objects.count()
 
     with pytest.raises(PermissionDenied):
-        cs.candidate_accept(candidate=candidate, user=viewer)
+        candidate_review.candidate_accept(candidate=candidate, user=viewer, claimant=world.council)
     assert Claim.objects.count() == claims_before
 
-    cs.candidate_accept(candidate=candidate, user=factchecker)
+    candidate_review.candidate_accept(candidate=candidate, user=factchecker, claimant=world.council)
     with pytest.raises(ValidationError, match="already accepted"):
-        cs.candidate_accept(candidate=candidate, user=factchecker)
+        candidate_review.candidate_accept(
+            candidate=candidate, user=factchecker, claimant=world.council
+        )
     assert Claim.objects.count() == claims_before + 1
 
 
 def test_reject_records_who_and_why(world, factchecker):
-    candidate = _by_text(cs.candidates_generate(revision=world.revision))[COUNCIL_SENTENCE]
+    candidate = _by_text(candidates.candidates_generate(revision=world.revision))[COUNCIL_SENTENCE]
 
     with pytest.raises(ValidationError, match="why"):
-        cs.candidate_reject(candidate=candidate, user=factchecker, reason="  ")
+        candidate_review.candidate_reject(candidate=candidate, user=factchecker, reason="  ")
     candidate.refresh_from_db()
     assert candidate.state == CandidateState.NEW
 
-    cs.candidate_reject(candidate=candidate, user=factchecker, reason="An estimate of jobs")
+    candidate_review.candidate_reject(
+        candidate=candidate, user=factchecker, reason="An estimate of jobs"
+    )
     candidate.refresh_from_db()
     assert (candidate.state, candidate.decided_by, candidate.decision_reason) == (
         CandidateState.REJECTED,
@@ -190,8 +206,8 @@ def test_reject_records_who_and_why(world, factchecker):
 
 
 def test_attach_adds_an_appearance_and_a_newer_figure_beside_the_older(world, factchecker):
-    port = _by_text(cs.candidates_generate(revision=world.revision))[PORT_SENTENCE]
-    claim = cs.candidate_accept(candidate=port, user=factchecker)
+    port = _by_text(candidates.candidates_generate(revision=world.revision))[PORT_SENTENCE]
+    claim = candidate_review.candidate_accept(candidate=port, user=factchecker, claimant=world.port)
     other, _ = article_get_or_create(url="https://ledger.example.org/terminal")
     later, _ = revision_record(
         article=other,
@@ -199,10 +215,12 @@ def test_attach_adds_an_appearance_and_a_newer_figure_beside_the_older(world, fa
         "northern terminal in March, revising its figure.",
     )
 
-    (candidate,) = cs.candidates_generate(revision=later)
+    (candidate,) = candidates.candidates_generate(revision=later)
     # Another figure is decisive for matching, so the editor attaches it by hand.
     assert candidate.matched_claim is None
-    appearance = cs.candidate_attach(candidate=candidate, claim=claim, user=factchecker)
+    appearance = candidate_review.candidate_attach(
+        candidate=candidate, claim=claim, user=factchecker, add_figures=True
+    )
 
     assert appearance.claim == claim and appearance.revision == later
     assert Claim.objects.count() == 2  # the world's claim and this one; none created
@@ -238,13 +256,13 @@ def claims_world(world):
 def test_match_ranks_the_paraphrase_first(claims_world, django_assert_num_queries):
     # One query for the full-text pool, one for the claims with their claimants.
     with django_assert_num_queries(2):
-        results = cs.claims_match(
+        results = matching.claims_match(
             text="Pyongyang has sent roughly 11,000 soldiers to fight alongside Russia."
         )
     best, score = results[0]
     assert best == claims_world[0]
-    assert score >= cs.MATCH_THRESHOLD
-    assert all(s < cs.MATCH_THRESHOLD for _, s in results[1:])
+    assert score >= matching.MATCH_THRESHOLD
+    assert all(s < matching.MATCH_THRESHOLD for _, s in results[1:])
     assert best.claimant.name == "Coastal Ledger"  # loaded with the claim, serializer-ready
 
 
@@ -257,31 +275,32 @@ def test_match_ranks_the_paraphrase_first(claims_world, django_assert_num_querie
         "The central bank cut interest rates to 5.25 percent.",
     ],
 )
-def test_match_keeps_unrelated_and_contradicting_text_below_the_threshold(claims_world, text):
-    assert all(score < cs.MATCH_THRESHOLD for _, score in cs.claims_match(text=text))
+@pytest.mark.usefixtures("claims_world")
+def test_match_keeps_unrelated_and_contradicting_text_below_the_threshold(text):
+    assert all(score < matching.MATCH_THRESHOLD for _, score in matching.claims_match(text=text))
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 5001])
 def test_match_refuses_empty_or_huge_text(db, text):
     with pytest.raises(ValidationError):
-        cs.claims_match(text=text)
+        matching.claims_match(text=text)
 
 
 def test_match_sees_claims_edited_after_creation(claims_world):
     services.claim_update(
         claim=claims_world[3], statement="Measles cases in the region have tripled since 2023."
     )
-    (best, score), *_ = cs.claims_match(text="The number of measles cases has tripled since 2023.")
-    assert best == claims_world[3] and score >= cs.MATCH_THRESHOLD
+    (best, score), *_ = matching.claims_match(
+        text="The number of measles cases has tripled since 2023."
+    )
+    assert best == claims_world[3] and score >= matching.MATCH_THRESHOLD
 
 
 # Merging -----------------------------------------------------------------------------------
 
 
 def _evidence(claim, source, url, stance="corroborates", user=None):
-    return services.evidence_create(
-        claim=claim, stance=stance, source=source, url=url, title=url, user=user
-    )
+    return make_evidence(claim, stance=stance, source=source, url=url, title=url, user=user)
 
 
 def test_merge_keeps_evidence_appearances_figures_and_history(world, editor):
@@ -302,7 +321,7 @@ def test_merge_keeps_evidence_appearances_figures_and_history(world, editor):
     duplicate_changes = list(ClaimChange.objects.filter(claim=duplicate).values_list("id"))
     assert duplicate_changes  # the duplicate was corroborated: its history has a change
 
-    merged = cs.claims_merge(target=target, duplicates=[duplicate], user=editor)
+    merged = merging.claims_merge(target=target, duplicates=[duplicate], user=editor)
 
     assert not Claim.objects.filter(pk=duplicate.pk).exists()
     assert set(Evidence.objects.filter(claim=target).values_list("url", flat=True)) == {
@@ -329,7 +348,7 @@ def test_merge_with_conflicting_stance_is_refused_and_changes_nothing(world, edi
     _evidence(duplicate, world.outlet, "https://ledger.example.org/a", "disputes")
 
     with pytest.raises(ValidationError, match="settle the stance"):
-        cs.claims_merge(target=world.claim, duplicates=[duplicate], user=editor)
+        merging.claims_merge(target=world.claim, duplicates=[duplicate], user=editor)
 
     assert Claim.objects.filter(pk=duplicate.pk).exists()
     assert Evidence.objects.filter(claim=duplicate).count() == 2
@@ -339,7 +358,7 @@ def test_merge_with_conflicting_stance_is_refused_and_changes_nothing(world, edi
 def test_merge_needs_the_right_to_delete_claims(world, factchecker):
     duplicate = services.claim_create(statement="Duplicate.", claimant=world.port)
     with pytest.raises(PermissionDenied):
-        cs.claims_merge(target=world.claim, duplicates=[duplicate], user=factchecker)
+        merging.claims_merge(target=world.claim, duplicates=[duplicate], user=factchecker)
     assert Claim.objects.filter(pk=duplicate.pk).exists()
 
 
@@ -354,15 +373,16 @@ def _article_with(sentences: int, index: int):
 
 
 @pytest.mark.parametrize("match", [False, True])
+@pytest.mark.usefixtures("world")  # its claims are matched against the candidates
 def test_generate_takes_as_many_queries_for_many_candidates_as_for_few(
-    world, django_assert_num_queries, match
+    django_assert_num_queries, match
 ):
     small, large = _article_with(2, 1), _article_with(12, 2)
-    cs.candidates_generate(revision=_article_with(1, 3), match=match)  # caches lexeme stats
+    candidates.candidates_generate(revision=_article_with(1, 3), match=match)  # caches lexeme stats
     with CaptureQueriesContext(connection) as few:
-        assert len(cs.candidates_generate(revision=small, match=match)) == 2
+        assert len(candidates.candidates_generate(revision=small, match=match)) == 2
     with django_assert_num_queries(len(few.captured_queries)):
-        assert len(cs.candidates_generate(revision=large, match=match)) == 12
+        assert len(candidates.candidates_generate(revision=large, match=match)) == 12
 
 
 @pytest.mark.parametrize(
@@ -378,27 +398,29 @@ def test_a_suggested_claimant_finds_the_existing_source(world, suggested, name):
     source = Source.objects.filter(name=name).first() or services.source_create(
         name=name, kind=SourceKind.GOVERNMENT
     )
-    assert cs.source_match(suggested) == source
-    assert cs.claimant_source(name=suggested, article=world.article) == source
+    assert claimants.source_match(suggested) == source
 
 
-def test_an_unknown_claimant_matches_nothing(world):
-    assert cs.source_match("the national weather service") is None
+@pytest.mark.usefixtures("world")  # sources exist, none of them the weather service
+def test_an_unknown_claimant_matches_nothing():
+    assert claimants.source_match("the national weather service") is None
 
 
 def test_accept_anchors_in_the_current_revision_after_the_text_went_back(world, factchecker):
-    cs.candidates_generate(revision=world.revision)
+    candidates.candidates_generate(revision=world.revision)
     changed, _ = revision_record(
         article=world.article, text=world.revision.text + "\nA correction was appended."
     )
-    cs.candidates_generate(revision=changed)
+    candidates.candidates_generate(revision=changed)
     # The text goes back to the first revision: it is current again.
     back, created = revision_record(article=world.article, text=world.revision.text)
     assert not created and back == world.revision
     candidate = Candidate.objects.get(article=world.article, text=COUNCIL_SENTENCE)
     assert candidate.revision == changed
 
-    claim = cs.candidate_accept(candidate=candidate, user=factchecker)
+    claim = candidate_review.candidate_accept(
+        candidate=candidate, user=factchecker, claimant=world.council
+    )
 
     appearance = Appearance.objects.get(claim=claim)
     assert appearance.revision == world.revision
@@ -427,14 +449,14 @@ def test_only_the_sentence_stating_the_claim_is_proposed_as_the_same(world):
     article, _ = article_get_or_create(url="https://example.org/kursk")
     revision, _ = revision_record(article=article, text=DEMO_TEXT)
 
-    found = cs.candidates_generate(revision=revision)
+    found = candidates.candidates_generate(revision=revision)
 
     by_start = {c.text.split()[0]: c for c in found}
     assert set(by_start) == {"KYIV", "Ukraine's", "Police"}
     # No figure, so not "the same as" the claim of 11,000 troops; the sentence with it is.
     assert by_start["KYIV"].matched_claim is None
     assert by_start["Ukraine's"].matched_claim == troops
-    assert by_start["Ukraine's"].match_score >= cs.MATCH_THRESHOLD
+    assert by_start["Ukraine's"].match_score >= matching.MATCH_THRESHOLD
     # Arrested is not released.
     assert by_start["Police"].matched_claim is None
     stored = dict(Candidate.objects.filter(article=article).values_list("text", "matched_claim_id"))

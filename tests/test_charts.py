@@ -1,6 +1,6 @@
 """The dashboard's server-drawn charts put each column on the gridline of its value."""
 
-from factcheck.charts import ColumnChart
+from web.charts import ColumnChart
 
 
 def test_columns_end_on_the_gridline_of_their_value():

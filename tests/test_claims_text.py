@@ -1,4 +1,4 @@
-"""Text analysis behind candidates (issue 5): sentence splitting, each feature of the
+"""Text analysis behind candidates (SPEC section 6): sentence splitting, each feature of the
 check-worthiness score, claimant suggestion, quantity parsing and text similarity."""
 
 import math
@@ -252,6 +252,7 @@ D = Decimal
         ("two North Korean soldiers", (D(2), D(2), D(2), "", "soldiers")),
         ("a dozen North Korean soldiers", (D(12), D(12), D(12), "", "soldiers")),
         ("twenty-five tanks", (D(25), D(25), D(25), "", "tanks")),
+        ("Sixty-one percent of our bridges", (D(61), D(61), D(61), "", "percent")),
         ("hundreds of beds", (None, D(200), D(999), "", "beds")),
         ("thousands of people", (None, D(2000), D(9999), "", "people")),
         ("tens of thousands of protesters", (None, D(20000), D(99999), "", "protesters")),

@@ -4,7 +4,8 @@ import pytest
 
 from claims import services
 from claims.models import Claim, Rating, Stance, Verdict
-from claims.services import StaleVersionError
+from core.errors import StaleVersionError
+from tests.conftest import make_evidence
 
 
 def test_stale_claim_update_is_refused(world, editor, second_editor):
@@ -29,21 +30,12 @@ def test_stale_claim_update_is_refused(world, editor, second_editor):
 
 def test_evidence_added_meanwhile_makes_the_claim_stale(world, editor, second_editor):
     opened = Claim.objects.get(pk=world.claim.pk)
-    services.evidence_create(
-        claim=opened,
-        stance=Stance.CORROBORATES,
-        source=world.outlet,
-        url="https://ledger.example.org/a",
-        title="Ledger report",
-        user=editor,
-    )
+    make_evidence(opened, source=world.outlet, user=editor)
     with pytest.raises(StaleVersionError):
-        services.evidence_create(
-            claim=opened,
+        make_evidence(
+            opened,
             stance=Stance.DISPUTES,
             source=world.union,
-            url="https://union.example.org/b",
-            title="Union statement",
             user=second_editor,
             expected_claim_version=opened.version,
         )

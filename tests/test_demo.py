@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
 from articles.models import Article, ArticleRevision
+from claims.claimants import suggested_source
 from claims.models import (
     Appearance,
     Candidate,
@@ -17,6 +18,7 @@ from claims.models import (
     Evidence,
     ReviewState,
     Source,
+    SourceAlias,
     Stance,
     Verdict,
 )
@@ -29,6 +31,7 @@ def _counts():
             Article,
             ArticleRevision,
             Source,
+            SourceAlias,
             Claim,
             Appearance,
             Candidate,
@@ -89,6 +92,14 @@ def test_demo_proposes_candidates_for_the_sentences_not_yet_checked(db):
     assert (troops.value, troops.qualifier) == (11000, "about")
     assert "troops" in troops.unit and troops.stated_at == revision.fetched_at
     assert ClaimQuantity.objects.filter(claim__verdict__published_at__isnull=False).exists()
+
+
+def test_demo_sources_have_the_aliases_the_news_uses(db):
+    call_command("load_demo", stdout=StringIO())
+    kremlin = Candidate.objects.get(text__startswith="The Kremlin has not confirmed")
+    assert suggested_source(kremlin) == Source.objects.get(name="Government of Russia")
+    nis = Candidate.objects.get(text__startswith="South Korea's National Intelligence Service")
+    assert suggested_source(nis).name == "National Intelligence Service (South Korea)"
 
 
 def test_demo_loads_twice_without_duplicating(db):

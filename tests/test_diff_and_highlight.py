@@ -1,7 +1,7 @@
 """The two text helpers of the article review page: the revision diff and the highlights."""
 
 from articles.diff import CONTEXT_CHARS, diff_html
-from articles.highlight import Piece, Span, paragraphs
+from web.highlight import Piece, Span, paragraphs
 
 
 def test_diff_marks_changed_figures_as_whole_words():

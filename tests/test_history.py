@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from claims import services
 from claims.models import Claim, Source
+from tests.conftest import make_evidence
 
 
 def test_history_names_who_changed_what(world, editor, second_editor):
@@ -12,14 +13,7 @@ def test_history_names_who_changed_what(world, editor, second_editor):
     services.source_update(
         source=world.outlet, user=second_editor, url="https://ledger.example.net/"
     )
-    evidence = services.evidence_create(
-        claim=world.claim,
-        stance="disputes",
-        source=world.union,
-        url="https://union.example.org/s",
-        title="Union statement",
-        user=second_editor,
-    )
+    evidence = make_evidence(world.claim, stance="disputes", source=world.union, user=second_editor)
     services.evidence_update(evidence=evidence, user=editor, stance="context")
 
     claim_history = Claim.objects.get(pk=world.claim.pk).history.order_by("history_id")
@@ -43,14 +37,7 @@ def test_history_names_who_changed_what(world, editor, second_editor):
 def test_admin_history_page_shows_status_changes_and_who(client, world, editor, second_editor):
     from django.urls import reverse
 
-    services.evidence_create(
-        claim=world.claim,
-        stance="corroborates",
-        source=world.outlet,
-        url="https://ledger.example.org/h",
-        title="Ledger",
-        user=second_editor,
-    )
+    make_evidence(world.claim, source=world.outlet, user=second_editor)
     client.force_login(editor)
     page = client.get(reverse("admin:claims_claim_history", args=[world.claim.pk]))
     html = page.content.decode()

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from claims import services
 from claims.models import ClaimChange, Rating, ReviewState, Verdict
-from claims.services import ReviewRuleError
+from core.errors import ReviewRuleError
 
 
 @pytest.fixture

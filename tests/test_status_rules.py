@@ -4,6 +4,7 @@ import pytest
 
 from claims import services
 from claims.models import Claim, ClaimChange, ClaimStatus, Stance
+from tests.conftest import make_evidence
 
 C, D, X = Stance.CORROBORATES, Stance.DISPUTES, Stance.CONTEXT
 
@@ -79,15 +80,8 @@ CASES = [
 
 @pytest.mark.parametrize(("evidence", "status", "counts", "explanation"), CASES)
 def test_status_from_evidence(world, editor, evidence, status, counts, explanation):
-    for number, (stance, source_name) in enumerate(evidence):
-        services.evidence_create(
-            claim=world.claim,
-            stance=stance,
-            source=getattr(world, source_name),
-            url=f"https://evidence.example.org/{number}",
-            title=f"Document {number}",
-            user=editor,
-        )
+    for stance, source_name in evidence:
+        make_evidence(world.claim, stance=stance, source=getattr(world, source_name), user=editor)
     claim = Claim.objects.get(pk=world.claim.pk)
     assert claim.status == status
     assert (
@@ -99,20 +93,9 @@ def test_status_from_evidence(world, editor, evidence, status, counts, explanati
     assert claim.status_explanation == explanation
 
 
-def _add(world, editor, stance, source, n):
-    return services.evidence_create(
-        claim=world.claim,
-        stance=stance,
-        source=source,
-        url=f"https://evidence.example.org/{n}",
-        title=f"Doc {n}",
-        user=editor,
-    )
-
-
 def test_removing_evidence_recomputes_status_and_records_the_change(world, editor):
-    support = _add(world, editor, C, world.outlet, 1)
-    dispute = _add(world, editor, D, world.union, 2)
+    support = make_evidence(world.claim, stance=C, source=world.outlet, user=editor)
+    dispute = make_evidence(world.claim, stance=D, source=world.union, user=editor)
     assert Claim.objects.get(pk=world.claim.pk).status == ClaimStatus.CONTESTED
 
     services.evidence_delete(evidence=dispute, user=editor)
@@ -135,7 +118,7 @@ def test_removing_evidence_recomputes_status_and_records_the_change(world, edito
 
 
 def test_changing_stance_recomputes_status(world, editor):
-    evidence = _add(world, editor, C, world.outlet, 1)
+    evidence = make_evidence(world.claim, stance=C, source=world.outlet, user=editor)
     assert Claim.objects.get(pk=world.claim.pk).status == ClaimStatus.CORROBORATED
     services.evidence_update(evidence=evidence, stance=D, user=editor)
     claim = Claim.objects.get(pk=world.claim.pk)
@@ -144,7 +127,7 @@ def test_changing_stance_recomputes_status(world, editor):
 
 
 def test_moving_a_source_under_the_claimants_parent_removes_its_independence(world, editor):
-    _add(world, editor, C, world.outlet, 1)
+    make_evidence(world.claim, stance=C, source=world.outlet, user=editor)
     assert Claim.objects.get(pk=world.claim.pk).status == ClaimStatus.CORROBORATED
     # The outlet turns out to be run by the city: it is no longer independent.
     services.source_update(source=world.outlet, parent=world.government, user=editor)
@@ -154,7 +137,7 @@ def test_moving_a_source_under_the_claimants_parent_removes_its_independence(wor
 
 
 def test_changing_the_claimant_recomputes_independence(world, editor):
-    _add(world, editor, C, world.council, 1)
+    make_evidence(world.claim, stance=C, source=world.council, user=editor)
     assert Claim.objects.get(pk=world.claim.pk).status == ClaimStatus.UNVERIFIED
     services.claim_update(claim=world.claim, claimant=world.union, user=editor)
     assert Claim.objects.get(pk=world.claim.pk).status == ClaimStatus.CORROBORATED

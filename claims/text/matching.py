@@ -327,52 +327,96 @@ def _event_coverage(a: TextProfile, b: TextProfile, a_weights: dict, b_weights: 
     return len(shorter.content & other.keys()) / len(shorter.content)
 
 
-def similarity(a: TextProfile, b: TextProfile) -> float:
-    """0 to 1: how surely ``a`` and ``b`` state the same thing."""
+@dataclass(frozen=True)
+class Signals:
+    """What the hand-set rules see in a pair of texts: the re-ranker weighs them as features
+    (claims.text.rerank), and ``similarity`` applies them as fixed penalties."""
+
+    overlap: float  # the word-overlap base score, 0 to 1, before any penalty
+    coverage: float  # share of the event words of the text that states less found in the other
+    figure_one_side: bool  # a figure on one side only
+    figures_differ: bool  # figures on both sides, none in common
+    figures_contained: bool  # one side's figures all in the other
+    figures_partial: bool  # some figures in common, neither side's all in the other
+    number_one_side: bool  # a year or other number on one side only, no figure stated
+    negation_differs: bool
+    direction_differs: bool
+    opposed: bool  # arrested / released, confirmed / denied …
+    actors_unshared: bool  # an actor, place or nationality named on each side only
+
+
+def signals(a: TextProfile, b: TextProfile) -> Signals | None:
+    """The rules' view of ``a`` against ``b``; None when either has no content word."""
     a_weights, b_weights = _aligned(a, b), _aligned(b, a)
     a_total, b_total = sum(a_weights.values()), sum(b_weights.values())
     if not a_total or not b_total:
-        return 0.0
+        return None
     shared = sum(min(a_weights[c], b_weights[c]) for c in a_weights.keys() & b_weights.keys())
     # Overlap of both texts, and how much of the shorter one the longer contains: an article
     # sentence says more than the editor's claim it restates, and that should not count
     # against it.
     dice = 2 * shared / (a_total + b_total)
     contained = shared / min(a_total, b_total)
-    score = min(1.0, 1.3 * (0.5 * dice + 0.5 * contained))
-    coverage = _event_coverage(a, b, a_weights, b_weights)
-    if coverage < EVENT_COVERAGE_FULL:
+    both_numbers = bool(a.numbers and b.numbers) and a.states_figure == b.states_figure
+    common = a.numbers & b.numbers if both_numbers else frozenset()
+    subset = both_numbers and bool(common) and (a.numbers <= b.numbers or b.numbers <= a.numbers)
+    return Signals(
+        overlap=min(1.0, 1.3 * (0.5 * dice + 0.5 * contained)),
+        coverage=_event_coverage(a, b, a_weights, b_weights),
+        figure_one_side=a.states_figure != b.states_figure,
+        figures_differ=both_numbers and not common,
+        figures_contained=subset,
+        figures_partial=both_numbers and bool(common) and not subset,
+        number_one_side=a.states_figure == b.states_figure
+        and not both_numbers
+        and bool(a.numbers or b.numbers),
+        negation_differs=a.negated != b.negated,
+        direction_differs=bool(a.direction and b.direction and a.direction != b.direction),
+        opposed=_opposed(a_weights, b_weights),
+        # A place or actor named on each side that the other never mentions: another event.
+        # The same for nationalities ("Russian forces" / "Belarusian forces"); a nationality
+        # against a place ("Russian forces" / "the Kursk region") is only another way to say
+        # where.
+        actors_unshared=_unshared(a.actors, b.actors, a_weights, b_weights)
+        or _unshared(a.descriptors, b.descriptors, a_weights, b_weights),
+    )
+
+
+def similarity(a: TextProfile, b: TextProfile) -> float:
+    """0 to 1: how surely ``a`` and ``b`` state the same thing, by the hand-set rules."""
+    return rules_score(signals(a, b))
+
+
+def rules_score(found: Signals | None) -> float:
+    """The hand-set rules' score of a pair from its signals: fixed penalties on the overlap."""
+    if found is None:
+        return 0.0
+    score = found.overlap
+    if found.coverage < EVENT_COVERAGE_FULL:
         # The same actors ("North Korean soldiers", "Russia") but not the event: a text about
         # them that says nothing of what the claim says they did.
-        score *= coverage / EVENT_COVERAGE_FULL
-    if a.states_figure != b.states_figure:
+        score *= found.coverage / EVENT_COVERAGE_FULL
+    if found.figure_one_side:
         # A claim that gives a figure ("11,000 troops") and a text that gives none for it say
         # different things, however many words they share: the figure is what gets checked.
         score *= 0.45
-    elif a.numbers and b.numbers:
-        common = a.numbers & b.numbers
-        if not common:
-            score *= 0.3  # a different figure is a different claim
-        elif a.numbers <= b.numbers or b.numbers <= a.numbers:
-            # One side's figures are all in the other: a sentence that states two figures
-            # restates a claim that states one of them.
-            score = min(1.0, score + 0.1)
-        else:
-            score *= 0.75
-    elif a.numbers or b.numbers:
+    elif found.figures_differ:
+        score *= 0.3  # a different figure is a different claim
+    elif found.figures_contained:
+        # One side's figures are all in the other: a sentence that states two figures
+        # restates a claim that states one of them.
+        score = min(1.0, score + 0.1)
+    elif found.figures_partial:
+        score *= 0.75
+    elif found.number_one_side:
         score *= 0.85  # a year on one side only: the same claim may be dated or not
-    if a.negated != b.negated:
+    if found.negation_differs:
         score *= 0.35
-    if a.direction and b.direction and a.direction != b.direction:
+    if found.direction_differs:
         score *= 0.35
-    if _opposed(a_weights, b_weights):
+    if found.opposed:
         score *= 0.35  # arrested / released, confirmed / denied, won / lost …
-    # A place or actor named on each side that the other never mentions: another event. The
-    # same for nationalities ("Russian forces" / "Belarusian forces"); a nationality against a
-    # place ("Russian forces" / "the Kursk region") is only another way to say where.
-    if _unshared(a.actors, b.actors, a_weights, b_weights) or _unshared(
-        a.descriptors, b.descriptors, a_weights, b_weights
-    ):
+    if found.actors_unshared:
         score *= 0.45
     return round(max(0.0, min(1.0, score)), 3)
 
@@ -408,3 +452,38 @@ def search_terms(text: str) -> list[str]:
         if concept:
             terms.extend(groups[concept])
     return list(dict.fromkeys(t for t in terms if _TERM.fullmatch(t)))
+
+
+# Learned matching -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    """A claim that a text may restate: ``score`` is the re-ranker's probability (0 to 1)
+    that it does; ``likely_same`` is set where that probability reaches the threshold at
+    which matches were right at least 9 times in 10 on public benchmarks (SPEC section 6)."""
+
+    claim_id: int | str
+    score: float
+    likely_same: bool
+
+
+def rank_claims(text: str, pool, *, limit: int = 10) -> list[Match]:
+    """The claims of ``pool`` that ``text`` restates, best first, at most ``limit``. The pool
+    is what keyword search found (the best 100 by full-text search or BM25), as
+    claims.text.retrieval.PoolClaim or as ``(claim_id, statement[, title])`` tuples, the
+    shape of the full-text pools in claims.candidates."""
+    # Imported here: the re-ranker reads this module's rules, and numpy and the embeddings
+    # are only loaded by a process that matches.
+    from claims.text.rerank import score_pool
+    from claims.text.retrieval import PoolClaim, clean, tokens
+
+    if not tokens(clean(text)):
+        # No content word or figure ("the of and", an emoji): nothing that a claim could
+        # restate, whatever the embeddings make of it.
+        return []
+    pool = [claim if isinstance(claim, PoolClaim) else PoolClaim(*claim) for claim in pool]
+    return [
+        Match(claim_id=pool[s.index].id, score=round(s.score, 4), likely_same=s.likely_same)
+        for s in score_pool(text, pool)[:limit]
+    ]

@@ -12,6 +12,10 @@
   }
 
   document.addEventListener("htmx:afterSettle", function (event) {
+    // A source list narrowed while the editor types in its search box: focus stays there.
+    if (event.detail.elt.hasAttribute("data-narrowed-by-search")) {
+      return;
+    }
     focusChanged(event.detail.elt.ownerDocument);
   });
 })();

@@ -1,11 +1,11 @@
 """Candidates of an article and claim matching through the API (SPEC section 7)."""
 
-from claims import candidates as cs
+from claims import candidates
 from claims.models import Candidate
 
 
-def test_candidates_best_first_with_the_contract_fields(world, anon, django_assert_num_queries):
-    cs.candidates_generate(revision=world.revision)
+def test_candidates_best_first_with_the_contract_fields(world, anon):
+    candidates.candidates_generate(revision=world.revision)
     stored = list(Candidate.objects.filter(article=world.article).best_first())
     assert stored
 
@@ -40,7 +40,7 @@ def test_candidates_best_first_with_the_contract_fields(world, anon, django_asse
     assert anon.get("/api/v1/articles/999999/candidates/").status_code == 404
 
 
-def test_match_finds_the_claim_in_other_words(world, anon, editor):
+def test_match_finds_the_claim_in_other_words(world, anon):
     response = anon.post(
         "/api/v1/claims/match/",
         {"text": "In March 4,200 containers went through the terminal's northern side."},
@@ -58,7 +58,7 @@ def test_match_finds_the_claim_in_other_words(world, anon, editor):
     )
 
 
-def test_match_bad_input_is_400(world, anon):
+def test_match_bad_input_is_400(db, anon):
     for body in (
         {},
         {"text": ""},

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.services import article_get_or_create, revision_record
 from claims import services
-from claims.models import ClaimChange, SourceKind, Verdict
+from claims.models import Claim, ClaimChange, SourceKind, Verdict
 from tests.api.conftest import rating
-from tests.conftest import ARTICLE_TEXT
+from tests.conftest import ARTICLE_TEXT, make_evidence
 
 # ETag and 304 ------------------------------------------------------------------------------
 
@@ -48,13 +48,7 @@ def test_claim_etag_changes_with_the_document_and_the_audience(published, anon, 
     url = f"/api/v1/claims/{published.claim.pk}/"
     public, private = anon.get(url)["ETag"], editor_client.get(url)["ETag"]
     assert public != private
-    services.evidence_create(
-        claim=published.claim,
-        stance="context",
-        source=published.outlet,
-        url="https://ledger.example.org/background",
-        title="Background",
-    )
+    make_evidence(published.claim, stance="context", source=published.outlet)
     assert anon.get(url, headers={"If-None-Match": public}).status_code == 200
 
 
@@ -69,13 +63,7 @@ def many(world, editor):
         revision, _ = revision_record(article=article, text=ARTICLE_TEXT + f" Item {n}.")
         claim = services.claim_create(statement=f"Claim {n}", claimant=world.port)
         services.appearance_create(claim=claim, revision=revision, quote="4,200 containers")
-        services.evidence_create(
-            claim=claim,
-            stance="corroborates",
-            source=world.outlet,
-            url=f"https://ledger.example.org/{n}",
-            title=f"Ledger {n}",
-        )
+        make_evidence(claim, source=world.outlet)
         if n % 3 == 0:
             services.verdict_save(
                 claim=claim, user=editor, rating=rating("Accurate"), explanation="Checked."
@@ -111,19 +99,14 @@ def test_query_count_is_the_same_for_page_size_1_and_50(many, anon, editor_clien
 
 
 def test_evidence_list_query_count_does_not_grow(world, anon):
-    for n in range(12):
-        services.evidence_create(
-            claim=world.claim,
-            stance="context",
-            source=world.outlet,
-            url=f"https://ledger.example.org/e{n}",
-            title=f"E{n}",
-        )
+    for _ in range(12):
+        make_evidence(world.claim, stance="context", source=world.outlet)
     path = f"/api/v1/claims/{world.claim.pk}/evidence/?page_size="
     assert _count(anon, path + "1")[0] == _count(anon, path + "12")[0]
 
 
-def test_cursor_pages_walk_every_claim_once(many, anon):
+@pytest.mark.usefixtures("many")
+def test_cursor_pages_walk_every_claim_once(anon):
     seen, url = [], "/api/v1/claims/?page_size=7"
     while url:
         body = anon.get(url).json()
@@ -186,7 +169,7 @@ def test_claim_filters(many, editor, second_editor, anon):
         {"cursor": "not-a-cursor"},
     ],
 )
-def test_bad_filter_values_are_400_json(world, anon, query):
+def test_bad_filter_values_are_400_json(db, anon, query):
     response = anon.get("/api/v1/claims/", query)
     assert response.status_code == 400, (query, response.content)
     error = response.json()["error"]
@@ -202,18 +185,7 @@ def test_changes_feed_in_order_without_gaps_or_repeats(
     world, editor, second_editor, anon, editor_client
 ):
     claim = world.claim
-
-    def evidence(n, source, stance):
-        services.evidence_create(
-            claim=claim,
-            stance=stance,
-            source=source,
-            url=f"https://e.example.org/{n}",
-            title=str(n),
-            user=editor,
-        )
-
-    evidence(1, world.outlet, "corroborates")  # unverified → corroborated
+    support = make_evidence(claim, source=world.outlet, user=editor)  # unverified → corroborated
     first = anon.get("/api/v1/changes/").json()
     assert [(e["to_value"]) for e in first["results"]] == ["corroborated"]
     cursor = first["cursor"]
@@ -222,13 +194,13 @@ def test_changes_feed_in_order_without_gaps_or_repeats(
     idle = anon.get("/api/v1/changes/", {"after": cursor}).json()
     assert idle["results"] == [] and idle["cursor"] == cursor
 
-    evidence(2, world.union, "disputes")  # → contested
+    make_evidence(claim, stance="disputes", source=world.union, user=editor)  # → contested
     verdict = services.verdict_save(
         claim=claim, user=editor, rating=rating("Mixed"), explanation="Both counts hold."
     )  # draft: not public
     verdict = services.verdict_submit(verdict=verdict, user=editor)  # not public
     services.verdict_publish(verdict=verdict, user=second_editor)  # public
-    services.evidence_delete(evidence=claim.evidence.get(url="https://e.example.org/1"))
+    services.evidence_delete(evidence=support)
 
     page = anon.get("/api/v1/changes/", {"after": cursor, "page_size": 2}).json()
     assert [(e["field"], e["to_value"]) for e in page["results"]] == [
@@ -327,6 +299,19 @@ def test_claimreview_of_a_published_verdict(published, anon):
     assert item["datePublished"]
     # The working draft ("False", "DRAFT: …") appears nowhere.
     assert "DRAFT" not in response.content.decode() and '"False"' not in response.content.decode()
+
+
+def test_claimreview_escapes_markup_so_it_can_sit_in_a_script_tag(published, anon, editor):
+    statement = 'Port says </script><script>alert("x")</script> & more.'
+    services.claim_update(claim=published.claim, user=editor, statement=statement)
+    response = anon.get(f"/api/v1/claims/{published.claim.pk}/claimreview/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "</" not in body and "<" not in body and "&" not in body
+    assert "\\u003c/script\\u003e" in body
+    # The same JSON to a parser.
+    assert response.json()["claimReviewed"] == statement
+    assert Claim.objects.get(pk=published.claim.pk).statement == statement
 
 
 def test_claimreview_of_unproven_has_no_rating_value(world, editor, second_editor, anon, settings):
@@ -537,7 +522,7 @@ def test_unknown_api_url_is_a_json_404(db, anon):
         assert response.json()["error"]["code"] == "not_found"
 
 
-def test_not_acceptable_is_json(world, anon):
+def test_not_acceptable_is_json(db, anon):
     response = anon.get("/api/v1/claims/", headers={"Accept": "text/html"})
     # Document-backed reads answer JSON regardless; negotiated ones say 406 in JSON.
     assert response["Content-Type"].startswith("application/json")
@@ -546,7 +531,7 @@ def test_not_acceptable_is_json(world, anon):
     assert response.json()["error"]["status"] == 406
 
 
-def test_anonymous_readers_are_throttled(world, anon, settings):
+def test_anonymous_readers_are_throttled(db, anon, settings):
     settings.FACTCHECK_ANON_RATE = "3/min"
     from django.core.cache import cache
 

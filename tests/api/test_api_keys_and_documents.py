@@ -6,11 +6,11 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
 
-from api.models import APIKey, ArticleDocument, ClaimDocument, KeyScope
+from api.models import APIKey, KeyScope
 from articles.models import Article
-from articles.services import article_request_ingestion
 from claims import services
-from claims.models import Appearance, Claim
+from claims.models import Appearance, ArticleDocument, Claim, ClaimDocument
+from pipeline.services import article_request_ingestion
 from tests.api.conftest import ApiClient
 
 
@@ -104,3 +104,46 @@ def test_article_request_ingestion_queues_after_commit(db, django_capture_on_com
     assert Article.objects.get(pk=article.pk).canonical_url == "https://example.org/a"
     with pytest.raises(ValidationError):
         article_request_ingestion(url="mailto:someone@example.org")
+
+
+def test_editors_manage_only_their_own_keys(editor, second_editor, admin_user):
+    mine, _ = APIKey.objects.create_key(name="Erin's CMS", owner=editor, scope=KeyScope.WRITE)
+    theirs, _ = APIKey.objects.create_key(
+        name="Sam's bot", owner=second_editor, scope=KeyScope.WRITE
+    )
+    client = Client()
+    client.force_login(editor)
+
+    listing = client.get("/admin/api/apikey/")
+    assert listing.status_code == 200
+    assert "Erin&#x27;s CMS" in listing.content.decode()
+    assert "Sam&#x27;s bot" not in listing.content.decode()
+
+    # Another editor's key cannot be opened, revoked, renamed or deleted.
+    assert client.get(f"/admin/api/apikey/{theirs.pk}/change/").status_code == 302
+    client.post(
+        f"/admin/api/apikey/{theirs.pk}/change/",
+        {"name": "hijacked", "revoked": "on", "expiry_date": ""},
+    )
+    client.post(f"/admin/api/apikey/{theirs.pk}/delete/", {"post": "yes"})
+    client.post(
+        "/admin/api/apikey/",
+        {"action": "delete_selected", "_selected_action": [theirs.pk], "post": "yes"},
+    )
+    theirs = APIKey.objects.get(pk=theirs.pk)
+    assert theirs.name == "Sam's bot" and not theirs.revoked
+
+    # Their own key, they revoke.
+    response = client.post(
+        f"/admin/api/apikey/{mine.pk}/change/",
+        {"name": "Erin's CMS", "revoked": "on", "expiry_date": ""},
+    )
+    assert response.status_code == 302
+    assert APIKey.objects.get(pk=mine.pk).revoked
+
+    # A superuser manages every key.
+    root = Client()
+    root.force_login(admin_user)
+    listing = root.get("/admin/api/apikey/").content.decode()
+    assert "Erin&#x27;s CMS" in listing and "Sam&#x27;s bot" in listing
+    assert root.get(f"/admin/api/apikey/{theirs.pk}/change/").status_code == 200

@@ -1,6 +1,7 @@
 """Writes through the API: claims, evidence, sources, articles; scopes, roles, If-Match."""
 
 import pytest
+from django.contrib.auth.models import Group
 
 from api.models import APIKey
 from articles.models import Article
@@ -81,7 +82,7 @@ def test_create_claim_with_appearance_anchored_in_the_current_revision(world, wr
     assert body["appearances"][0]["start"] == appearance.start
     # The article's document lists the new claim at once.
     looked_up = write_client.get("/api/v1/articles/lookup/", {"url": world.article.url}).json()
-    assert claim.pk in [c["id"] for c in looked_up["claims"]]
+    assert [c["id"] for c in looked_up["claims"]] == [claim.pk]
 
 
 def test_a_quote_not_in_the_article_is_400_and_stores_nothing(world, write_client):
@@ -224,7 +225,7 @@ def new_claim(world):
     return {"statement": "About 120 jobs depend on the terminal.", "claimant": world.council.pk}
 
 
-def test_read_key_can_read_but_not_write(world, read_client, new_claim):
+def test_read_key_can_read_but_not_write(read_client, new_claim):
     assert read_client.get("/api/v1/claims/").status_code == 200
     response = read_client.post("/api/v1/claims/", new_claim)
     assert response.status_code == 403
@@ -232,19 +233,19 @@ def test_read_key_can_read_but_not_write(world, read_client, new_claim):
     assert not Claim.objects.filter(statement=new_claim["statement"]).exists()
 
 
-def test_write_key_can_write(world, write_client, new_claim):
+def test_write_key_can_write(write_client, new_claim):
     assert write_client.post("/api/v1/claims/", new_claim).status_code == 201
     assert Claim.objects.filter(statement=new_claim["statement"]).exists()
 
 
-def test_anonymous_write_is_401_naming_the_scheme(world, anon, new_claim):
+def test_anonymous_write_is_401_naming_the_scheme(anon, new_claim):
     response = anon.post("/api/v1/claims/", new_claim)
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Api-Key"
     assert not Claim.objects.filter(statement=new_claim["statement"]).exists()
 
 
-def test_unknown_and_revoked_keys_are_401(world, write_key):
+def test_unknown_and_revoked_keys_are_401(write_key):
     assert ApiClient("nope.nothing").get("/api/v1/claims/").status_code == 401
     key = APIKey.objects.get(prefix=write_key.partition(".")[0])
     key.revoked = True
@@ -255,16 +256,35 @@ def test_unknown_and_revoked_keys_are_401(world, write_key):
     assert APIKey.objects.get(pk=key.pk).hashed_key != write_key  # stored hashed
 
 
-def test_session_writes_follow_the_role(world, viewer, factchecker, outsider, new_claim):
+def test_session_writes_follow_the_role(viewer, factchecker, outsider, new_claim):
     assert session_client(viewer).post("/api/v1/claims/", new_claim).status_code == 403
     assert session_client(outsider).post("/api/v1/claims/", new_claim).status_code == 403
     assert session_client(factchecker).post("/api/v1/claims/", new_claim).status_code == 201
     assert Claim.objects.filter(statement=new_claim["statement"]).count() == 1
 
 
-def test_session_writes_need_the_csrf_token(world, factchecker, new_claim):
+def test_session_writes_need_the_csrf_token(factchecker, new_claim):
     client = ApiClient(enforce_csrf_checks=True)
     client.force_login(factchecker)
     response = client.post("/api/v1/claims/", new_claim)
     assert response.status_code == 403
     assert "CSRF" in response.json()["error"]["message"]
+
+
+def test_a_write_key_stops_writing_when_its_owner_becomes_a_viewer(
+    world, factchecker, write_client, new_claim
+):
+    assert write_client.post("/api/v1/claims/", new_claim).status_code == 201
+    factchecker.groups.set([Group.objects.get(name="Viewer")])
+
+    second = {**new_claim, "statement": "Written after the owner became a Viewer."}
+    response = write_client.post("/api/v1/claims/", second)
+    assert response.status_code == 403
+    assert "owner of this API key may no longer" in response.json()["error"]["message"]
+    assert not Claim.objects.filter(statement=second["statement"]).exists()
+    claim = Claim.objects.get(statement=new_claim["statement"])
+    response = write_client.patch(f"/api/v1/claims/{claim.pk}/", {"statement": "Changed."})
+    assert response.status_code == 403
+    assert Claim.objects.get(pk=claim.pk).statement == new_claim["statement"]
+    # What the key reads is unchanged.
+    assert write_client.get(f"/api/v1/claims/{claim.pk}/").status_code == 200

@@ -14,8 +14,9 @@ from django.conf import settings
 from django.db import connection
 
 from claims import services
-from claims.models import ClaimChange, Stance
+from claims.models import ClaimChange
 from claims.services import CHANGES_FEED_LOCK
+from tests.conftest import make_evidence
 
 pytestmark = pytest.mark.skipif(
     "postgresql" not in settings.DATABASES["default"]["ENGINE"],
@@ -39,13 +40,7 @@ def _other_writer_can_take_the_feed_lock() -> bool:
 def test_recording_an_event_holds_the_feed_lock_until_commit(world):
     assert _other_writer_can_take_the_feed_lock()
 
-    services.evidence_create(
-        claim=world.claim,
-        stance=Stance.CORROBORATES,
-        source=world.outlet,
-        url="https://ledger.example.org/first",
-        title="First",
-    )
+    make_evidence(world.claim, source=world.outlet)
     assert ClaimChange.objects.filter(claim=world.claim).exists()
 
     # Our transaction (the test's) is still open: a second writer's event must wait.

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
 from claims import services
-from claims.models import Stance
 from factcheck.wsgi import application
 from tests.api.conftest import rating
+from tests.conftest import make_evidence
 
 EXAMPLES = 30
 
@@ -50,13 +50,7 @@ def _in_process_wsgi(settings):
 def seeded(world, editor, second_editor):
     """Something for every endpoint to find: ids 1… exist for claims, sources and articles."""
     services.appearance_create(claim=world.claim, revision=world.revision, quote="4,200")
-    services.evidence_create(
-        claim=world.claim,
-        stance=Stance.CORROBORATES,
-        source=world.outlet,
-        url="https://ledger.example.org/x",
-        title="Ledger",
-    )
+    make_evidence(world.claim, source=world.outlet)
     verdict = services.verdict_save(
         claim=world.claim, user=editor, rating=rating("Accurate"), explanation="Checked."
     )
@@ -66,6 +60,7 @@ def seeded(world, editor, second_editor):
     return world
 
 
+@pytest.mark.usefixtures("seeded")
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
@@ -73,7 +68,7 @@ def seeded(world, editor, second_editor):
     derandomize=True,  # the same examples on every CI run: a failure is reproducible
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_api_conforms_to_its_schema(case, seeded, write_key):
+def test_api_conforms_to_its_schema(case, write_key):
     case.call_and_validate(
         headers={"Authorization": f"Api-Key {write_key}"},
         # "Schema-valid input must be accepted" does not hold for this API by design: an

@@ -15,11 +15,11 @@ from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.ingest import article_ingest_url
 from articles.models import Article, ArticleCheck, CheckOutcome
-from articles.tasks import dispatch_due_articles, ingest_article
 from claims.models import Candidate
 from factcheck.celery import app as project_app
+from pipeline.ingest import article_ingest_url
+from pipeline.tasks import dispatch_due_articles, ingest_article
 from tests.ingest.conftest import page
 
 REDIS_URL = os.environ.get("FACTCHECK_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
@@ -83,7 +83,8 @@ BODY = "The port handled {n} containers in March, the busiest month since 2019, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_recheck_from_the_admin_is_done_by_a_worker(site, editor, client, redis_worker):
+@pytest.mark.usefixtures("redis_worker")
+def test_recheck_from_the_admin_is_done_by_a_worker(site, editor, client):
     site.expect_oneshot_request("/story").respond_with_data(
         page("Terminal", BODY.format(n="4,200")), content_type="text/html"
     )
@@ -116,7 +117,8 @@ def test_recheck_from_the_admin_is_done_by_a_worker(site, editor, client, redis_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_dispatcher_sends_due_articles_to_the_worker(site, redis_worker):
+@pytest.mark.usefixtures("redis_worker")
+def test_dispatcher_sends_due_articles_to_the_worker(site):
     for n in (1, 2, 3):
         site.expect_request(f"/s{n}").respond_with_data(
             page(f"Story {n}", BODY.format(n=n * 1000)), content_type="text/html"

@@ -4,9 +4,9 @@ import hashlib
 
 import pytest
 
-from claims import services
 from claims.evidence_links import evidence_check_link
-from claims.models import Claim, Evidence, LinkState, Stance
+from claims.models import Claim, Evidence, LinkState
+from tests.conftest import make_evidence
 from tests.ingest.conftest import page
 
 REPORT = (
@@ -29,9 +29,7 @@ def serve(site, body=None, status=200):
 @pytest.fixture
 def evidence(site, world):
     url = serve(site, page("March figures", REPORT))
-    return services.evidence_create(
-        claim=world.claim, stance=Stance.CORROBORATES, source=world.outlet, url=url, title="March"
-    )
+    return make_evidence(world.claim, source=world.outlet, url=url)
 
 
 def test_first_success_stores_a_snapshot(evidence):
@@ -89,14 +87,10 @@ def test_server_errors_break_the_link_only_when_they_persist(site, evidence):
     assert Claim.objects.get(pk=evidence.claim_id).needs_review
 
 
+@pytest.mark.usefixtures("eager_celery")
 def test_the_periodic_dispatch_checks_due_links(evidence):
-    from claims.tasks import dispatch_evidence_checks
-    from factcheck.celery import app
+    from pipeline.tasks import dispatch_evidence_checks
 
-    app.conf.task_always_eager = True
-    try:
-        assert dispatch_evidence_checks() == 1
-        assert dispatch_evidence_checks() == 0  # checked: due again tomorrow
-    finally:
-        app.conf.task_always_eager = False
+    assert dispatch_evidence_checks() == 1
+    assert dispatch_evidence_checks() == 0  # checked: due again tomorrow
     assert Evidence.objects.get(pk=evidence.pk).link_state == LinkState.OK

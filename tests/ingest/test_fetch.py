@@ -1,4 +1,4 @@
-"""The safe fetcher (SPEC section 5; issue 4, first bullet) against a local HTTP server."""
+"""The safe fetcher (SPEC section 5) against a local HTTP server."""
 
 import gzip
 import itertools
@@ -82,6 +82,11 @@ def test_timeout(site, settings):
         fetch(site.url_for("/slow"))
     assert caught.value.retryable
     assert "did not answer within 0.3 seconds" in str(caught.value)
+    # The server logs the request once its handler returns; wait for it, or the entry lands
+    # in the log of whichever test runs next on this shared server.
+    deadline = time.monotonic() + 10
+    while not any(r.path == "/slow" for r, _ in site.log) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def test_too_large_by_content_length(site, settings):
@@ -299,7 +304,8 @@ def test_redirect_to_a_refused_address_is_never_followed(
     assert second_loopback_server.log == []
 
 
-def test_closed_port_is_a_connection_failure(fetch_settings):
+@pytest.mark.usefixtures("fetch_settings")
+def test_closed_port_is_a_connection_failure():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -420,3 +426,60 @@ def test_a_long_wait_for_the_domain_is_put_off_not_slept(site, settings, db):
     assert time.monotonic() - begin < 2
     assert 15 < caught.value.retry_after <= 20
     assert len(site.log) == 1
+
+
+_TRICKLED = {
+    # The headers at once, then the body one byte at a time.
+    "body": b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 150\r\n\r\n",
+    # A header line that never ends: the response never even starts.
+    "headers": b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: ",
+}
+
+
+@pytest.fixture(params=sorted(_TRICKLED))
+def trickling_server(request):
+    """A server on 127.0.0.1 that sends the start of its answer at once, then one byte every
+    0.2 seconds for up to 30 seconds: each read gets a byte well within the read timeout."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def serve():
+        listener.settimeout(5)
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            conn.recv(65536)
+            conn.sendall(_TRICKLED[request.param])
+            for _ in range(150):
+                if stop.wait(0.2):
+                    return
+                try:
+                    conn.sendall(b"x")
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/slowly"
+    stop.set()
+    listener.close()
+    thread.join(5)
+
+
+def test_an_answer_sent_byte_by_byte_is_cut_at_the_overall_deadline(
+    trickling_server, fetch_settings
+):
+    fetch_settings.FACTCHECK_FETCH_TIMEOUT = 0.5
+    started = time.monotonic()
+    with pytest.raises(FetchTimeout) as caught:
+        fetch(trickling_server, check_robots=False)
+    elapsed = time.monotonic() - started
+    # The whole fetch ends at three times the timeout (1.5 s), not after the 30 s of trickle.
+    assert elapsed < 3
+    assert caught.value.retryable
+    assert "took too long to arrive (limit 1.5 seconds in all)" in str(caught.value)

@@ -7,9 +7,10 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from articles.ingest import article_check, article_ingest_file, article_ingest_url
 from articles.models import Article, ArticleCheck, ArticleRevision, ArticleState, CheckOutcome
-from articles.tasks import ingest_article
+from articles.services import article_get_or_create
+from pipeline.ingest import article_check, article_ingest_file, article_ingest_url, local_file_url
+from pipeline.tasks import ingest_article
 from tests.ingest.conftest import page
 
 BODY = (
@@ -227,18 +228,23 @@ def test_a_new_revision_gets_its_check_worthy_candidates_from_a_task_after_commi
     """The workers' path: the revision is stored first, and its candidates are found by a task
     queued when that transaction commits, not inside it."""
     from claims.models import Candidate
-    from claims.tasks import generate_candidates
+    from pipeline.tasks import generate_candidates
 
     path = tmp_path / "terminal.txt"
     path.write_text("Record month at the terminal\n\n" + BODY, encoding="utf-8")
+    article, _ = article_get_or_create(url=local_file_url(path))
+    Article.objects.filter(pk=article.pk).update(local_path=str(path))
     with mock.patch.object(generate_candidates, "delay") as delay:
         with django_capture_on_commit_callbacks() as callbacks:
-            report = article_ingest_file(path=path)
-        assert report.outcome == CheckOutcome.NEW_REVISION
+            ingest_article(article.pk)
+        article.refresh_from_db()
+        assert article.revision_count == 1
         assert not Candidate.objects.exists()
         delay.assert_not_called()
         for callback in callbacks:
             callback()
+    report = article_check(article=article)
+    assert report.outcome == CheckOutcome.UNCHANGED
     delay.assert_called_once_with(report.revision.pk)
     assert generate_candidates(report.revision.pk) == Candidate.objects.count() > 0
     first = set(Candidate.objects.filter(article=report.article).values_list("text", flat=True))
@@ -261,7 +267,7 @@ def test_a_new_revision_gets_its_check_worthy_candidates_from_a_task_after_commi
 def test_candidates_are_not_queued_when_the_text_did_not_change(
     tmp_path, db, django_capture_on_commit_callbacks
 ):
-    from claims.tasks import generate_candidates
+    from pipeline.tasks import generate_candidates
 
     path = tmp_path / "terminal.txt"
     path.write_text("Record month at the terminal\n\n" + BODY, encoding="utf-8")

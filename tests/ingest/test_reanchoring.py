@@ -3,9 +3,9 @@ changed, orphaned; changed and orphaned flag the claim with the reason and the d
 
 import pytest
 
-from articles.ingest import article_check, article_ingest_url
 from claims import services
 from claims.models import AnchorState, Appearance, Claim, SourceKind
+from pipeline.ingest import article_check, article_ingest_url
 
 TITLE = "Harbour City Gazette"
 TEXT = (
@@ -83,7 +83,10 @@ def test_changed_number_flags_the_claim_with_a_diff(site, story):
     assert first.anchor_state == AnchorState.CHANGED
     assert first.quote == "3,900 containers passed through the northern terminal in March"
     assert "[-4,2-]{+3,9+}" in first.anchor_diff
-    assert second.anchor_state == AnchorState.MOVED or second.anchor_state == AnchorState.EXACT
+    # "3,900" is as long as "4,200": the second quote, further on, keeps its text, its context and
+    # its position, so it is exact (SPEC section 5: moved means found at another position).
+    assert second.anchor_state == AnchorState.EXACT
+    assert second.start == TEXT.index(SECOND)
     flagged = Claim.objects.get(pk=first_claim.pk)
     assert flagged.needs_review
     assert "the quoted passage changed" in flagged.needs_review_reason

@@ -10,16 +10,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.models import Article
-from articles.schedule import (
-    JITTER,
-    LEASE,
-    article_interval,
-    article_next_check,
-    claim_due,
-    claim_rows_conditionally,
-)
-from articles.tasks import dispatch_due_articles
-from factcheck.celery import app as celery_app
+from articles.schedule import JITTER, article_interval, article_next_check
+from core.leases import LEASE, _lease_one_by_one, lease_due_rows
+from pipeline.tasks import dispatch_due_articles
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 H = dt.timedelta(hours=1)
@@ -79,11 +72,11 @@ def test_claim_due_takes_due_rows_and_leases_them(db):
     due = _articles(5)
     _articles(3, due=False)
     now = timezone.now()
-    claimed = claim_due(Article.objects.due(now), field="next_check_at", now=now, limit=3)
+    claimed = lease_due_rows(Article.objects.due(now), field="next_check_at", now=now, limit=3)
     assert len(claimed) == 3 and set(claimed) <= set(due)
     leased = Article.objects.filter(pk__in=claimed)
     assert all(a.next_check_at >= now + LEASE - dt.timedelta(seconds=1) for a in leased)
-    rest = claim_due(Article.objects.due(now), field="next_check_at", now=now, limit=10)
+    rest = lease_due_rows(Article.objects.due(now), field="next_check_at", now=now, limit=10)
     assert sorted(rest) == sorted(set(due) - set(claimed))
 
 
@@ -92,10 +85,10 @@ def test_lock_free_claim_gives_each_row_to_one_claimer(db):
     the first one have each row."""
     ids = _articles(4)
     now = timezone.now()
-    first = claim_rows_conditionally(
+    first = _lease_one_by_one(
         Article, ids[:3], field="next_check_at", now=now, lease_until=now + LEASE
     )
-    second = claim_rows_conditionally(
+    second = _lease_one_by_one(
         Article, ids, field="next_check_at", now=now, lease_until=now + LEASE
     )
     assert first == ids[:3]
@@ -132,7 +125,7 @@ def test_second_claimer_skips_rows_the_first_one_holds():
     thread.start()
     assert held.wait(10)
     now = timezone.now()
-    second = claim_due(Article.objects.due(now), field="next_check_at", now=now, limit=10)
+    second = lease_due_rows(Article.objects.due(now), field="next_check_at", now=now, limit=10)
     release.set()
     thread.join(10)
     assert len(first_ids) == 6
@@ -150,7 +143,7 @@ def test_two_concurrent_dispatchers_never_share_a_row():
         try:
             barrier.wait(10)
             now = timezone.now()
-            results[name] = claim_due(
+            results[name] = lease_due_rows(
                 Article.objects.due(now), field="next_check_at", now=now, limit=40
             )
         finally:
@@ -165,15 +158,9 @@ def test_two_concurrent_dispatchers_never_share_a_row():
     assert sorted(results["a"] + results["b"]) == sorted(ids)
 
 
-@pytest.fixture
-def eager_celery():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-
-
-def test_dispatch_task_checks_each_due_article(tmp_path, db, eager_celery):
-    from articles.ingest import article_ingest_file
+@pytest.mark.usefixtures("eager_celery")
+def test_dispatch_task_checks_each_due_article(tmp_path, db):
+    from pipeline.ingest import article_ingest_file
 
     paths = []
     for name in ("one", "two"):

@@ -7,7 +7,7 @@ import pytest
 
 from articles.fetch import FetchTimeout, HTTPStatusError
 from articles.models import Article, ArticleCheck, ArticleState, CheckOutcome
-from articles.tasks import MAX_RETRIES, _retry_if_worthwhile, ingest_article
+from pipeline.tasks import MAX_RETRIES, _retry_if_worthwhile, ingest_article
 
 
 def _article(url):
@@ -80,7 +80,7 @@ def test_no_retry_for_final_errors_or_when_retries_are_spent():
 
 
 def _revision(tmp_path):
-    from articles.ingest import article_ingest_file
+    from pipeline.ingest import article_ingest_file
 
     path = tmp_path / "terminal.txt"
     path.write_text(
@@ -92,9 +92,9 @@ def _revision(tmp_path):
 def test_candidates_task_retries_a_busy_database_then_finds_them(tmp_path, db, monkeypatch):
     from django.db import OperationalError
 
-    from claims import candidates
     from claims.models import Candidate
-    from claims.tasks import generate_candidates
+    from pipeline import tasks as candidates
+    from pipeline.tasks import generate_candidates
 
     revision = _revision(tmp_path)
     real, calls = candidates.candidates_generate, []
@@ -114,8 +114,8 @@ def test_candidates_task_retries_a_busy_database_then_finds_them(tmp_path, db, m
 
 
 def test_candidates_task_that_fails_for_good_leaves_a_visible_error(tmp_path, db, monkeypatch):
-    from claims import candidates
-    from claims.tasks import generate_candidates
+    from pipeline import tasks as candidates
+    from pipeline.tasks import generate_candidates
 
     revision = _revision(tmp_path)
 
@@ -132,6 +132,6 @@ def test_candidates_task_that_fails_for_good_leaves_a_visible_error(tmp_path, db
 
 
 def test_candidates_task_for_a_missing_revision_is_no_crash(db):
-    from claims.tasks import generate_candidates
+    from pipeline.tasks import generate_candidates
 
     assert generate_candidates.apply(args=[987654]).get() == 0

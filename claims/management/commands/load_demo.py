@@ -15,7 +15,8 @@ from django.db import transaction
 from articles.models import Article
 from articles.services import article_get_or_create, revision_record
 from claims import services
-from claims.candidates import candidate_reject, candidates_generate, claim_figures_record
+from claims.candidate_review import candidate_reject, claim_figures_record
+from claims.candidates import candidates_generate
 from claims.models import (
     Appearance,
     CandidateState,
@@ -23,6 +24,7 @@ from claims.models import (
     Evidence,
     Rating,
     Source,
+    SourceAlias,
     SourceKind,
     Stance,
     Verdict,
@@ -50,6 +52,18 @@ SOURCES = [
     ("Demo Gazette", SourceKind.OUTLET, None, "https://demo.factcheck.example/"),
     ("Peninsula Monitor (demo outlet)", SourceKind.OUTLET, None, ""),
 ]
+
+# Other names the news gives them; a suggested claimant resolves through these.
+ALIASES = {
+    "Government of Russia": ["Kremlin", "Russian government"],
+    "Ministry of Defence of Russia": ["Russian Defence Ministry", "Russian Ministry of Defence"],
+    "Defence Intelligence of Ukraine": [
+        "Ukraine's military intelligence agency",
+        "Ukrainian military intelligence",
+        "HUR",
+    ],
+    "National Intelligence Service (South Korea)": ["NIS", "South Korean intelligence"],
+}
 
 # (statement, claimant, quote in the article, [(stance, source, url slug, title)])
 CLAIMS = [
@@ -205,6 +219,11 @@ class Command(BaseCommand):
             sources[name] = existing or services.source_create(
                 name=name, kind=kind, parent=parent, url=url, user=factchecker
             )
+
+        for name, aliases in ALIASES.items():
+            for alias in aliases:
+                if not SourceAlias.objects.filter(source=sources[name], alias=alias).exists():
+                    services.source_alias_add(source=sources[name], alias=alias, user=editor)
 
         article, _ = article_get_or_create(
             url=ARTICLE_URL,

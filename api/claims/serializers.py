@@ -1,0 +1,160 @@
+"""Input and output serializers of claims, evidence, sources and the changes feed.
+
+Output serializers only shape data; input serializers only validate it. Writes go through
+``claims.services``.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.serializers import StrictCharField, StrictInputSerializer
+from articles.models import Article
+from claims.documents import ClaimOutputSerializer, SourceRefSerializer
+from claims.models import ClaimChange, Evidence, Source, SourceKind, Stance
+
+
+class SourceOutputSerializer(serializers.ModelSerializer):
+    aliases = serializers.SlugRelatedField(
+        many=True,
+        read_only=True,
+        slug_field="alias",
+        help_text="Other names the source goes by; a claimant resolves through them.",
+    )
+
+    class Meta:
+        model = Source
+        fields = ["id", "name", "kind", "parent", "aliases", "url", "created_at", "updated_at"]
+
+
+class EvidenceOutputSerializer(serializers.ModelSerializer):
+    source = SourceRefSerializer()
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "claim",
+            "stance",
+            "source",
+            "url",
+            "title",
+            "quote",
+            "published_at",
+            "created_at",
+        ]
+
+
+class ClaimChangeOutputSerializer(serializers.ModelSerializer):
+    cursor = serializers.CharField(
+        source="id", help_text="Pass the last one you saw as ?after= to get what follows."
+    )
+    from_value = serializers.CharField(
+        help_text="Status, or verdict review state; empty when there was none."
+    )
+    to_value = serializers.CharField()
+    at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = ClaimChange
+        fields = [
+            "cursor",
+            "claim",
+            "field",
+            "from_value",
+            "to_value",
+            "rating_label",
+            "reason",
+            "at",
+        ]
+
+
+class QuantityOutputSerializer(serializers.Serializer):
+    # Numbers as decimal strings, as stored: "11000", "2.5" (no binary rounding).
+    value = serializers.CharField(allow_null=True)
+    low = serializers.CharField(allow_null=True)
+    high = serializers.CharField(allow_null=True)
+    qualifier = serializers.CharField(allow_blank=True, help_text="about, over, under … or empty")
+    unit = serializers.CharField(allow_blank=True)
+
+
+class CandidateOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField(help_text="The sentence.")
+    score = serializers.FloatField(min_value=0, max_value=1)
+    features = serializers.JSONField(help_text="What made it check-worthy.")
+    suggested_claimant = serializers.SerializerMethodField()
+    quantities = serializers.SerializerMethodField()
+    state = serializers.ChoiceField(choices=["new", "accepted", "rejected"])
+    matched_claim = serializers.IntegerField(source="matched_claim_id", allow_null=True)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_suggested_claimant(self, candidate) -> str | None:
+        return candidate.suggested_claimant or None
+
+    @extend_schema_field(QuantityOutputSerializer(many=True))
+    def get_quantities(self, candidate) -> list[dict]:
+        fields = ("value", "low", "high", "qualifier", "unit")
+        return [{name: quantity.get(name) for name in fields} for quantity in candidate.quantities]
+
+
+class MatchResultSerializer(serializers.Serializer):
+    claim = ClaimOutputSerializer()
+    score = serializers.FloatField(min_value=0, max_value=1)
+
+
+class MatchOutputSerializer(serializers.Serializer):
+    results = MatchResultSerializer(many=True, help_text="Best first.")
+
+
+# Input ------------------------------------------------------------------------------------
+
+
+class MatchInputSerializer(StrictInputSerializer):
+    text = StrictCharField(max_length=5000, help_text="A statement to look for among claims.")
+    limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=10)
+
+
+class AppearanceInputSerializer(StrictInputSerializer):
+    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.all())
+    quote = StrictCharField(
+        help_text="Copied exactly from the article's current text; anchored there."
+    )
+
+
+class ClaimCreateInputSerializer(StrictInputSerializer):
+    statement = StrictCharField(max_length=5000)
+    claimant = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all())
+    appearances = AppearanceInputSerializer(many=True, required=False)
+
+
+class ClaimUpdateInputSerializer(StrictInputSerializer):
+    statement = StrictCharField(max_length=5000, required=False)
+    claimant = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all(), required=False)
+    needs_review = serializers.BooleanField(required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError(
+                "Nothing to change: send statement, claimant or needs_review."
+            )
+        return attrs
+
+
+class EvidenceInputSerializer(StrictInputSerializer):
+    stance = serializers.ChoiceField(choices=Stance.choices)
+    source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all())
+    url = serializers.URLField(max_length=2000)
+    title = StrictCharField(max_length=500)
+    quote = StrictCharField(required=False, allow_blank=True, default="")
+    published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class SourceInputSerializer(StrictInputSerializer):
+    name = StrictCharField(max_length=300)
+    kind = serializers.ChoiceField(choices=SourceKind.choices)
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Source.objects.all(), required=False, allow_null=True, default=None
+    )
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+    description = StrictCharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,477 @@
+"""Claims with their evidence, appearances and verdict as inlines, the figures they state,
+the review steps and the merging of duplicates."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from claims import merging, services
+from claims.admin.common import (
+    ReviewStepsMixin,
+    ServiceErrorsMixin,
+    VersionedForm,
+    refusal_reason,
+    status_badge_html,
+)
+from claims.models import (
+    Appearance,
+    Claim,
+    ClaimChange,
+    ClaimQuantity,
+    Evidence,
+    Rating,
+    ReviewState,
+    Verdict,
+)
+from core.history_admin import HistoryAdmin
+
+
+@admin.display(description="figures stated")
+def figures_stated(claim):
+    """The figures a claim states, each dated, grouped by unit and oldest first, so a newer
+    figure (11,000 troops, later 12,000) stands beside the older one."""
+    if claim is None or claim.pk is None:
+        return "—"
+    rows = ClaimQuantity.objects.filter(claim=claim).select_related("revision__article")
+    if not rows:
+        return "None yet: figures come with accepted candidates."
+    return format_html(
+        "<table><thead><tr><th>unit</th><th>as written</th><th>value</th><th>low</th>"
+        "<th>high</th><th>qualifier</th><th>stated</th></tr></thead><tbody>{}</tbody></table>",
+        format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+            "<td>{}</td></tr>",
+            (
+                (
+                    q.unit or "—",
+                    q.text or "—",
+                    _number(q.value),
+                    _number(q.low),
+                    _number(q.high),
+                    q.get_qualifier_display(),
+                    q.stated_at.strftime("%Y-%m-%d %H:%M UTC"),
+                )
+                for q in rows
+            ),
+        ),
+    )
+
+
+def _number(value) -> str:
+    return "—" if value is None else f"{value.normalize():,f}"
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(
+        queryset=Claim.objects.none(),
+        widget=forms.RadioSelect,
+        label="Keep this claim",
+        help_text="The others' evidence, appearances, figures and history move to it; "
+        "then they are deleted.",
+    )
+
+    def __init__(self, *args, claims=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = claims
+
+
+@admin.action(description="Merge duplicate claims…", permissions=["delete"])
+def merge_claims(modeladmin, request, queryset):
+    claims = queryset.select_related("claimant").order_by("created_at", "id")
+    if claims.count() < 2:
+        modeladmin.message_user(request, "Select at least two claims to merge.", messages.ERROR)
+        return None
+    form = MergeForm(request.POST if "target" in request.POST else None, claims=claims)
+    if form.is_valid():
+        target = form.cleaned_data["target"]
+        merged = len(claims) - 1
+        try:
+            merging.claims_merge(target=target, duplicates=list(claims), user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            modeladmin.message_user(request, refusal_reason(exc), messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"Merged {merged} claim(s) into claim #{target.pk}.")
+        return None
+    return TemplateResponse(
+        request,
+        "admin/claims/claim/merge.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Merge duplicate claims",
+            "form": form,
+            "claims": claims,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        },
+    )
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    fields = [
+        "stance",
+        "source",
+        "url",
+        "title",
+        "quote",
+        "published_at",
+        "independence",
+        "link_state",
+        "link_checked_at",
+    ]
+    readonly_fields = ["independence", "link_state", "link_checked_at"]
+    autocomplete_fields = ["source"]
+    extra = 1
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "quote":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 30})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source", "claim__claimant")
+
+    @admin.display(description="independent?")
+    def independence(self, evidence):
+        if not evidence.pk:
+            return "—"
+        claimant = evidence.claim.claimant
+        independent = evidence.source_id != claimant.pk and (
+            evidence.source.root_id != claimant.root_id
+        )
+        return "yes" if independent else "no (same source or same parent as the claimant)"
+
+
+class AppearanceForm(forms.ModelForm):
+    class Meta:
+        model = Appearance
+        fields = ["revision", "quote"]
+        widgets = {"quote": forms.Textarea(attrs={"rows": 2, "cols": 50})}
+
+    def clean(self):
+        cleaned = super().clean()
+        revision, quote = cleaned.get("revision"), cleaned.get("quote")
+        if revision is not None and quote:
+            services.anchor_quote(revision.text, quote)
+        return cleaned
+
+
+class AppearanceInline(admin.TabularInline):
+    """Existing appearances are read-only (re-anchoring moves them); new ones are anchored by
+    the service from the quote."""
+
+    model = Appearance
+    form = AppearanceForm
+    fields = ["revision", "quote", "anchor_state", "anchor_diff", "start", "end"]
+    readonly_fields = ["anchor_state", "anchor_diff", "start", "end"]
+    autocomplete_fields = ["revision"]
+    extra = 0
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("revision__article")
+
+
+class VerdictForm(VersionedForm):
+    class Meta:
+        model = Verdict
+        fields = ["rating", "explanation"]
+
+
+class VerdictInline(admin.StackedInline):
+    model = Verdict
+    form = VerdictForm
+    fields = [
+        "rating",
+        "explanation",
+        "expected_version",
+        "state",
+        "written_by",
+        "submitted_at",
+        "public_version",
+    ]
+    readonly_fields = ["state", "written_by", "submitted_at", "public_version"]
+    can_delete = False
+    max_num = 1
+    extra = 1
+
+    @admin.display(description="what the public sees")
+    def public_version(self, verdict):
+        if not verdict.pk or verdict.published_at is None:
+            return "Nothing yet: the verdict has never been published."
+        return format_html(
+            "<strong>{}</strong> (published {} by {})<br>{}",
+            verdict.published_rating,
+            verdict.published_at.strftime("%Y-%m-%d %H:%M UTC"),
+            verdict.published_by or "—",
+            verdict.published_explanation,
+        )
+
+
+class ClaimChangeInline(admin.TabularInline):
+    model = ClaimChange
+    verbose_name = "status or verdict change"
+    verbose_name_plural = "status and verdict history"
+    fields = ["created_at", "field", "from_value", "to_value", "rating_label", "reason", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ClaimForm(VersionedForm):
+    class Meta:
+        model = Claim
+        fields = ["statement", "claimant", "assignee", "needs_review", "needs_review_reason"]
+        widgets = {"statement": forms.Textarea(attrs={"rows": 3})}
+
+
+class ReviewStateFilter(admin.SimpleListFilter):
+    title = "verdict review state"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("none", "No verdict"), *ReviewState.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(verdict__isnull=True)
+        if self.value() in ReviewState.values:
+            return queryset.filter(verdict__state=self.value())
+        return queryset
+
+
+class VerdictRatingFilter(admin.SimpleListFilter):
+    title = "published verdict"
+    parameter_name = "verdict"
+
+    def lookups(self, request, model_admin):
+        return [(str(r.pk), r.label) for r in Rating.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(verdict__published_rating_id=int(self.value()))
+        return queryset
+
+
+@admin.register(Claim)
+class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
+    form = ClaimForm
+    change_form_template = "admin/claims/claim/change_form.html"
+    list_display = [
+        "statement_short",
+        "claimant",
+        "status_badge",
+        "verdict_summary",
+        "needs_review",
+        "assignee",
+        "updated_at",
+    ]
+    list_filter = ["status", VerdictRatingFilter, ReviewStateFilter, "needs_review", "assignee"]
+    list_select_related = ["claimant", "verdict__rating", "assignee"]
+    search_fields = [
+        "statement",
+        "appearances__quote",
+        "claimant__name",
+        "evidence__source__name",
+        "evidence__title",
+    ]
+    autocomplete_fields = ["claimant"]
+    readonly_fields = [
+        "status_badge",
+        "status_explanation",
+        "evidence_counts",
+        "version",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "figures_stated",
+    ]
+    fieldsets = [
+        (None, {"fields": ["statement", "claimant", "expected_version"]}),
+        (
+            "Status (computed from the evidence)",
+            {"fields": ["status_badge", "status_explanation", "evidence_counts"]},
+        ),
+        ("Review", {"fields": ["assignee", "needs_review", "needs_review_reason"]}),
+        ("Record", {"fields": ["version", "created_by", "created_at", "updated_at"]}),
+        # A read-only table rather than an inline: figures are written by accepting
+        # candidates, and an inline would add a formset every claim form post must carry.
+        ("Figures", {"fields": ["figures_stated"]}),
+    ]
+    inlines = [EvidenceInline, AppearanceInline, VerdictInline, ClaimChangeInline]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            # Nothing is computed or recorded before the claim exists.
+            return [(None, {"fields": ["statement", "claimant"]}), self.fieldsets[2]]
+        return self.fieldsets
+
+    actions = [
+        "submit_verdicts",
+        "publish_verdicts",
+        "return_verdicts_to_draft",
+        merge_claims,
+    ]
+
+    figures_stated = staticmethod(figures_stated)
+
+    @admin.display(description="statement", ordering="statement")
+    def statement_short(self, claim):
+        return str(claim)
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, claim):
+        return status_badge_html(claim.status, claim.get_status_display())
+
+    @admin.display(description="evidence")
+    def evidence_counts(self, claim):
+        return (
+            f"{claim.corroborates_count} corroborating "
+            f"({claim.independent_corroborates_count} independent), "
+            f"{claim.disputes_count} disputing, {claim.context_count} context"
+        )
+
+    @admin.display(description="verdict")
+    def verdict_summary(self, claim):
+        verdict = getattr(claim, "verdict", None)
+        if verdict is None:
+            return "—"
+        return f"{verdict.rating} ({verdict.get_state_display().lower()})"
+
+    # Saving through the services --------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        fields = {f: form.cleaned_data[f] for f in ClaimForm.Meta.fields}
+        if change:
+            saved = services.claim_update(
+                claim=obj,
+                user=request.user,
+                expected_version=form.cleaned_data.get("expected_version"),
+                **fields,
+            )
+        else:
+            saved = services.claim_create(user=request.user, **fields)
+        obj.pk, obj.version = saved.pk, saved.version
+
+    def save_formset(self, request, form, formset, change):
+        claim = form.instance
+        formset.save(commit=False)
+        if formset.model is Evidence:
+            for evidence in formset.deleted_objects:
+                services.evidence_delete(evidence=evidence, user=request.user)
+            for evidence, changed in formset.changed_objects:
+                services.evidence_update(
+                    evidence=evidence,
+                    user=request.user,
+                    **{name: getattr(evidence, name) for name in changed},
+                )
+            for evidence in formset.new_objects:
+                services.evidence_create(
+                    claim=claim,
+                    user=request.user,
+                    **{f: getattr(evidence, f) for f in ["stance", "source", "url", "title"]},
+                    quote=evidence.quote,
+                    published_at=evidence.published_at,
+                )
+        elif formset.model is Appearance:
+            for appearance in formset.deleted_objects:
+                appearance._history_user = request.user
+                appearance.delete()
+            for appearance in formset.new_objects:
+                services.appearance_create(
+                    claim=claim,
+                    revision=appearance.revision,
+                    quote=appearance.quote,
+                    user=request.user,
+                )
+        elif formset.model is Verdict:
+            for verdict_form in formset.forms:
+                if not verdict_form.has_changed() or not verdict_form.cleaned_data:
+                    continue
+                services.verdict_save(
+                    claim=claim,
+                    user=request.user,
+                    rating=verdict_form.cleaned_data["rating"],
+                    explanation=verdict_form.cleaned_data["explanation"],
+                    expected_version=verdict_form.cleaned_data.get("expected_version"),
+                )
+        else:
+            formset.save()
+
+    # Review steps: actions on the list, buttons on the claim page --------------------------
+
+    def _verdicts_of(self, request, queryset):
+        chosen = Verdict.objects.filter(claim__in=queryset).select_related("claim", "rating")
+        missing = queryset.filter(verdict__isnull=True).count()
+        if missing:
+            self.message_user(
+                request,
+                f"{missing} selected claim{'s have' if missing != 1 else ' has'} no verdict yet.",
+                messages.WARNING,
+            )
+        return chosen
+
+    @admin.action(description="Submit their verdicts for review")
+    def submit_verdicts(self, request, queryset):
+        self._apply(request, "submit", self._verdicts_of(request, queryset))
+
+    @admin.action(description="Publish their verdicts (second editor)")
+    def publish_verdicts(self, request, queryset):
+        self._apply(request, "publish", self._verdicts_of(request, queryset))
+
+    @admin.action(description="Return their verdicts to draft")
+    def return_verdicts_to_draft(self, request, queryset):
+        self._apply(request, "draft", self._verdicts_of(request, queryset))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:claim_id>/verdict/<str:step>/",
+                self.admin_site.admin_view(self.verdict_step_view),
+                name="claims_claim_verdict_step",
+            ),
+            *super().get_urls(),
+        ]
+
+    def verdict_step_view(self, request, claim_id: int, step: str):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        claim = get_object_or_404(Claim, pk=claim_id)
+        if step not in self.REVIEW_STEPS or not self.has_view_permission(request, claim):
+            raise PermissionDenied
+        verdict = Verdict.objects.filter(claim=claim).select_related("claim", "rating").first()
+        if verdict is None:
+            self.message_user(request, "This claim has no verdict yet.", messages.ERROR)
+        else:
+            self._apply(request, step, [verdict])
+        return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        verdict = getattr(obj, "verdict", None) if obj is not None else None
+        context["verdict"] = verdict
+        context["review_steps"] = []
+        if verdict is not None:
+            state = verdict.state
+            if state == ReviewState.DRAFT:
+                context["review_steps"].append(("submit", "Submit verdict for review"))
+            if state == ReviewState.IN_REVIEW:
+                context["review_steps"].append(("publish", "Publish verdict"))
+            if state != ReviewState.DRAFT:
+                context["review_steps"].append(("draft", "Return verdict to draft"))
+        return super().render_change_form(request, context, add, change, form_url, obj)

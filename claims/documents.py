@@ -1,0 +1,309 @@
+"""Status documents (SPEC section 7, "How reads stay fast").
+
+The claim object, rendered once per audience when something that affects it changes, and
+stored beside the claim; each article keeps the list of its claims' objects. The services call
+``claims_changed`` / ``articles_changed`` inside their own transaction, so a reader never sees
+a document older than the rows it was built from.
+
+Locking order, to avoid deadlocks between writers: claim rows (taken by the services), then
+article documents in ascending id.
+"""
+
+import json
+from collections.abc import Iterable
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from articles.models import Article
+from claims.models import (
+    AnchorState,
+    Appearance,
+    ArticleDocument,
+    Claim,
+    ClaimDocument,
+    ClaimStatus,
+)
+
+BATCH = 500
+
+
+# The claim object of SPEC section 7, as every audience gets it ---------------------------
+# A DRF serializer, so the API's schema describes exactly what the documents hold.
+
+
+def claim_public_url(claim_id: int) -> str:
+    """The public claim page (SPEC section 8), on the newsroom's own address."""
+    return urljoin(settings.FACTCHECK_NEWSROOM_URL, f"claims/{claim_id}/")
+
+
+# Output -----------------------------------------------------------------------------------
+
+
+class SourceRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class EvidenceCountsSerializer(serializers.Serializer):
+    corroborates = serializers.IntegerField()
+    disputes = serializers.IntegerField()
+    context = serializers.IntegerField()
+    independent_corroborates = serializers.IntegerField()
+
+
+class VerdictOutputSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(
+        allow_null=True,
+        help_text="The rating's place on the scale, higher is better; null for Unproven.",
+    )
+    label = serializers.CharField(help_text="The rating's name, such as “Mostly accurate”.")
+    explanation = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.ChoiceField(
+        choices=["draft", "in_review", "published"],
+        help_text="Always `published` for anonymous users and API keys.",
+    )
+
+
+class AppearanceOutputSerializer(serializers.Serializer):
+    article = serializers.IntegerField(source="revision.article_id")
+    revision = serializers.IntegerField(source="revision.number")
+    quote = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    anchor_state = serializers.ChoiceField(choices=AnchorState.choices)
+
+
+class ClaimOutputSerializer(serializers.Serializer):
+    """The claim object of SPEC section 7. ``context["working_verdicts"]`` chooses whether the
+    verdict shown is the working copy (editors) or the published one (everyone else)."""
+
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField(help_text="The public claim page.")
+    statement = serializers.CharField()
+    claimant = SourceRefSerializer()
+    status = serializers.ChoiceField(choices=ClaimStatus.choices)
+    status_explanation = serializers.CharField()
+    evidence_counts = serializers.SerializerMethodField()
+    verdict = serializers.SerializerMethodField()
+    needs_review = serializers.BooleanField()
+    appearances = AppearanceOutputSerializer(many=True)
+    version = serializers.IntegerField(
+        help_text="Bumped by every edit; send it (or this claim's ETag) as If-Match."
+    )
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, claim: Claim) -> str:
+        return claim_public_url(claim.pk)
+
+    @extend_schema_field(EvidenceCountsSerializer)
+    def get_evidence_counts(self, claim: Claim) -> dict:
+        return {
+            "corroborates": claim.corroborates_count,
+            "disputes": claim.disputes_count,
+            "context": claim.context_count,
+            "independent_corroborates": claim.independent_corroborates_count,
+        }
+
+    @extend_schema_field(VerdictOutputSerializer(allow_null=True))
+    def get_verdict(self, claim: Claim) -> dict | None:
+        verdict = getattr(claim, "verdict", None)
+        if verdict is None:
+            return None
+        if self.context.get("working_verdicts"):
+            return {
+                "rating": verdict.rating.ordinal,
+                "label": verdict.rating.label,
+                "explanation": verdict.explanation,
+                "published_at": _iso(verdict.published_at),
+                "state": verdict.state,
+            }
+        # The public sees only what was published, never the working copy being revised.
+        if verdict.published_at is None or verdict.published_rating is None:
+            return None
+        return {
+            "rating": verdict.published_rating.ordinal,
+            "label": verdict.published_rating.label,
+            "explanation": verdict.published_explanation,
+            "published_at": _iso(verdict.published_at),
+            "state": "published",
+        }
+
+
+def _iso(value) -> str | None:
+    return serializers.DateTimeField().to_representation(value) if value else None
+
+
+# Writing the documents ---------------------------------------------------------------------
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+
+
+def _claims_for_rendering(ids: Iterable[int]):
+    # Three queries whatever the number of claims: claims with claimant and verdict ratings,
+    # then their appearances with the revision's article and number.
+    return (
+        Claim.objects.filter(pk__in=list(ids))
+        .select_related("claimant", "verdict__rating", "verdict__published_rating")
+        .prefetch_related(
+            Prefetch(
+                "appearances",
+                queryset=Appearance.objects.select_related("revision").only(
+                    "id",
+                    "claim_id",
+                    "quote",
+                    "start",
+                    "end",
+                    "anchor_state",
+                    "revision__id",
+                    "revision__number",
+                    "revision__article_id",
+                ),
+            )
+        )
+        .order_by("pk")
+    )
+
+
+def render_claim(claim: Claim, *, working_verdicts: bool) -> str:
+    return _dumps(ClaimOutputSerializer(claim, context={"working_verdicts": working_verdicts}).data)
+
+
+def _write_claim_documents(claims: list[Claim]) -> None:
+    existing = dict(
+        ClaimDocument.objects.filter(claim_id__in=[c.pk for c in claims]).values_list(
+            "claim_id", "version"
+        )
+    )
+    to_create, to_update = [], []
+    now = timezone.now()  # bulk_update does not apply auto_now.
+    for claim in claims:
+        public = render_claim(claim, working_verdicts=False)
+        working = render_claim(claim, working_verdicts=True)
+        document = ClaimDocument(
+            claim_id=claim.pk,
+            updated_at=now,
+            claim_version=claim.version,
+            public_body=public,
+            private_body="" if working == public else working,
+        )
+        if claim.pk in existing:
+            document.version = existing[claim.pk] + 1
+            to_update.append(document)
+        else:
+            to_create.append(document)
+    if to_create:
+        ClaimDocument.objects.bulk_create(to_create, batch_size=BATCH)
+    if to_update:
+        ClaimDocument.objects.bulk_update(
+            to_update,
+            ["version", "claim_version", "public_body", "private_body", "updated_at"],
+            batch_size=BATCH,
+        )
+
+
+def claims_changed(claim_ids: Iterable[int], *, cascade: bool = True) -> None:
+    """Rewrite the documents of these claims and, with ``cascade``, of the articles they
+    appear in. Call it inside the transaction that made the change."""
+    ids = sorted(set(claim_ids))
+    for start in range(0, len(ids), BATCH):
+        _write_claim_documents(list(_claims_for_rendering(ids[start : start + BATCH])))
+    if cascade and ids:
+        articles_changed(
+            Appearance.objects.filter(claim_id__in=ids)
+            .values_list("revision__article_id", flat=True)
+            .distinct()
+        )
+
+
+def _claim_lists(rows: list[tuple[str, str]]) -> tuple[str, str]:
+    """The public and private claim lists from (public, private-or-empty) bodies; the private
+    list is empty when it would be the same as the public one."""
+    public = "[" + ",".join(row[0] for row in rows) + "]"
+    if not any(row[1] for row in rows):
+        return public, ""
+    return public, "[" + ",".join(row[1] or row[0] for row in rows) + "]"
+
+
+def articles_changed(article_ids: Iterable[int]) -> None:
+    """Rewrite the claim lists of these articles' documents."""
+    ids = sorted(set(article_ids))
+    for article_id in ids:
+        # Locking the document first makes a concurrent writer wait, then read the claim
+        # documents as they are after our commit (READ COMMITTED takes a new snapshot per
+        # statement), so two claims changing at once in one article never lose an update.
+        document, created = ArticleDocument.objects.select_for_update().get_or_create(
+            article_id=article_id
+        )
+        claim_ids = (
+            Appearance.objects.filter(revision__article_id=article_id)
+            .values_list("claim_id", flat=True)
+            .distinct()
+        )
+        rows = list(
+            ClaimDocument.objects.filter(claim_id__in=claim_ids)
+            .order_by("claim_id")
+            .values_list("public_body", "private_body")
+        )
+        document.public_claims, document.private_claims = _claim_lists(rows)
+        if not created:
+            document.version += 1
+        document.save()
+
+
+def _rebuild_article_documents(article_ids: list[int]) -> None:
+    """``articles_changed`` for many articles at once, in a constant number of queries per
+    batch; for rebuilds, where no other writer runs."""
+    claims_of: dict[int, set[int]] = {article_id: set() for article_id in article_ids}
+    for article_id, claim_id in Appearance.objects.filter(
+        revision__article_id__in=article_ids
+    ).values_list("revision__article_id", "claim_id"):
+        claims_of[article_id].add(claim_id)
+    bodies = {
+        claim_id: (public, private)
+        for claim_id, public, private in ClaimDocument.objects.filter(
+            claim_id__in=set().union(*claims_of.values())
+        ).values_list("claim_id", "public_body", "private_body")
+    }
+    versions = dict(
+        ArticleDocument.objects.filter(article_id__in=article_ids).values_list(
+            "article_id", "version"
+        )
+    )
+    now = timezone.now()
+    documents = []
+    for article_id in article_ids:
+        rows = [bodies[c] for c in sorted(claims_of[article_id]) if c in bodies]
+        documents.append(
+            ArticleDocument(
+                article_id=article_id,
+                version=versions.get(article_id, 0) + 1,
+                **dict(zip(("public_claims", "private_claims"), _claim_lists(rows), strict=True)),
+                updated_at=now,
+            )
+        )
+    ArticleDocument.objects.filter(article_id__in=article_ids).delete()
+    ArticleDocument.objects.bulk_create(documents, batch_size=BATCH)
+
+
+@transaction.atomic
+def rebuild_all() -> tuple[int, int]:
+    """Rebuild every document (after a bulk import, or to repair). Returns the counts."""
+    claim_ids = list(Claim.objects.order_by("pk").values_list("pk", flat=True))
+    claims_changed(claim_ids, cascade=False)
+    article_ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(article_ids), BATCH):
+        _rebuild_article_documents(article_ids[start : start + BATCH])
+    return len(claim_ids), len(article_ids)

@@ -1,0 +1,220 @@
+"""Has this been checked before? Text matched against the claims on record (SPEC section 6):
+a full-text prefilter (PostgreSQL's, or a portable one on SQLite) hands a pool of claims to
+the re-ranking of ``claims.text.matching``; open candidates carry their best match."""
+
+import re
+import time
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from simple_history.utils import bulk_update_with_history
+
+from claims.models import (
+    Appearance,
+    Candidate,
+    Claim,
+)
+from claims.text.matching import profile, search_terms, similarity, stem
+
+# A candidate whose best match scores this much shows "possibly the same as claim #N". On the
+# evaluation set (bench/claims.py) every true paraphrase scores above it and every unrelated
+# text and near miss (another figure, a negation, another place) below it.
+MATCH_THRESHOLD = 0.5
+# How many claims the full-text prefilter hands to the re-ranking.
+MATCH_POOL = 50
+MATCH_TEXT_MAX_LENGTH = 5000
+
+# Lexemes in more than this share of claims say little about which claim a text restates and
+# make the full-text query touch a large part of the table; they are left to the re-ranking.
+COMMON_LEXEME_SHARE = 0.01
+_LEXEME_STATS_TTL = 300.0
+_lexeme_stats: dict = {"at": -_LEXEME_STATS_TTL, "shares": {}}
+
+
+def lexeme_shares_forget() -> None:
+    """Read the lexeme statistics afresh at the next match (after a bulk load and ANALYZE)."""
+    _lexeme_stats.update(at=-_LEXEME_STATS_TTL, shares={})
+
+
+def _lexeme_shares() -> dict[str, float]:
+    """Share of claims containing each common lexeme, from the statistics ANALYZE keeps for
+    the search_vector column (autovacuum refreshes them); cached for a few minutes."""
+    now = time.monotonic()
+    if now - _lexeme_stats["at"] > _LEXEME_STATS_TTL:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE tablename = 'claims_claim' AND attname = 'search_vector'"
+            )
+            row = cursor.fetchone()
+        shares = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+        _lexeme_stats.update(at=now, shares=shares)
+    return _lexeme_stats["shares"]
+
+
+def _tsquery(text: str) -> str | None:
+    terms = list(dict.fromkeys(p for t in search_terms(text) for p in t.split("-") if p))
+    if not terms:
+        return None
+    shares = _lexeme_shares()
+    share = {term: shares.get(stem(term), 0.0) for term in terms}
+    distinctive = [term for term in terms if share[term] <= COMMON_LEXEME_SHARE]
+    # Any shared distinctive word qualifies, as a paraphrase shares few words; with only
+    # common words, the claims that have the rarest of them together. Terms are [a-z]+ only
+    # (search_terms), so the query needs no escaping.
+    return " | ".join(distinctive) if distinctive else " & ".join(sorted(terms, key=share.get)[:3])
+
+
+# One statement for many texts (the candidates of an article): each text's best claims by
+# ts_rank, through the GIN index claim_search_vector.
+_POOLS_SQL = """
+SELECT q.idx, c.id, c.statement
+FROM unnest(%s::int[], %s::text[]) AS q(idx, raw)
+CROSS JOIN LATERAL (
+    SELECT id, statement FROM claims_claim
+    WHERE search_vector @@ to_tsquery('pg_catalog.english', q.raw)
+    ORDER BY ts_rank(search_vector, to_tsquery('pg_catalog.english', q.raw)) DESC, id DESC
+    LIMIT %s
+) AS c
+"""
+
+
+def _pools_postgresql(texts: list[str], exclude: set[int]) -> list[list[tuple[int, str]]]:
+    pools: list[list[tuple[int, str]]] = [[] for _ in texts]
+    queries = [(i, raw) for i, raw in enumerate(map(_tsquery, texts)) if raw]
+    if not queries:
+        return pools
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _POOLS_SQL,
+            [[i for i, _ in queries], [raw for _, raw in queries], MATCH_POOL + len(exclude)],
+        )
+        for index, claim_id, statement in cursor.fetchall():
+            if claim_id not in exclude:
+                pools[index].append((claim_id, statement))
+    return pools
+
+
+# SQLite has no full-text index here: a substring prefilter on each text's longest words (and
+# their synonyms) bounds the re-ranking to claims sharing at least one of them.
+_PORTABLE_TERMS = 24
+_PORTABLE_POOL = 1000
+
+
+def _portable_terms(text: str) -> list[str]:
+    terms = sorted(set(search_terms(text)), key=len, reverse=True)[:_PORTABLE_TERMS]
+    return [term[:6] if len(term) > 6 else term for term in terms]
+
+
+def _pools_portable(texts: list[str], exclude: set[int]) -> list[list[tuple[int, str]]]:
+    """Each text's pool of claims, newest first, from one query for all the texts (an
+    article's candidates are matched together)."""
+    terms = [_portable_terms(text) for text in texts]
+    every = sorted({term for text_terms in terms for term in text_terms})
+    if not every:
+        return [[] for _ in texts]
+    # One regular expression rather than an OR of LIKEs: an article has hundreds of distinct
+    # words, more than SQLite's limit on the depth of an expression. Terms are [a-z-] only.
+    rows = list(
+        Claim.objects.filter(statement__iregex="|".join(map(re.escape, every)))
+        .exclude(pk__in=exclude)
+        .order_by("-updated_at", "-id")
+        .values_list("id", "statement")[: _PORTABLE_POOL * len(texts)]
+    )
+    if not rows:
+        return [[] for _ in texts]
+    lowered = [(claim_id, statement, statement.lower()) for claim_id, statement in rows]
+    return [
+        [
+            (claim_id, statement)
+            for claim_id, statement, low in lowered
+            if any(term in low for term in text_terms)
+        ][:_PORTABLE_POOL]
+        for text_terms in terms
+    ]
+
+
+def _validated_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Give the text to match against existing claims."})
+    if len(text) > MATCH_TEXT_MAX_LENGTH:
+        raise ValidationError(
+            {"text": f"The text is too long to match (at most {MATCH_TEXT_MAX_LENGTH} characters)."}
+        )
+    return text
+
+
+def _ranked_ids_many(
+    texts: list[str], *, limit: int, exclude: set[int]
+) -> list[list[tuple[float, int]]]:
+    if connection.vendor == "postgresql":
+        pools = _pools_postgresql(texts, exclude)
+    else:
+        pools = _pools_portable(texts, exclude)
+    results = []
+    for text, pool in zip(texts, pools, strict=True):
+        if not pool:
+            results.append([])
+            continue
+        query = profile(text)
+        ranked = sorted(
+            ((similarity(query, profile(statement)), claim_id) for claim_id, statement in pool),
+            key=lambda pair: (-pair[0], -pair[1]),
+        )[:limit]
+        results.append([(score, claim_id) for score, claim_id in ranked if score > 0])
+    return results
+
+
+def claims_match(
+    *, text: str, limit: int = 10, exclude_claim_ids: Iterable[int] = ()
+) -> list[tuple[Claim, float]]:
+    """Existing claims that state what ``text`` states, best first, each with a score 0..1."""
+    text = _validated_text(text)
+    if not 1 <= limit <= 100:
+        raise ValidationError({"limit": "Ask for between 1 and 100 matches."})
+    (ranked,) = _ranked_ids_many([text], limit=limit, exclude=set(exclude_claim_ids))
+    claims = Claim.objects.with_related().in_bulk([claim_id for _, claim_id in ranked])
+    return [(claims[claim_id], score) for score, claim_id in ranked if claim_id in claims]
+
+
+def candidates_match(*, candidates: list[Candidate]) -> None:
+    """Set or clear "possibly the same as claim #N" on open candidates, in one query. A claim
+    made from the candidate's own sentence is not proposed for it."""
+    if not candidates:
+        return
+    own = set(
+        Appearance.objects.filter(
+            revision__article_id__in={c.article_id for c in candidates},
+            quote__in=[c.text for c in candidates],
+        ).values_list("claim_id", "quote")
+    )
+    pools = _ranked_ids_many(
+        [c.text for c in candidates],
+        limit=1 + len(own),
+        exclude=set(),
+    )
+    changed = []
+    for candidate, ranked in zip(candidates, pools, strict=True):
+        best = next(
+            (
+                (score, claim_id)
+                for score, claim_id in ranked
+                if (claim_id, candidate.text) not in own
+            ),
+            None,
+        )
+        claim_id, score = (best[1], best[0]) if best else (None, None)
+        if score is None or score < MATCH_THRESHOLD:
+            claim_id, score = None, None
+        if (candidate.matched_claim_id, candidate.match_score) != (claim_id, score):
+            candidate.matched_claim_id, candidate.match_score = claim_id, score
+            changed.append(candidate)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Candidate,
+            fields=["matched_claim", "match_score"],
+            default_change_reason="Matched against existing claims",
+        )

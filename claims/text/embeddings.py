@@ -1,0 +1,71 @@
+"""Sentence embeddings for claim matching: WordLlama's static token embeddings, averaged.
+
+The weights and the tokenizer ship inside the wordllama wheel (about 19 MB), so nothing is
+fetched at run time or in CI. Its default loader looks for the tokenizer in another folder
+and then tries to download it: the package's own folder is given as the cache and downloads
+are disabled, so a missing file fails loudly instead of reaching the network.
+
+The model is loaded once per process, on first use, and embeddings of texts seen before (the
+claims of a pool, matched again and again) are kept in a bounded cache.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+DIMENSIONS = 256
+# About 1 KB a text: the claims a process matches against most, without growing unbounded.
+CACHE_SIZE = 50_000
+
+_lock = threading.Lock()
+_state: dict = {"model": None}
+_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+
+def _model():
+    if _state["model"] is None:
+        with _lock:
+            if _state["model"] is None:
+                import wordllama
+
+                _state["model"] = wordllama.WordLlama.load(
+                    cache_dir=Path(wordllama.__file__).parent,
+                    disable_download=True,
+                    dim=DIMENSIONS,
+                )
+    return _state["model"]
+
+
+def embed(texts: Sequence[str]) -> np.ndarray:
+    """One unit-length float32 row per text (a text with no known token is all zeros)."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    vectors = np.asarray(_model().embed(list(texts), norm=False), dtype=np.float32)
+    lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(lengths > 0, lengths, 1.0)
+
+
+def embed_cached(texts: Sequence[str]) -> np.ndarray:
+    """As ``embed``, reusing the vectors of texts embedded before in this process."""
+    with _lock:
+        missing = list(dict.fromkeys(t for t in texts if t not in _cache))
+    fresh = dict(zip(missing, embed(missing), strict=True)) if missing else {}
+    with _lock:
+        for text, vector in fresh.items():
+            _cache[text] = vector
+        rows = []
+        for text in texts:
+            vector = fresh.get(text)
+            if vector is None:
+                vector = _cache.get(text)
+                if vector is None:  # evicted by another thread in between: rare, recompute
+                    vector = embed([text])[0]
+                else:
+                    _cache.move_to_end(text)
+            rows.append(vector)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return np.stack(rows) if rows else np.zeros((0, DIMENSIONS), dtype=np.float32)

@@ -1,0 +1,384 @@
+"""The learned re-ranker of claim matching: which claims of a pool a text restates.
+
+Two logistic regressions, trained on the training parts of two public benchmarks
+(``python -m claims.text.train_matching``), one after the other:
+
+1. Every claim of the pool (the best 100 by keyword search) is described by cheap features:
+   BM25 of the text against the claim's statement, its title and both (with document
+   frequencies learned from the public pools, so that the features do not depend on which
+   index built the pool), how much of the claim's and of the text's weight of words the other
+   has, shared word pairs, and the cosine of their embeddings (claims.text.embeddings); each
+   also relative to the rest of the pool (a claim's lead over the best other says more than
+   its score alone). The first model keeps the best ``shortlist`` claims.
+2. Those are described again with the hand-set rules of claims.text.matching as features
+   (figures on one side only or different, negation, direction of a change, opposed events,
+   actors named on one side only, event coverage, the rules' overall score) beside the first
+   model's probability; the second model weighs them all. Rules cost a parse of each claim,
+   which is why they only run on the shortlist.
+
+The second model's output is the match score: the probability (0 to 1) that the claim is
+one the text restates. ``likely_same`` is the judgement of a third model on the best claim
+alone (its row, its probability and its lead over the next): whether the best match is right.
+Its threshold is chosen on the training parts, out of fold, so that the flag is right at
+least 9 times in 10 on each benchmark (the probability alone means less on debate sentences
+than on posts); and it is never set where the rules see a different figure, a negation, the
+opposite direction or the opposite event (SPEC section 6: those are other claims, however
+similar the words). bench/matching_public.py confirms it on the dev parts.
+
+The model is a small JSON file (weights and the document frequency table), read once per
+process on first use; scoring needs numpy only.
+"""
+
+import json
+import math
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+
+from claims.text import embeddings
+from claims.text.matching import (
+    Signals,
+    TextProfile,
+    profile,
+    rules_score,
+    signals,
+)
+from claims.text.retrieval import K1, B, PoolClaim, clean, idf, tokens
+
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "matching.json"
+
+# Cheap features, for every claim of the pool; the relative ones are also taken as the lead
+# over the best other claim and as whether the claim is the pool's best.
+_RELATIVE_FIRST = ["bm25", "cosine", "claim_coverage"]
+FIRST_FEATURES = [
+    "bm25",
+    "bm25_statement",
+    "bm25_title",
+    "statement_coverage",
+    "title_coverage",
+    "claim_coverage",
+    "query_coverage",
+    "shared_bigrams",
+    "cosine",
+    "cosine_statement",
+    "cosine_title",
+    "has_title",
+    *[f"{name}_lead" for name in _RELATIVE_FIRST],
+    *[f"{name}_top" for name in _RELATIVE_FIRST],
+    "query_terms",
+]
+# The rules' signals (claims.text.matching.Signals), as 0/1 or 0..1.
+RULES = [
+    "overlap",
+    "coverage",
+    "figure_one_side",
+    "figures_differ",
+    "figures_contained",
+    "figures_partial",
+    "number_one_side",
+    "negation_differs",
+    "direction_differs",
+    "opposed",
+    "actors_unshared",
+]
+SECOND_FEATURES = [
+    *FIRST_FEATURES,
+    "first_stage",
+    "first_stage_lead",
+    "rules_score",
+    "rules_score_lead",
+    "rules_score_top",
+    *RULES,
+]
+# The flag's model reads the best claim's row, its probability and its lead over the next.
+FLAG_FEATURES = [*SECOND_FEATURES, "probability", "probability_lead", "logit"]
+# What the flag never overlooks: the rules' signs of another claim in the same words.
+# (Names on one side only and little of the event in common are left to the flag's model:
+# as vetoes they cost most true matches of social posts, which name more than the claim.)
+VETOES = ["figures_differ", "negation_differs", "direction_differs", "opposed"]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One logistic regression over standardised features."""
+
+    features: list[str]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def probability(self, rows: np.ndarray) -> np.ndarray:
+        z = ((rows - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    @classmethod
+    def from_dict(cls, data: dict, expected: list[str]) -> "Stage":
+        if data["features"] != expected:
+            raise ValueError(
+                "The matching model was trained on other features: retrain it with "
+                "`python -m claims.text.train_matching`."
+            )
+        return cls(
+            features=data["features"],
+            mean=np.asarray(data["mean"], dtype=np.float64),
+            scale=np.asarray(data["scale"], dtype=np.float64),
+            coef=np.asarray(data["coef"], dtype=np.float64),
+            intercept=float(data["intercept"]),
+        )
+
+    @classmethod
+    def untrained(cls, features: list[str]) -> "Stage":
+        n = len(features)
+        return cls(features, np.zeros(n), np.ones(n), np.zeros(n), 0.0)
+
+
+@dataclass(frozen=True)
+class Model:
+    first: Stage
+    second: Stage
+    flag: Stage
+    shortlist: int
+    likely_same_threshold: float
+    documents: int
+    average_length: float
+    document_frequency: dict[str, int]
+
+    @cached_property
+    def unknown_idf(self) -> float:
+        # A word none of the public claims has is as telling as the rarest that they have.
+        return idf(1, self.documents)
+
+    @cached_property
+    def _idf_table(self) -> dict[str, float]:
+        return {term: idf(df, self.documents) for term, df in self.document_frequency.items()}
+
+    def idf(self, term: str) -> float:
+        return self._idf_table.get(term, self.unknown_idf)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Model":
+        return cls(
+            first=Stage.from_dict(data["first_stage"], FIRST_FEATURES),
+            second=Stage.from_dict(data["second_stage"], SECOND_FEATURES),
+            flag=Stage.from_dict(data["flag"], FLAG_FEATURES),
+            shortlist=int(data["shortlist"]),
+            likely_same_threshold=float(data["likely_same_threshold"]),
+            documents=int(data["idf"]["documents"]),
+            average_length=float(data["idf"]["average_length"]),
+            document_frequency=data["idf"]["document_frequency"],
+        )
+
+
+_lock = threading.Lock()
+_loaded: dict[Path, Model] = {}
+
+
+def model(path: Path = MODEL_PATH) -> Model:
+    """The trained model, read once per process."""
+    if path not in _loaded:
+        with _lock:
+            if path not in _loaded:
+                _loaded[path] = Model.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    return _loaded[path]
+
+
+def _bigrams(terms: list[str]) -> set[tuple[str, str]]:
+    return set(pairwise(terms))
+
+
+@dataclass(frozen=True)
+class _Terms:
+    statement: Counter
+    title: Counter
+    both: Counter
+    statement_set: frozenset[str]
+    title_set: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+
+
+# A pool is mostly the same claims query after query: what is read of each claim is worked
+# out once per process (bounded: 20,000 claims each).
+@lru_cache(maxsize=20_000)
+def _terms(statement: str, title: str) -> _Terms:
+    statement_terms, title_terms = tokens(statement), tokens(title)
+    return _Terms(
+        statement=Counter(statement_terms),
+        title=Counter(title_terms),
+        both=Counter(statement_terms + title_terms),
+        statement_set=frozenset(statement_terms),
+        title_set=frozenset(title_terms),
+        bigrams=frozenset(_bigrams(statement_terms) | _bigrams(title_terms)),
+    )
+
+
+@lru_cache(maxsize=20_000)
+def _profile(statement: str) -> TextProfile:
+    # Not matching.profile's own cache: that one is sized for an article's sentences.
+    return profile.__wrapped__(statement)
+
+
+def _bm25(query: Counter, counts: Counter, weights: dict[str, float], avgdl: float) -> float:
+    if not counts or not query:
+        return 0.0
+    norm = K1 * (1 - B + B * counts.total() / avgdl)
+    return sum(
+        weights[term] * tf * (K1 + 1) / (tf + norm) * qf
+        for term, qf in query.items()
+        if (tf := counts.get(term))
+    )
+
+
+def _coverage(terms: frozenset[str] | set[str], other, weight) -> float:
+    """The share of the IDF weight of ``terms`` that ``other`` has too."""
+    total = sum(weight(term) for term in terms)
+    return sum(weight(term) for term in terms & other) / total if total else 0.0
+
+
+def _lead_and_top(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's lead over the best of the others, and whether it is the best."""
+    if len(values) == 1:
+        return np.zeros(1), np.ones(1)
+    order = np.argsort(-values, kind="stable")
+    best, second = values[order[0]], values[order[1]]
+    others_best = np.where(np.arange(len(values)) == order[0], second, best)
+    top = np.zeros(len(values))
+    top[order[0]] = 1.0
+    return values - others_best, top
+
+
+def first_features(text: str, pool: Sequence[PoolClaim], trained: Model) -> np.ndarray:
+    """One row of FIRST_FEATURES per claim of the pool."""
+    text = clean(text)
+    query_tokens = tokens(text)
+    query = Counter(query_tokens)
+    query_terms = set(query)
+    query_bigrams = _bigrams(query_tokens)
+    weights = {term: trained.idf(term) for term in query}
+    # BM25 is divided by what the text could score at most, so that long and short texts
+    # give comparable features.
+    ceiling = sum(weights[t] * (K1 + 1) * qf for t, qf in query.items()) or 1.0
+    avgdl = trained.average_length
+    idf_of = trained.idf
+    query_vector = embeddings.embed([text])[0]
+    statements = embeddings.embed_cached([claim.statement for claim in pool]) @ query_vector
+    titled = [claim.title for claim in pool if claim.title]
+    titles = iter(embeddings.embed_cached(titled) @ query_vector) if titled else iter(())
+    rows = np.zeros((len(pool), len(FIRST_FEATURES)))
+    column = {name: i for i, name in enumerate(FIRST_FEATURES)}
+    for i, claim in enumerate(pool):
+        known = _terms(claim.statement, claim.title)
+        row = rows[i]
+        row[column["bm25"]] = _bm25(query, known.both, weights, avgdl)
+        row[column["bm25_statement"]] = _bm25(query, known.statement, weights, avgdl)
+        row[column["bm25_title"]] = _bm25(query, known.title, weights, avgdl)
+        # How much of the claim the text states: a post says more than the claim it repeats.
+        statement_coverage = _coverage(known.statement_set, query_terms, idf_of)
+        title_coverage = _coverage(known.title_set, query_terms, idf_of)
+        row[column["statement_coverage"]] = statement_coverage
+        row[column["title_coverage"]] = title_coverage
+        row[column["claim_coverage"]] = max(statement_coverage, title_coverage)
+        row[column["query_coverage"]] = _coverage(
+            query_terms, known.statement_set | known.title_set, idf_of
+        )
+        if known.bigrams:
+            shared = len(known.bigrams & query_bigrams)
+            row[column["shared_bigrams"]] = shared / len(known.bigrams)
+        cosine_statement = float(statements[i])
+        cosine_title = float(next(titles)) if claim.title else cosine_statement
+        row[column["cosine_statement"]] = cosine_statement
+        row[column["cosine_title"]] = cosine_title
+        row[column["cosine"]] = max(cosine_statement, cosine_title)
+        row[column["has_title"]] = float(bool(claim.title))
+    for name in ("bm25", "bm25_statement", "bm25_title"):
+        rows[:, column[name]] /= ceiling
+    for name in _RELATIVE_FIRST:
+        lead, top = _lead_and_top(rows[:, column[name]])
+        rows[:, column[f"{name}_lead"]] = lead
+        rows[:, column[f"{name}_top"]] = top
+    rows[:, column["query_terms"]] = math.log1p(len(query))
+    return rows
+
+
+def second_features(
+    text: str, pool: Sequence[PoolClaim], first_rows: np.ndarray, first_stage: np.ndarray
+) -> tuple[np.ndarray, list[Signals | None]]:
+    """One row of SECOND_FEATURES per claim of the shortlist, and the rules' signals."""
+    query_profile = profile(clean(text))
+    found = [signals(query_profile, _profile(claim.statement)) for claim in pool]
+    extra = len(SECOND_FEATURES) - len(FIRST_FEATURES)
+    rows = np.hstack([first_rows, np.zeros((len(pool), extra))])
+    column = {name: i for i, name in enumerate(SECOND_FEATURES)}
+    rows[:, column["first_stage"]] = first_stage
+    rows[:, column["first_stage_lead"]] = _lead_and_top(first_stage)[0]
+    rows[:, column["rules_score"]] = [rules_score(f) for f in found]
+    lead, top = _lead_and_top(rows[:, column["rules_score"]])
+    rows[:, column["rules_score_lead"]] = lead
+    rows[:, column["rules_score_top"]] = top
+    for i, pair in enumerate(found):
+        if pair is not None:
+            for name in RULES:
+                rows[i, column[name]] = float(getattr(pair, name))
+    return rows, found
+
+
+def flag_row(second_row: np.ndarray, probabilities: np.ndarray, best: int) -> np.ndarray:
+    """FLAG_FEATURES of the best claim of a shortlist."""
+    others = np.delete(probabilities, best)
+    p = float(probabilities[best])
+    lead = p - (float(others.max()) if len(others) else 0.0)
+    logit = math.log(max(p, 1e-9) / max(1 - p, 1e-9))
+    return np.concatenate([second_row, [p, lead, logit]])
+
+
+def vetoed(found: Signals | None, claim: PoolClaim) -> bool:
+    """Whether the rules see another claim: VETOES, or a claim that gives a figure the text
+    does not (the figure is what gets checked; a post that gives one the fact-check leaves
+    out is left to the models)."""
+    return (
+        found is None
+        or any(getattr(found, veto) for veto in VETOES)
+        or (found.figure_one_side and _profile(claim.statement).states_figure)
+    )
+
+
+@dataclass(frozen=True)
+class Scored:
+    index: int  # in the pool
+    score: float
+    likely_same: bool
+
+
+def score_pool(text: str, pool: Sequence[PoolClaim], trained: Model | None = None) -> list[Scored]:
+    """Every claim of the pool, best first: the shortlist by the second model, then the rest
+    by the first, each scored no higher than the shortlist's last. Only the best can be
+    ``likely_same``."""
+    if not pool:
+        return []
+    trained = trained or model()
+    first_rows = first_features(text, pool, trained)
+    first = trained.first.probability(first_rows)
+    order = np.argsort(-first, kind="stable")
+    short, rest = order[: trained.shortlist], order[trained.shortlist :]
+    rows, found = second_features(text, [pool[i] for i in short], first_rows[short], first[short])
+    second = trained.second.probability(rows)
+    ranked = sorted(range(len(short)), key=lambda j: -second[j])
+    best = ranked[0]
+    sure = trained.flag.probability(flag_row(rows[best], second, best)[None, :])[0]
+    claim = pool[short[best]]
+    likely_same = bool(sure >= trained.likely_same_threshold and not vetoed(found[best], claim))
+    results = [
+        Scored(index=int(short[j]), score=float(second[j]), likely_same=likely_same and j == best)
+        for j in ranked
+    ]
+    floor = min(r.score for r in results)
+    results.extend(
+        Scored(index=int(i), score=float(min(first[i], floor)), likely_same=False) for i in rest
+    )
+    return results

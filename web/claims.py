@@ -1,0 +1,336 @@
+"""The review queue and the public claim pages (SPEC section 8)."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST, require_safe
+
+from articles.models import Article, ArticleState
+from claims import services
+from claims.claimreview import NotPublished, claimreview_document
+from claims.models import (
+    Appearance,
+    Candidate,
+    Claim,
+    ClaimChange,
+    ClaimQuantity,
+    Evidence,
+    LinkState,
+    ReviewState,
+    Source,
+    Verdict,
+)
+from core.errors import ReviewRuleError, StaleVersionError
+from web.forms import VerdictActionForm
+from web.templatetags.factcheck_tags import articles_of
+
+# Review queue ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    article: int | None = None
+    source: int | None = None
+    assignee: int | None = None
+
+    @classmethod
+    def from_query(cls, params) -> "QueueFilters":
+        def number(name: str) -> int | None:
+            value = params.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        return cls(number("article"), number("source"), number("assignee"))
+
+    def as_query(self) -> str:
+        pairs = [(k, v) for k, v in vars(self).items() if v is not None]
+        return "&".join(f"{k}={v}" for k, v in pairs)
+
+
+def _appearances_with_articles() -> Prefetch:
+    return Prefetch(
+        "appearances",
+        queryset=Appearance.objects.select_related("revision__article").only(
+            "id",
+            "claim_id",
+            "quote",
+            "anchor_state",
+            "anchor_diff",
+            "revision__id",
+            "revision__fetched_at",
+            "revision__article__id",
+            "revision__article__title",
+            "revision__article__canonical_url",
+            "revision__article__publisher",
+            "revision__article__published_at",
+        ),
+    )
+
+
+def _claims_needing_review(f: QueueFilters) -> QuerySet:
+    rows = Claim.objects.needing_review().select_related("claimant", "assignee")
+    if f.article:
+        rows = rows.filter(appearances__revision__article_id=f.article).distinct()
+    if f.source:
+        rows = rows.filter(claimant_id=f.source)
+    if f.assignee:
+        rows = rows.filter(assignee_id=f.assignee)
+    # Oldest first: what has waited longest comes first.
+    return rows.prefetch_related(_appearances_with_articles()).order_by("updated_at", "id")
+
+
+def _verdicts_in_review(f: QueueFilters) -> QuerySet:
+    rows = Verdict.objects.filter(state=ReviewState.IN_REVIEW).select_related(
+        "claim", "claim__claimant", "claim__assignee", "rating", "written_by"
+    )
+    if f.article:
+        rows = rows.filter(claim__appearances__revision__article_id=f.article).distinct()
+    if f.source:
+        rows = rows.filter(claim__claimant_id=f.source)
+    if f.assignee:
+        # The claim's assignee, not the verdict's author: the assignee follows the claim
+        # through review, and the author may not publish it anyway.
+        rows = rows.filter(claim__assignee_id=f.assignee)
+    return rows.order_by("submitted_at", "id")
+
+
+def _broken_links(f: QueueFilters) -> QuerySet:
+    rows = Evidence.objects.filter(link_state__in=[LinkState.BROKEN, LinkState.CHANGED])
+    if f.article:
+        rows = rows.filter(claim__appearances__revision__article_id=f.article).distinct()
+    if f.source:
+        rows = rows.filter(claim__claimant_id=f.source)
+    if f.assignee:
+        rows = rows.filter(claim__assignee_id=f.assignee)
+    rows = rows.select_related("claim", "claim__claimant", "claim__assignee", "source")
+    return rows.prefetch_related(
+        Prefetch("claim__appearances", queryset=_appearances_with_articles().queryset)
+    ).order_by("link_checked_at", "id")
+
+
+def _new_candidates(f: QueueFilters) -> QuerySet:
+    rows = Candidate.objects.open().select_related("article", "revision", "matched_claim")
+    if f.article:
+        rows = rows.filter(article_id=f.article)
+    # A candidate has no claimant or assignee until it is accepted: those filters leave this
+    # tab alone. Oldest first, and within one article in reading order.
+    return rows.order_by("created_at", "article_id", "start", "id")
+
+
+def _failed_fetches(f: QueueFilters) -> QuerySet:
+    rows = Article.objects.filter(state=ArticleState.ERROR)
+    if f.article:
+        rows = rows.filter(pk=f.article)
+    # An article has neither a claimant nor an assignee: those filters leave this tab alone.
+    return rows.order_by("last_checked_at", "id")
+
+
+@dataclass(frozen=True)
+class QueueTab:
+    """One tab of the queue: a key, a label, a queryset of rows for the filters and a row
+    template. The first tab is the one shown when none is asked for."""
+
+    key: str
+    label: str
+    rows: Callable[[QueueFilters], QuerySet]
+    template: str
+    empty: str
+    filters: tuple[str, ...] = ("article", "source", "assignee")
+
+
+QUEUE_TABS = [
+    QueueTab(
+        "candidates",
+        "New candidates",
+        _new_candidates,
+        "claims/queue/candidates.html",
+        "No candidate is waiting for a decision.",
+        filters=("article",),
+    ),
+    QueueTab(
+        "claims",
+        "Claims needing review",
+        _claims_needing_review,
+        "claims/queue/claims.html",
+        "No claim is flagged for review.",
+    ),
+    QueueTab(
+        "verdicts",
+        "Verdicts awaiting a second editor",
+        _verdicts_in_review,
+        "claims/queue/verdicts.html",
+        "No verdict is waiting for review.",
+    ),
+    QueueTab(
+        "links",
+        "Broken evidence links",
+        _broken_links,
+        "claims/queue/links.html",
+        "Every checked evidence link still works.",
+    ),
+    QueueTab(
+        "fetches",
+        "Failed fetches",
+        _failed_fetches,
+        "claims/queue/fetches.html",
+        "Every article's last fetch succeeded.",
+        filters=("article",),
+    ),
+]
+QUEUE_PAGE_SIZE = 50
+
+
+@require_safe
+@login_required
+@permission_required("claims.view_claim", raise_exception=True)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    filters = QueueFilters.from_query(request.GET)
+    tabs = {tab.key: tab for tab in QUEUE_TABS}
+    current = tabs.get(request.GET.get("tab", ""), QUEUE_TABS[0])
+    counts = [(tab, tab.rows(filters).count()) for tab in QUEUE_TABS]
+    page = Paginator(current.rows(filters), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    user_model = get_user_model()
+    return render(
+        request,
+        "claims/queue.html",
+        {
+            "tabs": counts,
+            "current": current,
+            "page": page,
+            "filters": filters,
+            "filter_query": filters.as_query(),
+            "articles": Article.objects.only("id", "title", "canonical_url").order_by("title"),
+            "sources": Source.objects.filter(claims__isnull=False)
+            .distinct()
+            .only("id", "name")
+            .order_by("name"),
+            "assignees": user_model.objects.filter(is_staff=True).order_by("username"),
+            "second_review": settings.FACTCHECK_SECOND_REVIEW,
+            "can_publish": request.user.has_perm("claims.publish_verdict"),
+            "can_return": request.user.has_perm("claims.change_verdict"),
+        },
+    )
+
+
+def _back_to_queue(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("review") + "?tab=verdicts"
+    return redirect(target)
+
+
+def _verdict_step(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
+    verdict = get_object_or_404(Verdict.objects.select_related("claim", "rating"), pk=pk)
+    form = VerdictActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That form was incomplete; reload the page and try again.")
+        return _back_to_queue(request)
+    kwargs = {
+        "verdict": verdict,
+        "user": request.user,
+        "expected_version": form.cleaned_data["version"],
+    }
+    if action is services.verdict_return_to_draft:
+        kwargs["reason"] = form.cleaned_data["reason"]
+    try:
+        action(**kwargs)
+    except (ReviewRuleError, StaleVersionError, PermissionDenied) as exc:
+        messages.error(request, f"“{verdict.claim}”: {exc}")
+    else:
+        messages.success(request, f"“{verdict.claim}”: {done}")
+    return _back_to_queue(request)
+
+
+@require_POST
+@login_required
+def verdict_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _verdict_step(request, pk, services.verdict_publish, "verdict published.")
+
+
+@require_POST
+@login_required
+def verdict_return(request: HttpRequest, pk: int) -> HttpResponse:
+    return _verdict_step(
+        request, pk, services.verdict_return_to_draft, "verdict returned to draft."
+    )
+
+
+# Public claim pages -----------------------------------------------------------------------
+
+# Escapes that keep a JSON document from closing its <script> element or opening a comment.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def _published() -> QuerySet:
+    return Claim.objects.filter(
+        verdict__published_at__isnull=False, verdict__published_rating__isnull=False
+    )
+
+
+@require_safe
+def claim_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    rows = _published().select_related("claimant", "verdict__published_rating")
+    if query:
+        rows = rows.filter(
+            Q(statement__icontains=query)
+            | Q(claimant__name__icontains=query)
+            | Q(verdict__published_explanation__icontains=query)
+        )
+    page = Paginator(rows.order_by("-verdict__published_at", "-id"), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "claims/public_list.html", {"page": page, "query": query})
+
+
+@require_safe
+def claim_public(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(
+        Claim.objects.select_related(
+            "claimant__parent", "verdict__published_rating"
+        ).prefetch_related(_appearances_with_articles()),
+        pk=pk,
+    )
+    verdict = getattr(claim, "verdict", None)
+    published = verdict is not None and verdict.published_at is not None
+    jsonld = evidence = None
+    if published:
+        try:
+            document = claimreview_document(claim, request=request)
+        except NotPublished:
+            published = False
+        else:
+            text = json.dumps(document, ensure_ascii=False, indent=2).translate(_SCRIPT_SAFE)
+            jsonld = mark_safe(text)  # escaped above: no "<", ">" or "&" remains
+            evidence = Evidence.objects.filter(claim=claim).select_related("source")
+    history = ClaimChange.objects.filter(claim=claim, is_public=True).order_by("id")
+    return render(
+        request,
+        "claims/public_detail.html",
+        {
+            "claim": claim,
+            "published": published,
+            "verdict": verdict if published else None,
+            "evidence": evidence,
+            "history": history,
+            # The figures come from the article text the claim quotes, which is public; a
+            # newer figure for the same thing is listed beside the older one.
+            "quantities": ClaimQuantity.objects.filter(claim=claim).order_by("stated_at", "id"),
+            "articles": articles_of(claim),
+            "jsonld": jsonld,
+        },
+    )

@@ -1,0 +1,138 @@
+"""Forms of the editors' pages. They validate input only; the services do the writing."""
+
+from django import forms
+
+from claims.candidate_review import NewSource
+from claims.models import Source, SourceKind, Stance
+
+_VERSION_LOST = "The form lost track of the claim's version: reload the page and try again."
+
+
+class EvidenceQuickForm(forms.Form):
+    stance = forms.ChoiceField(
+        choices=Stance.choices, widget=forms.RadioSelect, initial=Stance.CORROBORATES
+    )
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.only("id", "name").order_by("name", "id"),
+        empty_label="Choose the source…",
+        help_text="Who published or said it. Add a new source in the admin.",
+    )
+    url = forms.URLField(
+        label="Link", max_length=2000, assume_scheme="https", help_text="Where it can be read."
+    )
+    title = forms.CharField(max_length=500)
+    quote = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Optional."
+    )
+    published_at = forms.DateTimeField(
+        label="Published",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional.",
+    )
+    # The claim's version when the form was shown: the service refuses the save if the claim
+    # changed since (SPEC section 7, stale-save refusal).
+    claim_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": _VERSION_LOST,
+            "invalid": _VERSION_LOST,
+            "min_value": _VERSION_LOST,
+        },
+    )
+
+
+class VerdictActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(required=False, max_length=300)
+
+
+class ClaimAssignForm(forms.Form):
+    action = forms.ChoiceField(choices=[("take", "Assign to me"), ("release", "Unassign")])
+    claim_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+TOP_LEVEL = "none"
+
+
+class CandidateAcceptForm(forms.Form):
+    """The claim's statement and who made it: a source on record (the suggested claimant's
+    source chosen in advance when names or aliases resolve it), or, as a deliberate step, a
+    new source with its kind and its parent. The template renders the source choices itself
+    (``web.articles.source_options``), so a long list of sources stays searchable."""
+
+    statement = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The claim as it will be checked; shorten the sentence to what is asserted.",
+        error_messages={"required": "Write the claim's statement, or keep the sentence."},
+    )
+    claimant = forms.ModelChoiceField(
+        queryset=Source.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": "That source no longer exists: choose another."},
+    )
+    new_source = forms.BooleanField(
+        required=False, label="Add the claimant as a new source, instead of choosing one above"
+    )
+    new_source_name = forms.CharField(label="Name", max_length=300, required=False)
+    new_source_kind = forms.ChoiceField(
+        label="Kind", choices=[("", "Choose the kind…"), *SourceKind.choices], required=False
+    )
+    # An id of a source, or TOP_LEVEL: the parent decides what counts as independent (SPEC
+    # section 3), so "no parent" is an answer the editor gives, never a default.
+    new_source_parent = forms.CharField(label="Belongs to", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("new_source"):
+            if cleaned.get("claimant") is None and "claimant" not in self.errors:
+                self.add_error(
+                    "claimant",
+                    "Choose who made the claim, or add the claimant as a new source.",
+                )
+            cleaned["new_source_request"] = None
+            return cleaned
+        cleaned["claimant"] = None
+        name = " ".join(cleaned.get("new_source_name", "").split())
+        if not name:
+            self.add_error("new_source_name", "Give the new source's name.")
+        if not cleaned.get("new_source_kind"):
+            self.add_error("new_source_kind", "Choose what kind of source it is.")
+        parent_value = cleaned.get("new_source_parent", "")
+        parent = None
+        if parent_value == TOP_LEVEL:
+            parent = None
+        elif parent_value.isdigit() and Source.objects.filter(pk=parent_value).exists():
+            parent = Source.objects.get(pk=parent_value)
+        else:
+            self.add_error(
+                "new_source_parent",
+                "Choose the source it belongs to, or say it belongs to none (a top-level source).",
+            )
+        if not self.errors:
+            cleaned["new_source_request"] = NewSource(
+                name=name, kind=cleaned["new_source_kind"], parent=parent
+            )
+        return cleaned
+
+
+class CandidateRejectForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        help_text="Why it is not worth checking; kept with the candidate.",
+        error_messages={"required": "Say why the candidate is rejected."},
+    )
+
+
+class CandidateAttachForm(forms.Form):
+    # The claim the page proposed: matching may have changed since the page was shown, and
+    # the candidate is attached only to the claim the editor saw.
+    claim = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    add_figures = forms.BooleanField(
+        required=False,
+        label="Also add this sentence's figures to the claim",
+        help_text="Off: the sentence becomes another appearance of the claim and nothing else "
+        "changes.",
+    )
