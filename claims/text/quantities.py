@@ -455,6 +455,7 @@ def _is_not_a_quantity(sentence: str, match: re.Match, raw: str, scale: str | No
     return bool(re.match(r"\s*[:.]\d", after))  # "10:30", version numbers
 
 
+_AGED = re.compile(r"\b(?:aged|age|ages)\s+(?:of\s+)?$", re.IGNORECASE)
 _LINK = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
 # Phone numbers, ISO dates, version and IP numbers: digits chained by three or more separators.
 _CODE = re.compile(r"\+?\d+(?:[-./]\d+){2,}")
@@ -549,6 +550,8 @@ def parse_quantities(sentence: str) -> list[Quantity]:
             qualifier, start = "", match.start()  # "a pay rise over two years": a duration
         if is_range and " " in (match.group("sep") or ""):
             qualifier = ""  # "above 1000 and below 1500": both bounds are in the range
+        if not unit and _AGED.search(sentence[: match.start()]):
+            unit = "years"  # "a man aged 87", "at age 32"
         symbol = None if currency else _SYMBOL_AFTER.match(sentence, phrase_end)
         if symbol:  # "10 $", "100 €"
             unit, end = _CURRENCIES[symbol.group("cur")], symbol.end()

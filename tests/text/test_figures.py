@@ -39,6 +39,7 @@ def _one(text):
         ("a 10-gallon cooler", (D(10), D(10), D(10), "", "gallons")),
         ("It weighed 200lbs.", (D(200), D(200), D(200), "", "pounds")),
         ("five years old", (D(5), D(5), D(5), "", "years")),
+        ("a farmer aged 87, who", (D(87), D(87), D(87), "", "years")),
         ("1 dollar", (D(1), D(1), D(1), "", "dollars")),
         ("temperatures of -5 degrees", (D(-5), D(-5), D(-5), "", "degrees")),
     ],
