@@ -1,6 +1,7 @@
 """Text analysis behind candidates (SPEC section 6): sentence splitting, each feature of the
 check-worthiness score, claimant suggestion, quantity parsing and text similarity."""
 
+import math
 from decimal import Decimal
 
 import pytest
@@ -8,8 +9,15 @@ import pytest
 from claims.text.analysis import analyse_text
 from claims.text.claimants import suggest_claimants
 from claims.text.matching import text_similarity
+from claims.text.model import shipped_model
 from claims.text.quantities import parse_quantities
-from claims.text.scoring import THRESHOLD, WEIGHTS, score_sentence
+from claims.text.scoring import (
+    FIXED_PENALTIES,
+    NEWS_OFFSET,
+    THRESHOLD,
+    WORDING,
+    score_sentence,
+)
 from claims.text.sentences import split_sentences
 
 # Sentences ---------------------------------------------------------------------------------
@@ -84,7 +92,20 @@ def test_each_feature_is_found_and_weighted(sentence, feature):
     _, features = _features(sentence)
     assert feature in features
     analysed = analyse_text(sentence)[0]
-    assert analysed.score.features[feature] == WEIGHTS[feature]
+    learned = shipped_model().rule_weights
+    assert analysed.score.features[feature] == learned.get(feature, FIXED_PENALTIES.get(feature))
+
+
+def test_the_features_shown_add_up_to_the_score():
+    # Editors see why: the rule features' weights and the wording's share are the whole logit.
+    text = (
+        "Harbour City Gazette\nThe port authority said on Monday that 4,200 containers passed "
+        "through the northern terminal in March. Is more money the answer?"
+    )
+    for analysed in analyse_text(text):
+        z = shipped_model().intercept + NEWS_OFFSET + sum(analysed.score.features.values())
+        assert analysed.score.score == pytest.approx(1 / (1 + math.exp(-z)), abs=0.001)
+        assert WORDING in analysed.score.features
 
 
 def test_features_move_the_score_in_their_direction():

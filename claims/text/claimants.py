@@ -18,6 +18,9 @@ _VERBS = (
     "testified|projects|projected|forecast|forecasts|expects|expected|promised|pledged|"
     "concluded|concludes|suggested|suggests|condemned|condemns|criticised|criticized|"
     "welcomed|urged|urges|vowed|pledges|disputed|disputes|corroborated|corroborates|"
+    "defended|defends|avoided denying|declined to deny|refused to deny|did not deny|"
+    "reveal|confirm|deny|dismiss|warn|insist|argue|accuse|maintained|maintains|"
+    "pointed to|points to|point to|"
     "put the (?:number|figure|toll|cost|total)"
 )
 _VERB_RE = re.compile(rf"\b(?:{_VERBS})\b")
@@ -31,7 +34,8 @@ _INVERTED = re.compile(
 )
 _BOUNDARIES = re.compile(r"[,;:“”\"—–]|\s-\s")
 _LEADING = re.compile(
-    r"^(?:but|and|yet|however|meanwhile|still|so|now|later|earlier|separately|also)\b\s*",
+    r"^(?:but|and|yet|however|meanwhile|still|so|now|later|earlier|separately|also|while|"
+    r"although|though|whereas)\b\s*",
     re.IGNORECASE,
 )
 _TRAILING = re.compile(
@@ -52,6 +56,7 @@ _PASSIVE = {"was", "were", "be", "been", "being", "is", "are"}
 _OPEN_QUOTES = ("“", '"', "‘", "'")
 _QUOTE_SPAN = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _SUBJECT_MAX_WORDS = 10
+_CONFIRMS = re.compile(r"\b(?:confirmed|confirms|said|says|told|reported|announced|stated)\b")
 
 
 def _clean(who: str) -> str:
@@ -66,10 +71,33 @@ def _clean(who: str) -> str:
     return who.strip(" ,.;:")
 
 
+# A speaker is a noun phrase: what starts with a preposition or a verb is an introductory
+# phrase ("In a Facebook message posted Friday"), rhetoric ("Let me") or a first-person
+# statement ("I have traveled to …"), and a finite verb inside it means it is a clause.
+_NOT_SUBJECT_START = {
+    "in", "on", "at", "after", "during", "from", "with", "for", "by", "to", "of", "as", "if",
+    "when", "because", "since", "before", "let", "let's", "please", "here", "there", "what",
+    "why", "how", "where", "this", "these", "those", "it", "we", "you", "i", "my", "our",
+}  # fmt: skip
+_FINITE = re.compile(
+    r"\b(?:have|has|had|is|are|was|were|will|would|can|could|do|does|did|am)\b", re.IGNORECASE
+)
+_NUMBER_WORD = re.compile(
+    r"^(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundred|thousand|million|billion|[\w-]+-(?:one|two|three|four|five|"
+    r"six|seven|eight|nine))$",
+    re.IGNORECASE,
+)
+
+
 def _plausible(who: str) -> bool:
     words = who.split()
     if not words or len(words) > _SUBJECT_MAX_WORDS or re.search(r"\d", who):
         return False
+    if words[0].lower() in _NOT_SUBJECT_START or _FINITE.search(who):
+        return False
+    if _NUMBER_WORD.match(words[-1]):
+        return False  # "the fifty states": the verb-looking word is a noun
     if re.search(r"\b(?:that|which|who|when|because|if|while|than)\b", who, re.IGNORECASE):
         return False
     if words[-1].lower() in _DETERMINERS | {"these", "those", "such", "of", "to"}:
@@ -83,6 +111,10 @@ def _subject_before(sentence: str, verb: re.Match) -> str | None:
     if head.split() and head.split()[-1].lower() in _PASSIVE and not verb.group().endswith("ing"):
         return None  # "were found", "was reported": passive, not an attribution
     segments = _BOUNDARIES.split(head)
+    # "Rita Moss, who chairs the audit committee, told": the relative clause set off by commas
+    # describes the speaker named before it.
+    while len(segments) > 1 and re.match(r"\s*(?:who|which|whose)\b", segments[-1]):
+        segments = segments[:-1]
     candidate = _clean(segments[-1]) if segments else ""
     # "A former soldier who defected in 2022 told reporters": the relative clause describes
     # the speaker; the speaker is the noun phrase before it.
@@ -158,6 +190,7 @@ def _resolve_name(who: str, earlier: Sequence[str]) -> str:
 def suggest_claimants(sentences: Sequence[Sentence]) -> list[str | None]:
     """One suggestion per sentence of an article, in order."""
     suggestions: list[str | None] = []
+    own: list[bool] = []  # found in the sentence itself, not carried from another
     named: list[str] = []
     previous: Sentence | None = None
     for sentence in sentences:
@@ -173,5 +206,21 @@ def suggest_claimants(sentences: Sequence[Sentence]) -> list[str | None]:
             who = _resolve_name(who, named)
             named.append(who)
         suggestions.append(who)
+        own.append(who is not None and who is not carried_from)
         previous = sentence
+    # "… discovered the bodies. Among the casualties …, the special forces confirmed.": a
+    # paragraph's unattributed first sentence takes the source that the next one names as
+    # confirming or reporting it.
+    for index, sentence in enumerate(sentences[:-1]):
+        following = sentences[index + 1]
+        if (
+            suggestions[index] is None
+            and sentence.index_in_paragraph == 0
+            and not sentence.is_heading
+            and not sentence.text.startswith(_OPEN_QUOTES)
+            and following.paragraph == sentence.paragraph
+            and own[index + 1]
+            and _CONFIRMS.search(following.text)
+        ):
+            suggestions[index] = suggestions[index + 1]
     return suggestions

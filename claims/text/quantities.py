@@ -13,15 +13,55 @@ from decimal import Decimal
 
 ABOUT, OVER, UNDER, AT_LEAST, UP_TO = "about", "over", "under", "at least", "up to"
 
-_WORD_NUMBERS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90, "a dozen": 12, "a hundred": 100, "a thousand": 1000, "a million": 1_000_000,
+_SMALL_NUMBERS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
-_UNITS_BELOW_TEN = "one|two|three|four|five|six|seven|eight|nine"
-# Vague amounts as bounds: "hundreds" is at least two hundred and fewer than a thousand.
+_BIG_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+               "trillion": 1_000_000_000_000}  # fmt: skip
+# Number words as a grammar rather than a list, so that every written form is read whole:
+# "twenty-one", "one hundred and six", "two hundred and two thousand", "a million".
+_UNIT = "one|two|three|four|five|six|seven|eight|nine"
+_TEEN = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|zero"
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_BELOW_100 = rf"(?:(?:{_TENS})(?:[-\s]+(?:{_UNIT})\b)?|(?:{_TEEN})|(?:{_UNIT}))\b"
+_BELOW_1000 = (
+    rf"(?:(?:(?:{_BELOW_100}|an?)\s+)?hundred\b(?!s)(?:\s+(?:and\s+)?{_BELOW_100})?"
+    rf"|{_BELOW_100})"
+)
+_BIG = "thousand|million|billion|trillion"
+_WORD_NUMBER = (
+    rf"(?:{_BELOW_1000}|an?)(?:\s+(?:{_BIG})\b(?:,?\s+(?:and\s+)?{_BELOW_1000}"
+    rf"(?:\s+(?:{_BIG})\b)?)*)|{_BELOW_1000}|an?\s+dozen|(?:{_BELOW_100})\s+dozens?"
+)
+_ORDINAL_PARTS = (
+    "thirds?|quarters?|fourths?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?|"
+    "hundredths?|thousandths?|millionths?"
+)
+_NUMERATOR = rf"(?:an?|{_BELOW_100})"
+# "two thirds", "a half", "one eighth", "a third of": a fraction; "a third time" is an ordinal,
+# so a singular part other than "half" needs "of" or the end of the phrase after it.
+_WORD_FRACTION = (
+    rf"{_NUMERATOR}[\s-]+(?:half|halves|(?:{_ORDINAL_PARTS}))"
+    r"(?:(?<=s)|(?<=half)|(?=\s+of\b|\s*$|\s*[,.;:)!?]))"
+)
+# "one and a half", "five and a quarter", "twenty and three fifths": a whole and a fraction.
+_MIXED = rf"(?:{_BELOW_1000}|\d+)\s+and\s+{_WORD_FRACTION}"
+# "1/4", "10 1/2": a slash fraction with a small denominator ("9/11" and "24/7" are not).
+_SLASH = r"(?:\d+\s+)?[1-9]/(?:2|3|4|5|8|10|16)\b"
+_FRACTION = rf"{_MIXED}|{_WORD_FRACTION}|{_SLASH}"
+# "a quarter million", "half a billion", "a quarter of a million"
+_PART_OF_SCALE = rf"(?:an?\s+)?(?:quarter|half)(?:\s+of)?(?:\s+an?)?\s+(?:{_BIG})\b"
+_VULGAR = {"½": Decimal("0.5"), "⅓": Decimal(1) / 3, "⅔": Decimal(2) / 3, "¼": Decimal("0.25"),
+           "¾": Decimal("0.75"), "⅕": Decimal("0.2"), "⅛": Decimal("0.125")}  # fmt: skip
+_FRACTION_VALUES = {
+    "half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
+    "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "hundredth": 100, "thousandth": 1000,
+    "millionth": 1_000_000,
+}  # fmt: skip
 _VAGUE = {
     "dozens": (24, None),
     "scores": (40, None),
@@ -34,22 +74,62 @@ _VAGUE = {
 _SCALES = {
     "thousand": 1_000, "k": 1_000, "million": 1_000_000, "m": 1_000_000, "mn": 1_000_000,
     "billion": 1_000_000_000, "bn": 1_000_000_000, "b": 1_000_000_000,
-    "trillion": 1_000_000_000_000, "tn": 1_000_000_000_000,
+    "trillion": 1_000_000_000_000, "tn": 1_000_000_000_000, "dozen": 12, "dozens": 12,
+    "bln": 1_000_000_000, "mln": 1_000_000, "mil": 1_000_000, "tln": 1_000_000_000_000,
+    "lakh": 100_000, "lakhs": 100_000, "crore": 10_000_000, "crores": 10_000_000,
 }  # fmt: skip
-_CURRENCIES = {"$": "dollars", "£": "pounds", "€": "euros", "¥": "yen", "₹": "rupees"}
+_CURRENCIES = {
+    "$": "dollars", "£": "pounds", "€": "euros", "¥": "yen", "₹": "rupees", "₩": "won",
+    "₽": "rubles", "₺": "lira", "₪": "shekels", "₦": "naira", "฿": "baht", "usd": "dollars",
+    "eur": "euros", "gbp": "pounds", "jpy": "yen", "cny": "yuan", "rmb": "yuan",
+    "inr": "rupees", "chf": "francs", "cad": "dollars", "aud": "dollars", "rub": "rubles",
+    "krw": "won", "brl": "reais", "mxn": "pesos", "zar": "rand", "sek": "kronor",
+    "nok": "kroner", "dkk": "kroner", "hkd": "dollars", "sgd": "dollars", "nzd": "dollars",
+}  # fmt: skip
+_CURRENCY_CODES = "|".join(code for code in _CURRENCIES if code.isalpha())
+# Before the number: a symbol with a country's letters ("US$", "C$", "HK$") or an ISO code.
+_CURRENCY_BEFORE = (
+    rf"(?:US|U\.S\.|C|CA|A|AU|HK|NZ|S|R)?\s?\$|[£€¥₹₩₽₺₪₦฿]|(?:{_CURRENCY_CODES.upper()})\s?"
+)
 _QUALIFIERS = [
-    (AT_LEAST, r"at\s+least|no\s+fewer\s+than|no\s+less\s+than|a\s+minimum\s+of"),
-    (UP_TO, r"up\s+to|as\s+many\s+as|as\s+much\s+as|as\s+high\s+as|a\s+maximum\s+of"),
-    (OVER, r"more\s+than|over|above|upwards\s+of|in\s+excess\s+of|exceeding|nearly\s+over"),
-    (UNDER, r"less\s+than|fewer\s+than|under|below|nearly|almost|just\s+under|not\s+quite"),
+    (
+        AT_LEAST,
+        r"at\s+least(?:\s+or\s+equal\s+to)?|no\s+fewer\s+than|no\s+less\s+than|"
+        r"a\s+minimum\s+of|(?:greater|more|bigger|larger|higher)\s+(?:than\s+)?or\s+equal\s+"
+        r"(?:to|than)|equal\s+to\s+or\s+(?:more|greater)\s+than|>=|≥",
+    ),
+    (
+        UP_TO,
+        r"up\s+to|as\s+many\s+as|as\s+much\s+as|as\s+high\s+as|a\s+maximum\s+of|at\s+most|"
+        r"no\s+more\s+than|not\s+more\s+than|(?:less|fewer|smaller|lower)\s+(?:than\s+)?or\s+"
+        r"equal\s+(?:to|than)|equal\s+to\s+or\s+(?:less|fewer)\s+than|<=|≤",
+    ),
+    (
+        OVER,
+        r"more\s+than|over|above|upwards\s+of|in\s+excess\s+of|exceed(?:s|ed|ing)?|"
+        r"nearly\s+over|"
+        r"(?:greater|bigger|larger|higher)\s+than|>",
+    ),
+    (
+        UNDER,
+        r"less\s+than|fewer\s+than|under|below|nearly|almost|just\s+under|not\s+quite|"
+        r"(?:smaller|lower)\s+than|<",
+    ),
     (
         ABOUT,
         r"about|approximately|around|roughly|some|an\s+estimated|estimated|circa|"
         r"close\s+to|almost\s+exactly|approx\.?|c\.",
     ),
 ]
+# "500 or more", "30 or less": the qualifier after the number.
+_QUALIFIER_AFTER = re.compile(
+    r"\s+or\s+(?P<q>more|greater|higher|above|over|less|fewer|lower|below|under)\b", re.I
+)
+_AFTER_QUALIFIERS = {"more": AT_LEAST, "greater": AT_LEAST, "higher": AT_LEAST,
+                     "above": AT_LEAST, "over": AT_LEAST, "less": UP_TO, "fewer": UP_TO,
+                     "lower": UP_TO, "below": UP_TO, "under": UP_TO}  # fmt: skip
 _QUALIFIER_RE = re.compile(
-    r"(?:^|(?<=[\s(]))(?P<q>" + "|".join(f"(?:{p})" for _, p in _QUALIFIERS) + r")\s+$",
+    r"(?:^|(?<=[\s(])|(?=[<>≤≥]))(?P<q>" + "|".join(f"(?:{p})" for _, p in _QUALIFIERS) + r")\s*$",
     re.IGNORECASE,
 )
 _MONTHS = (
@@ -68,6 +148,64 @@ _ABBREVIATED_UNITS = {
     "lb", "lbs", "oz", "ft", "mi", "t", "l", "ml", "gb", "tb", "bpd", "sq",
 }  # fmt: skip
 # Words that end the search for the counted noun: verbs of being, prepositions, conjunctions.
+# Units as SPEC section 6 names them: lower-case English words, plural ("17 km" → kilometers,
+# "1 dollar" → dollars).
+UNIT_NAMES = {
+    "km": "kilometers", "kms": "kilometers", "kilometre": "kilometers",
+    "kilometres": "kilometers", "kilometer": "kilometers", "kg": "kilograms",
+    "kgs": "kilograms", "kilogram": "kilograms", "kilogramme": "kilograms",
+    "lb": "pounds", "lbs": "pounds", "pound": "pounds", "oz": "ounces", "ounce": "ounces",
+    "ft": "feet", "foot": "feet", "mi": "miles", "mile": "miles", "mph": "miles per hour",
+    "cm": "centimeters", "centimetre": "centimeters", "centimetres": "centimeters",
+    "mm": "millimeters", "millimetre": "millimeters", "millimetres": "millimeters",
+    "metre": "meters", "metres": "meters", "meter": "meters", "ml": "milliliters",
+    "l": "liters", "litre": "liters", "litres": "liters", "liter": "liters", "ha": "hectares",
+    "hectare": "hectares", "t": "tonnes", "tonne": "tonnes", "ton": "tons", "mb": "megabytes",
+    "gb": "gigabytes", "kb": "kilobytes", "tb": "terabytes", "mw": "megawatts",
+    "gw": "gigawatts", "kw": "kilowatts", "kwh": "kilowatt hours", "g": "grams",
+    "gram": "grams", "inch": "inches", "gallon": "gallons", "barrel": "barrels",
+    "%": "percent", "per cent": "percent", "pct": "percent", "dollar": "dollars",
+    "usd": "dollars", "euro": "euros", "eur": "euros", "gbp": "pounds", "sterling": "pounds",
+    "cent": "cents", "penny": "pence", "rupee": "rupees", "yuan": "yuan", "franc": "francs",
+    "year": "years", "month": "months", "week": "weeks", "day": "days", "hour": "hours",
+    "minute": "minutes", "second": "seconds", "decade": "decades", "century": "centuries",
+    "s": "seconds", "bpd": "barrels per day", "percentage": "percent", "bit": "bits",
+    "byte": "bytes", "acre": "acres", "megabyte": "megabytes", "gigabyte": "gigabytes",
+    "tons": "tons", "tonnes": "tonnes", "kilograms": "kilograms", "grams": "grams",
+    "meters": "meters", "kilometers": "kilometers", "miles": "miles", "feet": "feet",
+    "inches": "inches", "gallons": "gallons", "barrels": "barrels", "ounces": "ounces",
+    "liters": "liters", "hectares": "hectares", "pounds": "pounds", "acres": "acres",
+    "centimeters": "centimeters", "millimeters": "millimeters", "milliliters": "milliliters",
+    "yard": "yards", "yd": "yards", "yards": "yards", "knot": "knots", "knots": "knots",
+    "pint": "pints", "pints": "pints", "quart": "quarts", "cup": "cups", "cups": "cups",
+    "teaspoon": "teaspoons", "tablespoon": "tablespoons", "cc": "cubic centimeters",
+    "kbps": "kilobits per second", "mbps": "megabits per second", "watt": "watts",
+    "watts": "watts", "kilowatt": "kilowatts", "megawatt": "megawatts", "gigawatt": "gigawatts",
+    "volt": "volts", "volts": "volts", "hz": "hertz", "khz": "kilohertz", "mhz": "megahertz",
+    "ghz": "gigahertz", "calorie": "calories", "calories": "calories", "kcal": "kilocalories",
+    "joule": "joules", "mg": "milligrams", "μg": "micrograms", "µg": "micrograms",
+    "mcg": "micrograms", "microgram": "micrograms", "milligram": "milligrams", "stone": "stones",
+    "kiloton": "kilotons", "megaton": "megatons",
+    "kph": "kilometers per hour", "km/h": "kilometers per hour",
+    "degree": "degrees", "degrees": "degrees", "terabyte": "terabytes", "kilobyte": "kilobytes",
+    "gigabit": "gigabits", "megabit": "megabits", "kilobit": "kilobits", "bits": "bits",
+    "bytes": "bytes",
+    "dollars": "dollars", "euros": "euros", "cents": "cents", "rupees": "rupees",
+    "francs": "francs", "pence": "pence", "yen": "yen", "won": "won", "ruble": "rubles",
+    "rubles": "rubles", "rouble": "rubles", "roubles": "rubles", "peso": "pesos",
+    "pesos": "pesos", "real": "reais", "reais": "reais", "rand": "rand", "krona": "kronor",
+    "kronor": "kronor", "krone": "kroner", "kroner": "kroner", "zloty": "zloty",
+    "lira": "lira", "dinar": "dinars", "dinars": "dinars", "dirham": "dirhams",
+    "dirhams": "dirhams", "riyal": "riyals", "riyals": "riyals", "shekel": "shekels",
+    "shekels": "shekels", "baht": "baht", "ringgit": "ringgit", "rupiah": "rupiah",
+    "naira": "naira", "renminbi": "yuan", "bitcoin": "bitcoins", "bitcoins": "bitcoins",
+    "pennies": "pence", "jpy": "yen", "cny": "yuan", "rmb": "yuan", "inr": "rupees",
+    "chf": "francs", "percents": "percent",
+    "percentage points": "percentage points",
+}  # fmt: skip
+_UNIT_WORDS = set(UNIT_NAMES) | set(UNIT_NAMES.values())
+_UNIT_MODIFIERS = {"square": "square", "sq": "square", "cubic": "cubic", "metric": "metric",
+                   "nautical": "nautical", "light": "light"}  # fmt: skip
 _STOP_WORDS = {
     "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "will", "would",
     "could", "can", "may", "might", "must", "should", "in", "on", "at", "to", "for", "from",
@@ -79,27 +217,35 @@ _STOP_WORDS = {
 }  # fmt: skip
 _SKIPPABLE_AFTER_OF = {"the", "my", "his", "her", "their", "our", "its", "your", "them"}
 
-_NUMBER_WORDS = "|".join(
-    sorted((re.escape(w) for w in _WORD_NUMBERS if not w.startswith("a ")), key=len, reverse=True)
-)
 _NUMBER = (
-    r"(?P<cur>[$£€¥₹])?\s?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-    rf"|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:{_UNITS_BELOW_TEN}))"
-    rf"|a\s+dozen|a\s+hundred|a\s+thousand|a\s+million|{_NUMBER_WORDS})"
+    rf"(?P<cur>{_CURRENCY_BEFORE})?\s?"
+    r"(?P<sign>(?<![\w-])[-−](?=\d)|\bnegative\s+|\bminus\s+)?"
+    rf"(?P<num>(?:\d+\s?)?[½⅓⅔¼¾⅕⅛]|{_PART_OF_SCALE}|{_FRACTION}|\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+    rf"|{_WORD_NUMBER})"
     r"(?P<plus>\+)?"
-    r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|tn|m|k|b)\b)?"
+    r"(?:\s?(?P<scale>thousand|million|billion|trillion|dozens?|lakhs?|crores?|"
+    r"bn|mn|tn|bln|mln|tln|mil|m|k|b)\b)?"
+)
+_ATTACHED_UNITS = (
+    "km|kg|lbs?|mb|gb|kb|tb|cm|mm|ml|mph|ft|mi|oz|ha|mw|kw|gw|kwh|g|m|s|usd|eur|gbp|jpy|cny|rmb"
+)
+# "above 1000 and below 1500", "greater than 100 and smaller than 300": two bounds, one range.
+_SECOND_BOUND = (
+    r"below|under|less\s+than|fewer\s+than|smaller\s+than|lower\s+than|at\s+(?:least|most)|"
+    r"above|over|more\s+than|greater\s+than"
 )
 _VAGUE_RE = "|".join(re.escape(w) for w in sorted(_VAGUE, key=len, reverse=True))
 _TOKEN = re.compile(
     r"(?<![\w.,])(?:"
     rf"(?P<vague>{_VAGUE_RE})\b"
     rf"|(?P<first>{_NUMBER})"
-    rf"(?:\s*(?:-|–|—|to|and|or)\s*(?P<second>{_NUMBER.replace('?P<', '?P<b_')}))?"
-    r")(?![\w])",
+    rf"(?:\s*(?P<sep>-|–|—|to|and|or|through|thru|and\s+(?:{_SECOND_BOUND}))"
+    rf"\s*(?P<second>{_NUMBER.replace('?P<', '?P<b_')}))?"
+    # A unit written against the number ("200lbs", "7.62mm") ends it as well as a space does.
+    rf")(?:(?!\w)|(?=(?:{_ATTACHED_UNITS})\b))",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[A-Za-z][\w'’/-]*|%|[,.;:!?\"“”()]")
+_WORD = re.compile(r"[A-Za-zμµ][\w'’/-]*|%|[,.;:!?\"“”()]")
 
 
 @dataclass(frozen=True)
@@ -114,19 +260,64 @@ class Quantity:
     end: int
 
 
-def _number(raw: str, scale: str | None) -> Decimal:
+def _whole_words(tokens: list[str]) -> int:
+    total = current = 0
+    for token in tokens:
+        if token in _SMALL_NUMBERS:
+            current += _SMALL_NUMBERS[token]
+        elif token == "hundred":
+            current = (current or 1) * 100
+        elif token in {"dozen", "dozens"}:
+            current = (current or 1) * 12
+        elif token in _BIG_SCALES:
+            total += (current or 1) * _BIG_SCALES[token]
+            current = 0
+    return total + current
+
+
+def _part(token: str) -> str:
+    return "half" if token == "halves" else token.removesuffix("s")
+
+
+def _word_value(words: str) -> Decimal:
+    """The value of number words the grammar above accepted: "one hundred and six" → 106,
+    "two thirds" → 0.6667, "one and a half" → 1.5, "10 1/2" → 10.5."""
+    lower = words.lower()
+    vulgar = re.fullmatch(r"(\d*)\s?([½⅓⅔¼¾⅕⅛])", lower)
+    if vulgar:
+        return Decimal(vulgar.group(1) or 0) + _VULGAR[vulgar.group(2)]
+    slash = re.fullmatch(r"(?:(\d+)\s+)?(\d+)/(\d+)", lower)
+    if slash:
+        return Decimal(slash.group(1) or 0) + Decimal(slash.group(2)) / Decimal(slash.group(3))
+    tokens = re.findall(r"[a-z]+|\d+", lower)
+    if tokens and tokens[-1] in _BIG_SCALES and ("quarter" in tokens or "half" in tokens):
+        share = Decimal("0.25") if "quarter" in tokens else Decimal("0.5")
+        return share * _BIG_SCALES[tokens[-1]]
+    if not tokens or _part(tokens[-1]) not in _FRACTION_VALUES:
+        return Decimal(_whole_words(tokens))
+    whole, numerator = Decimal(0), tokens[:-1]
+    if "and" in numerator:
+        cut = len(numerator) - 1 - numerator[::-1].index("and")
+        head, numerator = numerator[:cut], numerator[cut + 1 :]
+        whole = Decimal(head[0]) if head and head[0].isdigit() else Decimal(_whole_words(head))
+    count = _whole_words(numerator) or 1
+    return whole + Decimal(count) / _FRACTION_VALUES[_part(tokens[-1])]
+
+
+def _number(raw: str, scale: str | None, sign: str | None = None) -> Decimal:
     key = " ".join(raw.lower().split())
-    if key in _WORD_NUMBERS:
-        amount = Decimal(_WORD_NUMBERS[key])
-    elif "-" in key:
-        tens, ones = key.split("-", 1)
-        # "one" alone is not a figure, so it is not among the word numbers; "twenty-one" is.
-        amount = Decimal(_WORD_NUMBERS[tens] + (1 if ones == "one" else _WORD_NUMBERS[ones]))
-    else:
+    if re.fullmatch(r"[\d,]*\.?\d+", key):
         amount = Decimal(key.replace(",", ""))
+    else:
+        amount = _word_value(key)
     if scale:
         amount *= _SCALES[scale.lower()]
-    return amount.normalize() if amount != amount.to_integral() else amount.quantize(Decimal(1))
+    if sign:
+        amount = -amount
+    if amount != amount.to_integral():
+        # Thirds and sevenths: four decimals say the figure; 28 would only look precise.
+        return amount.quantize(Decimal("0.0001")).normalize()
+    return amount.quantize(Decimal(1))
 
 
 def _is_plural_noun(word: str) -> bool:
@@ -144,16 +335,19 @@ def _unit_after(sentence: str, position: int, currency: str | None) -> tuple[str
     """The counted noun after a number, and where the quantity's phrase ends."""
     words = [(m.group(), m.end()) for m in _WORD.finditer(sentence, position)][:8]
     if currency:
-        return _CURRENCIES[currency], position
+        key = currency.strip().lower()
+        return _CURRENCIES.get(key, _CURRENCIES.get(key[-1:], "dollars")), position
     if not words:
         return "", position
     first, first_end = words[0]
     lower = first.lower()
-    if lower in {"%", "percent"}:
+    if lower in {"%", "percent", "percents", "pct", "percentage"}:
+        if len(words) > 1 and words[1][0].lower() in {"point", "points"}:
+            return "percentage points", words[1][1]
         return "percent", first_end
     if lower == "per" and len(words) > 1 and words[1][0].lower() == "cent":
         return "percent", words[1][1]
-    if lower.endswith("ed") and lower not in _STOP_WORDS:
+    if lower.endswith("ed") and len(lower) > 4 and lower not in _STOP_WORDS:
         # "3,000 killed or wounded": the participle names what was counted.
         if len(words) >= 3 and words[1][0].lower() in {"or", "and"}:
             return f"{first} {words[1][0]} {words[2][0]}".lower(), words[2][1]
@@ -175,33 +369,70 @@ def _unit_after(sentence: str, position: int, currency: str | None) -> tuple[str
             return tail[0][0].lower(), tail[0][1]
     last = ""
     end = position
+    modifier = ""
     for word, word_end in words[index : index + 5]:
         lower = word.lower()
-        if not word[0].isalpha() or lower in _STOP_WORDS:
+        if not word[0].isalpha() or lower in _STOP_WORDS or re.search(r"n['’]t$", lower):
             break
+        if lower in _UNIT_MODIFIERS and not modifier:
+            # "190,000 square meters", "0.9 trillion cubic feet", "291,890 metric tons"
+            modifier, end = _UNIT_MODIFIERS[lower], word_end
+            continue
         last, end = lower, word_end
-        if _is_plural_noun(word):
+        if lower in _UNIT_WORDS or _is_plural_noun(word):
             break
-    return last.rstrip("'’"), end
+    last = UNIT_NAMES.get(last.rstrip("'’"), last.rstrip("'’"))
+    return f"{modifier} {last}" if modifier and last else last or modifier, end
 
 
 def _hyphenated_unit(sentence: str, end: int) -> tuple[str, int] | None:
-    # "a 32-year-old soldier", "a three-day strike": the unit is the hyphenated noun.
-    match = re.match(r"-(year|month|week|day|hour|minute)(?:s)?(-old)?\b", sentence[end:], re.I)
+    # "a 32-year-old soldier", "a three-day strike", "a 10-gallon cooler": the unit is the
+    # hyphenated noun.
+    match = re.match(r"-([a-z]+)(-old)?\b", sentence[end:], re.I)
     if not match:
         return None
-    return match.group(1).lower() + "s", end + match.end()
+    word = match.group(1).lower()
+    if word in _TIME_UNITS:
+        return word.rstrip("s") + "s", end + match.end()
+    if word in UNIT_NAMES:
+        return UNIT_NAMES[word], end + match.end()
+    return None
 
 
 def _qualifier_before(sentence: str, start: int) -> tuple[str, int]:
-    match = _QUALIFIER_RE.search(sentence[max(0, start - 30) : start])
+    match = _QUALIFIER_RE.search(sentence[max(0, start - 40) : start])
     if not match:
         return "", start
     phrase = " ".join(match.group("q").lower().split())
     for name, pattern in _QUALIFIERS:
         if re.fullmatch(pattern, phrase, re.IGNORECASE):
-            return name, start - (len(sentence[max(0, start - 30) : start]) - match.start("q"))
+            return name, start - (len(sentence[max(0, start - 40) : start]) - match.start("q"))
     return "", start
+
+
+# Words before a four-digit number that make it a date: "in 2022", "since 1998", "the 2020
+# election".
+_YEAR_BEFORE = re.compile(
+    r"\b(?:in|since|by|until|till|from|during|before|after|of|year|years|summer|winter|spring|"
+    r"autumn|fall|early|late|mid|the|a|an|this|that|between|and|to|through|circa|c\.|ad|bc|"
+    rf"{_MONTHS})\.?,?\s*[-(]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _reads_as_year(sentence: str, match: re.Match, after: str) -> bool:
+    """A four-digit number from 1000 to 2100 is a year only where its context says so: a
+    preposition or article of time before it, a range of years ("1950-53"), a possessive, or
+    a singular noun after it ("the 2020 election"); "1200 were evacuated" is a count."""
+    before = sentence[max(0, match.start() - 16) : match.start()]
+    year_range = re.match(r"\s*[-–/]\s*\d{2}\b", sentence[match.start("num") + 4 :])
+    if _YEAR_BEFORE.search(before) or year_range:
+        return True
+    following = _WORD.match(after.lstrip())
+    if not following or not following.group()[0].isalpha():
+        return False
+    word = following.group().lower()
+    return not _is_plural_noun(word) and word not in _STOP_WORDS and word not in _UNIT_WORDS
 
 
 def _is_not_a_quantity(sentence: str, match: re.Match, raw: str, scale: str | None) -> bool:
@@ -210,23 +441,47 @@ def _is_not_a_quantity(sentence: str, match: re.Match, raw: str, scale: str | No
     lower = raw.lower()
     if re.match(r"(st|nd|rd|th|s)\b", after) or re.match(r"'?s\b", after):
         return True  # ordinals and decades: "3rd", "the 1980s"
+    signed = match.group("sign") or match.group("cur")
+    if lower in {"one", "a", "an"} and not signed and not _hyphenated_unit(sentence, match.end()):
+        return True  # far more often an article or a pronoun ("one of the", "one day")
     if re.fullmatch(r"\d{4}", lower) and not scale and 1000 <= int(lower) <= 2100:
-        # A four-digit number without a comma, a scale or a counted plural after it is a year.
-        following = _WORD.match(after.lstrip())
-        if not following or not _is_plural_noun(following.group()):
-            return True
+        return _reads_as_year(sentence, match, after)
     if re.search(rf"\b(?:{_MONTHS})\.?\s*$", before) or re.match(rf"\s*(?:{_MONTHS})\b", after):
         return True  # "March 2", "2 March"
     if re.match(r"\s*(?:a\.?m\.?|p\.?m\.?|o'clock|in the (?:morning|afternoon|evening))", after):
         return True
+    if re.match(r"/\d", after) or re.search(r"\d/$", before):
+        return True  # "9/11", "24/7", "3/4/2020": dates and phrases, not amounts
     return bool(re.match(r"\s*[:.]\d", after))  # "10:30", version numbers
+
+
+_AGED = re.compile(r"\b(?:aged|age|ages)\s+(?:of\s+)?$", re.IGNORECASE)
+_LINK = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+# Phone numbers, ISO dates, version and IP numbers: digits chained by three or more separators.
+_CODE = re.compile(r"\+?\d+(?:[-./]\d+){2,}")
+_BETWEEN = re.compile(r"\bbetween\s+(?:[$£€¥₹]\s?)?$", re.IGNORECASE)
+# "13 dollars and 45 cents", "£2 and 50 pence": one amount.
+_SUBUNIT = re.compile(
+    rf"\s+(?:and\s+)?(?P<n>\d{{1,2}}|{_BELOW_100})\s+(?:cents?|pence|p)\b", re.IGNORECASE
+)
+_SYMBOL_AFTER = re.compile(r"\s?(?P<cur>[$£€¥₹₩₽₺₪₦฿])")
 
 
 def parse_quantities(sentence: str) -> list[Quantity]:
     """Every figure stated in ``sentence``, in order."""
     found: list[Quantity] = []
-    for match in _TOKEN.finditer(sentence):
+    links = [m.span() for m in _LINK.finditer(sentence)]
+    links += [m.span() for m in _CODE.finditer(sentence)]
+    position = 0
+    while match := _TOKEN.search(sentence, position):
+        position = match.end()
+        if any(start <= match.start() < end for start, end in links):
+            continue  # "https://example.org/2020/30%": part of an address
+        if found and (match.start("num") if match.group("num") else match.start()) < found[-1].end:
+            continue  # read already, as the cents of "13 dollars and 45 cents"
         vague = match.group("vague")
+        if vague and vague.lower() == "scores" and not sentence[match.end() :].startswith(" of"):
+            continue  # "he scores", "test scores": only "scores of" is a vague amount
         if vague:
             low, high = _VAGUE[vague.lower()]
             unit, end = _unit_after(sentence, match.end(), None)
@@ -247,30 +502,71 @@ def parse_quantities(sentence: str) -> list[Quantity]:
         raw, scale, currency = match.group("num"), match.group("scale"), match.group("cur")
         if _is_not_a_quantity(sentence, match, raw, scale):
             continue
-        first = _number(raw, scale)
+        first = _number(raw, scale, match.group("sign"))
         second = None
         if match.group("second"):
             second_scale = match.group("b_scale") or scale
-            second = _number(match.group("b_num"), second_scale)
+            second = _number(match.group("b_num"), second_scale, match.group("b_sign"))
             currency = currency or match.group("b_cur")
             if match.group("b_scale") and not scale:
                 # "2 to 3 million": the scale written once applies to both ends.
-                first = _number(raw, second_scale)
-            if second <= first:
+                first = _number(raw, second_scale, match.group("sign"))
+            sep = match.group("sep").lower()
+            if " " in sep:
+                # "above 1000 and below 1500", "at most 100 and at least 20": one range when the
+                # bounds face each other; "more than 40 and less than 10": two figures.
+                before, _ = _qualifier_before(sentence, match.start())
+                second_is_upper = bool(re.search(r"below|under|less|fewer|smaller|lower|most", sep))
+                if before in (UNDER, UP_TO) and not second_is_upper and second < first:
+                    first, second = second, first
+                elif not (before in (OVER, AT_LEAST) and second_is_upper and first < second):
+                    second = None
+                    position = match.start("second")
+            if (
+                second is not None
+                and sep == "and"
+                and not _BETWEEN.search(sentence[: match.start()])
+            ):
+                # "$4.25 and 32 items": two figures; "and" joins a range only after "between".
+                second = None
+                position = match.start("second")
+            elif second is not None and second <= first:
                 # "1-0", "24-7": not a range of one thing.
                 second = None
         qualifier, start = _qualifier_before(sentence, match.start())
         is_range = second is not None
+        token_end = match.end("first") if position < match.end() else match.end()
         phrase_end = match.end() if is_range else match.end("first")
         hyphenated = _hyphenated_unit(sentence, phrase_end)
         if hyphenated:
             unit, end = hyphenated
         else:
             unit, end = _unit_after(sentence, phrase_end, currency)
-        if qualifier == OVER and unit in _TIME_UNITS:
+        if (
+            qualifier == OVER
+            and unit in _TIME_UNITS
+            and sentence[start:].lower().startswith("over")
+        ):
             qualifier, start = "", match.start()  # "a pay rise over two years": a duration
+        if is_range and " " in (match.group("sep") or ""):
+            qualifier = ""  # "above 1000 and below 1500": both bounds are in the range
+        if not unit and _AGED.search(sentence[: match.start()]):
+            unit = "years"  # "a man aged 87", "at age 32"
+        symbol = None if currency else _SYMBOL_AFTER.match(sentence, phrase_end)
+        if symbol:  # "10 $", "100 €"
+            unit, end = _CURRENCIES[symbol.group("cur")], symbol.end()
+        subunit = _SUBUNIT.match(sentence, end) if unit in {"dollars", "euros", "pounds"} else None
+        if subunit and not is_range:
+            first += _number(subunit.group("n"), None) / 100
+            end = subunit.end()
         if not is_range and match.group("plus"):
             qualifier = AT_LEAST
+        after = _QUALIFIER_AFTER.match(sentence, phrase_end)
+        if not is_range and qualifier in ("", ABOUT) and after:
+            qualifier = _AFTER_QUALIFIERS[after.group("q").lower()]
+            end = max(end, after.end())
+            if not unit:  # "500 or more families"
+                unit, end = _unit_after(sentence, after.end(), currency)
         if is_range:
             value, low, high = None, first, second
         elif qualifier == ABOUT:
@@ -288,9 +584,9 @@ def parse_quantities(sentence: str) -> list[Quantity]:
                 high=high,
                 qualifier=qualifier,
                 unit=unit,
-                text=sentence[start : max(end, match.end())].strip(),
+                text=sentence[start : max(end, token_end)].strip(),
                 start=start,
-                end=max(end, match.end()),
+                end=max(end, token_end),
             )
         )
     return found
