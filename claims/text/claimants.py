@@ -159,9 +159,9 @@ def attribution(sentence: str) -> str | None:
     for verb in _VERB_RE.finditer(sentence):
         if any(start <= verb.start() < end for start, end in quoted):
             continue
-        who = _subject_before(sentence, verb)
-        if who:
-            return who
+        subject = _subject_before(sentence, verb)
+        if subject:
+            return subject
     return None
 
 

@@ -483,14 +483,14 @@ def parse_quantities(sentence: str) -> list[Quantity]:
         if vague and vague.lower() == "scores" and not sentence[match.end() :].startswith(" of"):
             continue  # "he scores", "test scores": only "scores of" is a vague amount
         if vague:
-            low, high = _VAGUE[vague.lower()]
+            vague_low, vague_high = _VAGUE[vague.lower()]
             unit, end = _unit_after(sentence, match.end(), None)
             qualifier, start = _qualifier_before(sentence, match.start())
             found.append(
                 Quantity(
                     value=None,
-                    low=Decimal(low),
-                    high=Decimal(high) if high else None,
+                    low=Decimal(vague_low),
+                    high=Decimal(vague_high) if vague_high else None,
                     qualifier=qualifier,
                     unit=unit,
                     text=sentence[start:end].strip(),

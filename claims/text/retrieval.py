@@ -66,19 +66,21 @@ class BM25:
     """BM25 scores of a query against every document, as one sparse product."""
 
     def __init__(self, documents: Sequence[str]):
-        rows, cols, counts = [], [], []
+        row_list: list[int] = []
+        col_list: list[int] = []
+        count_list: list[int] = []
         self.vocabulary: dict[str, int] = {}
         lengths = np.zeros(len(documents), dtype=np.float32)
         for row, document in enumerate(documents):
             terms = Counter(tokens(document))
             lengths[row] = sum(terms.values())
             for term, count in terms.items():
-                rows.append(row)
-                cols.append(self.vocabulary.setdefault(term, len(self.vocabulary)))
-                counts.append(count)
-        counts = np.asarray(counts, dtype=np.float32)
-        rows = np.asarray(rows, dtype=np.int64)
-        cols = np.asarray(cols, dtype=np.int64)
+                row_list.append(row)
+                col_list.append(self.vocabulary.setdefault(term, len(self.vocabulary)))
+                count_list.append(count)
+        counts = np.asarray(count_list, dtype=np.float32)
+        rows = np.asarray(row_list, dtype=np.int64)
+        cols = np.asarray(col_list, dtype=np.int64)
         self.documents = len(documents)
         self.average_length = float(lengths.mean()) if len(documents) else 1.0
         self.document_frequency = np.bincount(cols, minlength=len(self.vocabulary))

@@ -225,7 +225,7 @@ def score_sentences(
     context = {}
     for number, indexes in members.items():
         if len(indexes) > 1:
-            together = [Counter() for _ in counts[0]]
+            together: list[Counter] = [Counter() for _ in counts[0]]
             for i in indexes:
                 for block, block_counts in zip(together, counts[i], strict=True):
                     block.update(block_counts)

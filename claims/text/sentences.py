@@ -30,7 +30,7 @@ class Sentence:
 # them all makes each compile happen once per process.
 _RE_CACHE_SIZE = 4096
 if getattr(re, "_MAXCACHE", _RE_CACHE_SIZE) < _RE_CACHE_SIZE:
-    re._MAXCACHE = _RE_CACHE_SIZE
+    re._MAXCACHE = _RE_CACHE_SIZE  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=1)

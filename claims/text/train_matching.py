@@ -263,7 +263,7 @@ def train(output: Path, c: float = 1.0, folds: int = 5) -> dict:
     first_out_of_fold = [first_stage(fold) for fold in range(folds)]
     shortlisted = _second_rows(data, first_out_of_fold, fold_of)
     query_fold = np.concatenate(fold_of)
-    probabilities = [None] * len(shortlisted)
+    probabilities: list[np.ndarray] = [np.zeros(0)] * len(shortlisted)
     for fold in range(folds):
         fit_at = [i for i in range(len(shortlisted)) if query_fold[i] != fold]
         stage = _fit(
