@@ -144,3 +144,9 @@ def feed_update(*, feed: Feed, check_interval: int, paused: bool) -> Feed:
     Feed.objects.filter(pk=feed.pk).update(check_interval=check_interval)
     (feed_pause if paused else feed_resume)(feed=feed)
     return Feed.objects.get(pk=feed.pk)
+
+
+@transaction.atomic
+def feed_delete(*, feed: Feed) -> None:
+    """Stop following a feed: the feed and its entries go; the articles it brought stay."""
+    Feed.objects.filter(pk=feed.pk).delete()

@@ -21,6 +21,7 @@ from articles.services import (
     ARTICLE_EDITABLE,
     article_get_or_create,
     article_update,
+    feed_delete,
     feed_pause,
     feed_resume,
     feed_update,
@@ -153,6 +154,9 @@ class CheckInline(LatestRowsInline):
 
 @admin.register(Article)
 class ArticleAdmin(HistoryAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False  # revisions are never deleted (SPEC section 5), nor the article holding them
+
     change_form_template = "admin/articles/article/change_form.html"
     list_display = [
         "display_title",
@@ -480,6 +484,13 @@ class FeedAdmin(admin.ModelAdmin):
             f"{counts['total']} entries: {counts['fetched']} fetched, "
             f"{waiting} waiting, {counts['failed']} failed"
         )
+
+    def delete_model(self, request, obj):
+        feed_delete(feed=obj)
+
+    def delete_queryset(self, request, queryset):
+        for feed in queryset:
+            feed_delete(feed=feed)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -83,6 +83,15 @@ class CandidateAdmin(HistoryAdmin):
     def has_add_permission(self, request):
         return False  # candidates come from the text of a revision
 
+    def has_change_permission(self, request, obj=None):
+        # A candidate changes only by an editor's decision (the actions, the article page),
+        # through the candidate services: its own page is read-only. Without an object this
+        # is the list's question, which the decision actions ask.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a decided candidate stays, so its sentence is not proposed again
+
     @admin.display(description="sentence", ordering="text")
     def sentence(self, candidate):
         return str(candidate)
