@@ -7,7 +7,7 @@ Runs in a throwaway test database (created and dropped here, as the test runner 
 never touches real data. Prints:
 
 - candidates: recall and precision of sentences flagged at 0.5, per article and overall;
-- claimant accuracy on attributed check-worthy sentences, and quantity accuracy;
+- claimant accuracy on attributed check-worthy sentences, and figure accuracy;
 - matching: top-1 accuracy and MRR of the paraphrase pairs, the true matches' worst score
   against the unrelated texts' best (and the near misses'), with only the set's claims and
   again among the seeded claims;
@@ -108,8 +108,8 @@ def evaluate_text(folder: Path) -> dict:
             else:
                 totals["unattributed"] += 1
                 totals["false_attr"] += found.claimant is not None
-            predicted = list(found.quantities)
-            for expected in labelled.quantities:
+            predicted = list(found.figures)
+            for expected in labelled.figures:
                 totals["qty_n"] += 1
                 match = next(
                     (
@@ -122,7 +122,7 @@ def evaluate_text(folder: Path) -> dict:
                     None,
                 )
                 if match is None:
-                    misses.append(f"quantity {expected} not in {predicted} ({labelled.text[:40]})")
+                    misses.append(f"figure {expected} not in {predicted} ({labelled.text[:40]})")
                 else:
                     totals["qty_ok"] += 1
                     predicted.remove(match)
@@ -156,7 +156,7 @@ def print_text_quality(result: dict) -> None:
         f"  unattributed check-worthy sentences given a claimant anyway: "
         f"{t['false_attr']}/{t['unattributed']}"
     )
-    print("\n== Quantities ==")
+    print("\n== Figures ==")
     print(
         f"  labelled figures parsed exactly (value, low, high, qualifier, unit): "
         f"{t['qty_ok']}/{t['qty_n']} = {t['qty_ok'] / max(1, t['qty_n']):.3f}; "

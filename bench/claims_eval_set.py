@@ -22,7 +22,7 @@ class LabelledSentence:
     text: str
     checkworthy: bool
     claimants: list[str]
-    quantities: list[LabelledQuantity] = field(default_factory=list)
+    figures: list[LabelledQuantity] = field(default_factory=list)
 
 
 @dataclass
@@ -61,13 +61,13 @@ def load_articles(folder: Path = DEFAULT_DIR) -> list[LabelledArticle]:
                     paragraphs.append(current)
                 current = []
                 continue
-            label, claimant, quantities, sentence = (p.strip() for p in line.split("|", 3))
+            label, claimant, figures, sentence = (p.strip() for p in line.split("|", 3))
             current.append(
                 LabelledSentence(
                     text=sentence,
                     checkworthy=label == "C",
                     claimants=[c.strip() for c in claimant.split("/") if c.strip()],
-                    quantities=_quantities(quantities),
+                    figures=_quantities(figures),
                 )
             )
         if current:

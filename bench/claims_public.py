@@ -38,7 +38,7 @@ from sklearn.metrics import average_precision_score, f1_score, roc_auc_score  # 
 from claims.text.analysis import analyse_text  # noqa: E402
 from claims.text.claimants import suggest_claimants  # noqa: E402
 from claims.text.datasets import load_splits, recognizer_cases, shared_dir  # noqa: E402
-from claims.text.quantities import UNIT_NAMES, parse_quantities  # noqa: E402
+from claims.text.figures import UNIT_NAMES, parse_figures  # noqa: E402
 from claims.text.scoring import THRESHOLD, rule_features  # noqa: E402
 from claims.text.sentences import _segment, split_sentences  # noqa: E402
 
@@ -186,7 +186,7 @@ def figures_exact(half: str = "dev") -> dict:
     per_file: dict[str, list[int]] = {}
     for kind, case in recognizer_cases(half=half):
         expected = _expected(case, kind)
-        found = _ours(parse_quantities(case["Input"]), kind)
+        found = _ours(parse_figures(case["Input"]), kind)
         regex = [(_decimal(m.group()), "") for m in _PLAIN_NUMBER.finditer(case["Input"])]
         hit = _same(found, expected, kind)
         ours += hit
@@ -304,8 +304,8 @@ def rules_only(text: str) -> None:
     """The analysis as it was before the model: the same steps, the rules' features alone."""
     sentences = split_sentences(text)
     for sentence, claimant in zip(sentences, suggest_claimants(sentences), strict=True):
-        figures = [] if sentence.is_heading else parse_quantities(sentence.text)
-        rule_features(sentence.text, claimant=claimant, quantities=figures, is_heading=False)
+        figures = [] if sentence.is_heading else parse_figures(sentence.text)
+        rule_features(sentence.text, claimant=claimant, figures=figures, is_heading=False)
 
 
 def speed(runs: int = 25) -> dict:

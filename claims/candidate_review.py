@@ -16,7 +16,7 @@ from claims.models import (
     Candidate,
     CandidateState,
     Claim,
-    ClaimQuantity,
+    ClaimFigure,
     Source,
     SourceAlias,
 )
@@ -62,14 +62,14 @@ def _decide(candidate: Candidate, state: str, user, reason: str = "") -> None:
     candidate.save()
 
 
-def _add_quantities(
+def _add_figures(
     claim: Claim, candidate: Candidate, revision: ArticleRevision
-) -> list[ClaimQuantity]:
+) -> list[ClaimFigure]:
     rows = []
-    for data in candidate.quantities:
+    for data in candidate.figures:
         if data.get("text") and data["text"] not in candidate.text:
             continue  # only figures the sentence itself states
-        quantity = ClaimQuantity(
+        figure = ClaimFigure(
             claim=claim,
             value=data.get("value"),
             low=data.get("low"),
@@ -81,20 +81,20 @@ def _add_quantities(
             stated_at=revision.fetched_at,
             revision=revision,
         )
-        quantity.full_clean()
-        quantity.save()
-        rows.append(quantity)
+        figure.full_clean()
+        figure.save()
+        rows.append(figure)
     return rows
 
 
 @transaction.atomic
-def claim_figures_record(*, claim: Claim, candidate: Candidate, user) -> list[ClaimQuantity]:
+def claim_figures_record(*, claim: Claim, candidate: Candidate, user) -> list[ClaimFigure]:
     """Record on a claim the figures its candidate sentence states, dated by the candidate's
     revision, for a claim made by hand from that sentence; safe to run twice."""
-    require_permission(user, "claims.add_claimquantity", "record a claim's figures")
-    if ClaimQuantity.objects.filter(claim=claim, revision_id=candidate.revision_id).exists():
+    require_permission(user, "claims.add_claimfigure", "record a claim's figures")
+    if ClaimFigure.objects.filter(claim=claim, revision_id=candidate.revision_id).exists():
         return []
-    return _add_quantities(claim, candidate, candidate.revision)
+    return _add_figures(claim, candidate, candidate.revision)
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def candidate_accept(
     services.appearance_create(
         claim=claim, revision=revision, quote=locked.text, start=start, user=user
     )
-    _add_quantities(claim, locked, revision)
+    _add_figures(claim, locked, revision)
     locked.claim = claim
     _decide(locked, CandidateState.ACCEPTED, user, f"Accepted as claim #{claim.pk}")
     return claim
@@ -197,14 +197,14 @@ def candidate_attach(
     chooses to add this sentence's own figures, dated by this revision."""
     require_permission(user, "claims.add_appearance", "add appearances to claims")
     if add_figures:
-        require_permission(user, "claims.add_claimquantity", "record a claim's figures")
+        require_permission(user, "claims.add_claimfigure", "record a claim's figures")
     locked = _locked_open(candidate)
     revision, start = _anchor(locked)
     appearance = services.appearance_create(
         claim=claim, revision=revision, quote=locked.text, start=start, user=user
     )
     if add_figures:
-        _add_quantities(claim, locked, revision)
+        _add_figures(claim, locked, revision)
     locked.claim = claim
     _decide(locked, CandidateState.ACCEPTED, user, f"Attached to claim #{claim.pk}")
     return appearance

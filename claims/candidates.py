@@ -16,21 +16,21 @@ from claims.models import (
     CandidateState,
 )
 from claims.text.analysis import analyse_text
-from claims.text.quantities import Quantity
+from claims.text.figures import Figure
 from claims.text.scoring import THRESHOLD as CANDIDATE_THRESHOLD
 
 
-def _quantity_data(quantity: Quantity) -> dict:
+def _figure_data(figure: Figure) -> dict:
     def number(n: Decimal | None) -> str | None:
         return None if n is None else str(n)
 
     return {
-        "value": number(quantity.value),
-        "low": number(quantity.low),
-        "high": number(quantity.high),
-        "qualifier": quantity.qualifier,
-        "unit": quantity.unit,
-        "text": quantity.text,
+        "value": number(figure.value),
+        "low": number(figure.low),
+        "high": number(figure.high),
+        "qualifier": figure.qualifier,
+        "unit": figure.unit,
+        "text": figure.text,
     }
 
 
@@ -41,7 +41,7 @@ _ANALYSED_FIELDS = [
     "score",
     "features",
     "suggested_claimant",
-    "quantities",
+    "figures",
 ]
 
 
@@ -75,7 +75,7 @@ def candidates_generate(*, revision: ArticleRevision, match: bool = True) -> lis
             "score": analysed.score.score,
             "features": analysed.score.features,
             "suggested_claimant": (analysed.claimant or "")[:300],
-            "quantities": [_quantity_data(q) for q in analysed.quantities],
+            "figures": [_figure_data(q) for q in analysed.figures],
         }
         candidate = existing.get(fingerprint)
         if candidate is None:

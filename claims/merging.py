@@ -12,7 +12,7 @@ from claims.models import (
     Candidate,
     Claim,
     ClaimChange,
-    ClaimQuantity,
+    ClaimFigure,
     Evidence,
     ReviewState,
     Source,
@@ -117,7 +117,7 @@ def claims_merge(*, target: Claim, duplicates: Iterable[Claim], user) -> Claim:
             actor=services.actor_or_none(user),
             is_public=True,
         )
-        ClaimQuantity.objects.filter(claim=duplicate).update(claim=target)
+        ClaimFigure.objects.filter(claim=duplicate).update(claim=target)
         Candidate.objects.filter(claim=duplicate).update(claim=target)
         Candidate.objects.filter(matched_claim=duplicate).update(matched_claim=target)
         if duplicate.needs_review:

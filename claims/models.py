@@ -562,8 +562,8 @@ class Candidate(models.Model):
     features = models.JSONField(default=dict, blank=True)
     suggested_claimant = models.CharField(max_length=300, blank=True)
     # Parsed figures as [{"value", "low", "high", "qualifier", "unit", "text"}], numbers as
-    # strings so no precision is lost. They become ClaimQuantity rows when accepted.
-    quantities = models.JSONField(default=list, blank=True)
+    # strings so no precision is lost. They become ClaimFigure rows when accepted.
+    figures = models.JSONField(default=list, blank=True)
     matched_claim = models.ForeignKey(
         Claim,
         null=True,
@@ -641,11 +641,11 @@ class Qualifier(models.TextChoices):
     UP_TO = "up to", "up to"
 
 
-class ClaimQuantity(models.Model):
+class ClaimFigure(models.Model):
     """A figure a claim states, as stated on a date: a newer figure for the same thing
     (11,000 troops, later 12,000) is another row, so both are seen side by side."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="quantities")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="figures")
     value = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
     low = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
     high = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
@@ -662,18 +662,18 @@ class ClaimQuantity(models.Model):
 
     class Meta:
         ordering = ["claim", "unit", "stated_at", "id"]
-        verbose_name_plural = "claim quantities"
+        verbose_name_plural = "claim figures"
         constraints = [
             models.CheckConstraint(
-                condition=Q(qualifier__in=Qualifier.values), name="quantity_qualifier_valid"
+                condition=Q(qualifier__in=Qualifier.values), name="figure_qualifier_valid"
             ),
             models.CheckConstraint(
                 condition=Q(value__isnull=False) | Q(low__isnull=False) | Q(high__isnull=False),
-                name="quantity_has_a_number",
+                name="figure_has_a_number",
             ),
             models.CheckConstraint(
                 condition=Q(low__isnull=True) | Q(high__isnull=True) | Q(low__lte=models.F("high")),
-                name="quantity_low_within_high",
+                name="figure_low_within_high",
             ),
         ]
 

@@ -5,7 +5,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from claims import candidates, services
-from claims.models import Candidate, CandidateState, Claim, ClaimQuantity
+from claims.models import Candidate, CandidateState, Claim, ClaimFigure
 
 CHANGELIST = "admin:claims_candidate_changelist"
 
@@ -84,7 +84,7 @@ def test_merge_action_lets_the_editor_choose_the_claim_to_keep(client, world, ed
         statement="In March, 4,200 containers went through the north terminal.",
         claimant=world.port,
     )
-    ClaimQuantity.objects.create(
+    ClaimFigure.objects.create(
         claim=duplicate, value=4200, unit="containers", stated_at=world.revision.fetched_at
     )
     client.force_login(editor)
@@ -98,5 +98,5 @@ def test_merge_action_lets_the_editor_choose_the_claim_to_keep(client, world, ed
 
     assert response.status_code == 200
     assert list(Claim.objects.values_list("pk", flat=True)) == [world.claim.pk]
-    assert ClaimQuantity.objects.get().claim == world.claim
+    assert ClaimFigure.objects.get().claim == world.claim
     assert f"into claim #{world.claim.pk}" in response.content.decode()

@@ -16,7 +16,7 @@ from claims.models import (
     CandidateState,
     Claim,
     ClaimChange,
-    ClaimQuantity,
+    ClaimFigure,
     ClaimStatus,
     Evidence,
     Source,
@@ -35,13 +35,13 @@ def _by_text(candidates):
     return {c.text: c for c in candidates}
 
 
-def test_generate_stores_check_worthy_sentences_with_claimant_quantities_and_match(world):
+def test_generate_stores_check_worthy_sentences_with_claimant_figures_and_match(world):
     found = _by_text(candidates.candidates_generate(revision=world.revision))
 
     assert "Harbour City Gazette" not in found  # a heading
     council = found[COUNCIL_SENTENCE]
     assert council.suggested_claimant == "The city council"
-    assert council.quantities == [
+    assert council.figures == [
         {
             "value": "120",
             "low": None,
@@ -51,7 +51,7 @@ def test_generate_stores_check_worthy_sentences_with_claimant_quantities_and_mat
             "text": "about 120 jobs",
         }
     ]
-    assert {"attribution", "quantity"} <= set(council.features)
+    assert {"attribution", "figure"} <= set(council.features)
     assert 0.5 <= council.score <= 1
     assert world.revision.text[council.start : council.end] == COUNCIL_SENTENCE
     # The port sentence states the claim the world already has: "possibly the same as".
@@ -100,7 +100,7 @@ def test_candidates_are_deduplicated_across_revisions_and_keep_decisions(world, 
     assert council.revision == revision2
 
 
-def test_accept_creates_claim_with_anchored_appearance_claimant_and_quantities(world, factchecker):
+def test_accept_creates_claim_with_anchored_appearance_claimant_and_figures(world, factchecker):
     candidate = _by_text(candidates.candidates_generate(revision=world.revision))[COUNCIL_SENTENCE]
 
     suggested = claimants.suggested_source(candidate)
@@ -116,14 +116,14 @@ def test_accept_creates_claim_with_anchored_appearance_claimant_and_quantities(w
     assert appearance.revision == world.revision
     assert (appearance.start, appearance.end) == (candidate.start, candidate.end)
     assert appearance.quote == COUNCIL_SENTENCE
-    (quantity,) = ClaimQuantity.objects.filter(claim=claim)
-    assert (quantity.value, quantity.low, quantity.qualifier, quantity.unit) == (
+    (figure,) = ClaimFigure.objects.filter(claim=claim)
+    assert (figure.value, figure.low, figure.qualifier, figure.unit) == (
         Decimal(120),
         None,
         "about",
         "jobs",
     )
-    assert quantity.stated_at == world.revision.fetched_at
+    assert figure.stated_at == world.revision.fetched_at
     candidate.refresh_from_db()
     assert (candidate.state, candidate.claim, candidate.decided_by) == (
         CandidateState.ACCEPTED,
@@ -225,9 +225,7 @@ def test_attach_adds_an_appearance_and_a_newer_figure_beside_the_older(world, fa
     assert appearance.claim == claim and appearance.revision == later
     assert Claim.objects.count() == 2  # the world's claim and this one; none created
     figures = list(
-        ClaimQuantity.objects.filter(claim=claim, unit="containers").values_list(
-            "value", "stated_at"
-        )
+        ClaimFigure.objects.filter(claim=claim, unit="containers").values_list("value", "stated_at")
     )
     assert figures == [
         (Decimal(4200), world.revision.fetched_at),
@@ -312,7 +310,7 @@ def test_merge_keeps_evidence_appearances_figures_and_history(world, editor):
     services.appearance_create(
         claim=duplicate, revision=world.revision, quote="4,200 containers passed"
     )
-    ClaimQuantity.objects.create(
+    ClaimFigure.objects.create(
         claim=duplicate, value=4200, low=4200, high=4200, unit="containers",
         stated_at=world.revision.fetched_at,
     )  # fmt: skip
@@ -329,7 +327,7 @@ def test_merge_keeps_evidence_appearances_figures_and_history(world, editor):
         "https://union.example.org/b",
     }
     assert Appearance.objects.filter(claim=target).count() == 1
-    assert ClaimQuantity.objects.filter(claim=target).count() == 1
+    assert ClaimFigure.objects.filter(claim=target).count() == 1
     # The duplicate's past events stay its own, with the merge as its last event.
     events = list(ClaimChange.objects.filter(claim_id=duplicate.pk).values_list("id"))
     assert events[:-1] == duplicate_changes
@@ -433,7 +431,7 @@ def test_accept_anchors_in_the_current_revision_after_the_text_went_back(world, 
     appearance = Appearance.objects.get(claim=claim)
     assert appearance.revision == world.revision
     assert world.revision.text[appearance.start : appearance.end] == COUNCIL_SENTENCE
-    assert ClaimQuantity.objects.get(claim=claim).revision == world.revision
+    assert ClaimFigure.objects.get(claim=claim).revision == world.revision
 
 
 DEMO_TEXT = (

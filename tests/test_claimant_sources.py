@@ -306,7 +306,7 @@ def test_attaching_adds_an_appearance_and_no_figures_unless_asked(russia, factch
         candidate=russia.kremlin, claim=claim, user=factchecker
     )
     assert appearance.claim == claim
-    assert not claim.quantities.exists()
+    assert not claim.figures.exists()
 
     other = services.claim_create(
         statement="40 trucks crossed from Belarus.", claimant=russia.world.outlet
@@ -314,7 +314,7 @@ def test_attaching_adds_an_appearance_and_no_figures_unless_asked(russia, factch
     candidate_review.candidate_attach(
         candidate=russia.guards, claim=other, user=factchecker, add_figures=True
     )
-    assert list(other.quantities.values_list("text", flat=True)) == ["40 trucks"]
+    assert list(other.figures.values_list("text", flat=True)) == ["40 trucks"]
 
 
 def test_admin_attach_asks_whether_to_add_figures(client, russia, factchecker):
@@ -331,4 +331,4 @@ def test_admin_attach_asks_whether_to_add_figures(client, russia, factchecker):
     client.post(reverse(CANDIDATES), {**data, "confirm": "True"}, follow=True)
 
     assert Candidate.objects.get(pk=russia.kremlin.pk).claim == claim
-    assert claim.appearances.count() == 1 and not claim.quantities.exists()
+    assert claim.appearances.count() == 1 and not claim.figures.exists()

@@ -1,5 +1,5 @@
 """Text analysis behind candidates (SPEC section 6): sentence splitting, each feature of the
-check-worthiness score, claimant suggestion, quantity parsing and text similarity."""
+check-worthiness score, claimant suggestion, figure parsing and text similarity."""
 
 import math
 from decimal import Decimal
@@ -8,9 +8,9 @@ import pytest
 
 from claims.text.analysis import analyse_text
 from claims.text.claimants import suggest_claimants
+from claims.text.figures import parse_figures
 from claims.text.matching import text_similarity
 from claims.text.model import shipped_model
-from claims.text.quantities import parse_quantities
 from claims.text.scoring import (
     FIXED_PENALTIES,
     NEWS_OFFSET,
@@ -70,7 +70,7 @@ def _features(text, **kwargs):
 @pytest.mark.parametrize(
     "sentence, feature",
     [
-        ("Officials counted 4,200 containers at the quay.", "quantity"),
+        ("Officials counted 4,200 containers at the quay.", "figure"),
         ("The port authority said the quay was full.", "attribution"),
         ("The port authority said that the quay was full.", "reported_speech"),
         ("The mayor accused the union of blocking the quay.", "reported_speech"),
@@ -109,17 +109,17 @@ def test_the_features_shown_add_up_to_the_score():
 
 
 def test_features_move_the_score_in_their_direction():
-    plain = score_sentence("The quay was busy in the morning.", claimant=None, quantities=[])
+    plain = score_sentence("The quay was busy in the morning.", claimant=None, figures=[])
     with_figure = score_sentence(
         "The quay was busy in the morning.",
         claimant=None,
-        quantities=parse_quantities("4,200 containers"),
+        figures=parse_figures("4,200 containers"),
     )
     with_claimant = score_sentence(
-        "The quay was busy in the morning.", claimant="the port authority", quantities=[]
+        "The quay was busy in the morning.", claimant="the port authority", figures=[]
     )
     as_heading = score_sentence(
-        "The quay was busy in the morning.", claimant=None, quantities=[], is_heading=True
+        "The quay was busy in the morning.", claimant=None, figures=[], is_heading=True
     )
     assert with_figure.score > plain.score
     assert with_claimant.score > plain.score
@@ -234,7 +234,7 @@ def test_the_agency_refers_back_to_the_agency_named_before():
     )
 
 
-# Quantities --------------------------------------------------------------------------------
+# Figures --------------------------------------------------------------------------------
 
 D = Decimal
 
@@ -273,12 +273,10 @@ D = Decimal
         ),
     ],
 )
-def test_quantity_forms(text, expected):
-    (quantity,) = parse_quantities(text)
-    assert (quantity.value, quantity.low, quantity.high, quantity.qualifier, quantity.unit) == (
-        expected
-    )
-    assert quantity.text in text
+def test_figure_forms(text, expected):
+    (figure,) = parse_figures(text)
+    assert (figure.value, figure.low, figure.high, figure.qualifier, figure.unit) == (expected)
+    assert figure.text in text
 
 
 @pytest.mark.parametrize(
@@ -293,12 +291,12 @@ def test_quantity_forms(text, expected):
         "the Korean War (1950-53)",
     ],
 )
-def test_years_dates_times_ordinals_and_one_are_not_quantities(text):
-    assert parse_quantities(text) == []
+def test_years_dates_times_ordinals_and_one_are_not_figures(text):
+    assert parse_figures(text) == []
 
 
 def test_a_duration_after_over_is_not_an_over_qualifier():
-    rise, years = parse_quantities("a 12 percent pay rise over two years")
+    rise, years = parse_figures("a 12 percent pay rise over two years")
     assert (rise.value, rise.unit) == (D(12), "percent")
     assert (years.value, years.qualifier, years.unit) == (D(2), "", "years")
 
@@ -379,7 +377,7 @@ def test_a_span_of_time_or_a_year_alone_is_not_the_claims_figure():
         )
         >= 0.5
     )
-    # Digits the quantity parser does not read ("44C") are a figure on both sides.
+    # Digits the figure parser does not read ("44C") are a figure on both sides.
     assert (
         text_similarity(
             "A record 44C was reached in the region in July.",

@@ -13,7 +13,7 @@ from claims.models import (
     CandidateState,
     Claim,
     ClaimChange,
-    ClaimQuantity,
+    ClaimFigure,
     ClaimStatus,
     Evidence,
     ReviewState,
@@ -35,7 +35,7 @@ def _counts():
             Claim,
             Appearance,
             Candidate,
-            ClaimQuantity,
+            ClaimFigure,
             Evidence,
             Verdict,
             ClaimChange,
@@ -88,10 +88,10 @@ def test_demo_proposes_candidates_for_the_sentences_not_yet_checked(db):
         assert revision.text[candidate.start : candidate.end] == candidate.text
         assert 0.5 <= candidate.score <= 1 and candidate.features
     # The figures of the demo's claims, dated by the revision that states them.
-    troops = ClaimQuantity.objects.get(claim__statement__startswith="About 11,000")
+    troops = ClaimFigure.objects.get(claim__statement__startswith="About 11,000")
     assert (troops.value, troops.qualifier) == (11000, "about")
     assert "troops" in troops.unit and troops.stated_at == revision.fetched_at
-    assert ClaimQuantity.objects.filter(claim__verdict__published_at__isnull=False).exists()
+    assert ClaimFigure.objects.filter(claim__verdict__published_at__isnull=False).exists()
 
 
 def test_demo_sources_have_the_aliases_the_news_uses(db):

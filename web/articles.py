@@ -20,7 +20,7 @@ from claims.models import (
     Appearance,
     Candidate,
     Claim,
-    ClaimQuantity,
+    ClaimFigure,
     ClaimStatus,
     Evidence,
     Source,
@@ -87,7 +87,7 @@ def _selected_claim(article: Article, claim_id: str | None) -> Claim | None:
     except ValueError:
         return None
     evidence = Evidence.objects.select_related("source").order_by("created_at", "id")
-    quantities = ClaimQuantity.objects.select_related("revision").only(
+    figures = ClaimFigure.objects.select_related("revision").only(
         *("claim_id", "value", "low", "high", "qualifier", "unit", "text", "stated_at"),
         *("revision__id", "revision__number"),
     )
@@ -95,7 +95,7 @@ def _selected_claim(article: Article, claim_id: str | None) -> Claim | None:
         Claim.objects.with_related()
         .select_related("claimant", "assignee", "verdict__published_rating", "verdict__written_by")
         .prefetch_related(
-            Prefetch("evidence", queryset=evidence), Prefetch("quantities", queryset=quantities)
+            Prefetch("evidence", queryset=evidence), Prefetch("figures", queryset=figures)
         )
         .filter(pk=pk, appearances__revision__article=article)
         .distinct()

@@ -29,7 +29,7 @@ from claims.models import (
     Candidate,
     Claim,
     ClaimChange,
-    ClaimQuantity,
+    ClaimFigure,
     Evidence,
     LinkState,
     ReviewState,
@@ -368,7 +368,7 @@ def claim_public(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             # The figures come from the article text the claim quotes, which is public; a
             # newer figure for the same thing is listed beside the older one.
-            "quantities": ClaimQuantity.objects.filter(claim=claim).order_by("stated_at", "id"),
+            "figures": ClaimFigure.objects.filter(claim=claim).order_by("stated_at", "id"),
             "articles": articles_of(claim),
             "jsonld": jsonld,
         },

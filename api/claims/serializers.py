@@ -76,7 +76,7 @@ class ClaimChangeOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class QuantityOutputSerializer(serializers.Serializer):
+class FigureOutputSerializer(serializers.Serializer):
     # Numbers as decimal strings, as stored: "11000", "2.5" (no binary rounding).
     value = serializers.CharField(allow_null=True)
     low = serializers.CharField(allow_null=True)
@@ -91,7 +91,10 @@ class CandidateOutputSerializer(serializers.Serializer):
     score = serializers.FloatField(min_value=0, max_value=1)
     features = serializers.JSONField(help_text="What made it check-worthy.")
     suggested_claimant = serializers.SerializerMethodField()
-    quantities = serializers.SerializerMethodField()
+    figures = serializers.SerializerMethodField()
+    quantities = serializers.SerializerMethodField(
+        help_text="The same as `figures`, under the name v1 first gave them; kept in v1."
+    )
     state = serializers.ChoiceField(choices=["new", "accepted", "rejected"])
     matched_claim = serializers.IntegerField(source="matched_claim_id", allow_null=True)
 
@@ -99,10 +102,14 @@ class CandidateOutputSerializer(serializers.Serializer):
     def get_suggested_claimant(self, candidate) -> str | None:
         return candidate.suggested_claimant or None
 
-    @extend_schema_field(QuantityOutputSerializer(many=True))
-    def get_quantities(self, candidate) -> list[dict]:
+    @extend_schema_field(FigureOutputSerializer(many=True))
+    def get_figures(self, candidate) -> list[dict]:
         fields = ("value", "low", "high", "qualifier", "unit")
-        return [{name: quantity.get(name) for name in fields} for quantity in candidate.quantities]
+        return [{name: figure.get(name) for name in fields} for figure in candidate.figures]
+
+    @extend_schema_field(FigureOutputSerializer(many=True))
+    def get_quantities(self, candidate) -> list[dict]:
+        return self.get_figures(candidate)
 
 
 class MatchResultSerializer(serializers.Serializer):

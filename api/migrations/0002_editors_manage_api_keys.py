@@ -9,7 +9,7 @@ EDITOR_PERMISSIONS = ["add_apikey", "change_apikey", "view_apikey"]
 def grant(apps, schema_editor):
     app_config = apps.get_app_config("api")
     app_config.models_module = True
-    create_permissions(app_config, verbosity=0)
+    create_permissions(app_config, verbosity=0, apps=apps)
     app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

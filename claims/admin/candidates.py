@@ -68,7 +68,7 @@ class CandidateAdmin(HistoryAdmin):
         "score",
         "features",
         "suggested_claimant",
-        "quantities",
+        "figures",
         "possibly_same_as",
         "match_score",
         "state",
@@ -98,7 +98,7 @@ class CandidateAdmin(HistoryAdmin):
 
     @admin.display(description="figures")
     def figures(self, candidate):
-        return "; ".join(q.get("text", "") for q in candidate.quantities) or "—"
+        return "; ".join(q.get("text", "") for q in candidate.figures) or "—"
 
     @admin.display(description="possibly the same as", ordering="match_score")
     def possibly_same_as(self, candidate):

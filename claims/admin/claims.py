@@ -23,7 +23,7 @@ from claims.models import (
     Appearance,
     Claim,
     ClaimChange,
-    ClaimQuantity,
+    ClaimFigure,
     Evidence,
     Rating,
     ReviewState,
@@ -38,7 +38,7 @@ def figures_stated(claim):
     figure (11,000 troops, later 12,000) stands beside the older one."""
     if claim is None or claim.pk is None:
         return "—"
-    rows = ClaimQuantity.objects.filter(claim=claim).select_related("revision__article")
+    rows = ClaimFigure.objects.filter(claim=claim).select_related("revision__article")
     if not rows:
         return "None yet: figures come with accepted candidates."
     return format_html(

@@ -1,9 +1,9 @@
-"""One pass over an article's text: sentences, claimants, quantities and scores together."""
+"""One pass over an article's text: sentences, claimants, figures and scores together."""
 
 from dataclasses import dataclass
 
 from claims.text.claimants import suggest_claimants
-from claims.text.quantities import Quantity, parse_quantities
+from claims.text.figures import Figure, parse_figures
 from claims.text.scoring import Score, score_sentences
 from claims.text.sentences import Sentence, split_sentences
 
@@ -12,7 +12,7 @@ from claims.text.sentences import Sentence, split_sentences
 class AnalysedSentence:
     sentence: Sentence
     claimant: str | None
-    quantities: list[Quantity]
+    figures: list[Figure]
     score: Score
 
 
@@ -20,17 +20,17 @@ def analyse_text(text: str) -> list[AnalysedSentence]:
     """Every sentence of ``text`` with its suggested claimant, figures and check-worthiness."""
     sentences = split_sentences(text)
     claimants = suggest_claimants(sentences)
-    figures = [[] if s.is_heading else parse_quantities(s.text) for s in sentences]
+    figures = [[] if s.is_heading else parse_figures(s.text) for s in sentences]
     scores = score_sentences(
         [
-            (sentence.text, claimant, quantities, sentence.is_heading)
-            for sentence, claimant, quantities in zip(sentences, claimants, figures, strict=True)
+            (sentence.text, claimant, figures, sentence.is_heading)
+            for sentence, claimant, figures in zip(sentences, claimants, figures, strict=True)
         ],
         paragraphs=[sentence.paragraph for sentence in sentences],
     )
     return [
-        AnalysedSentence(sentence, claimant, quantities, score)
-        for sentence, claimant, quantities, score in zip(
+        AnalysedSentence(sentence, claimant, figures, score)
+        for sentence, claimant, figures, score in zip(
             sentences, claimants, figures, scores, strict=True
         )
     ]

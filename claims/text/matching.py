@@ -14,7 +14,7 @@ from functools import lru_cache
 import snowballstemmer
 
 from claims.text.claimants import _VERB_RE, attribution
-from claims.text.quantities import parse_quantities
+from claims.text.figures import parse_figures
 
 # Same meaning in news copy; the first word of each group names the concept.
 _SYNONYMS = [
@@ -212,19 +212,19 @@ _DIGITS = re.compile(r"\d[\d,.]*")
 def _numbers(text: str) -> tuple[frozenset[Decimal], bool]:
     found = set()
     states_figure = False
-    quantities = parse_quantities(text)
-    for quantity in quantities:
-        values = [n for n in (quantity.value, quantity.low, quantity.high) if n is not None]
+    figures = parse_figures(text)
+    for figure in figures:
+        values = [n for n in (figure.value, figure.low, figure.high) if n is not None]
         found.update(values)
-        if quantity.unit not in _DURATIONS and not all(_YEAR.fullmatch(str(n)) for n in values):
+        if figure.unit not in _DURATIONS and not all(_YEAR.fullmatch(str(n)) for n in values):
             states_figure = True
     found.update(Decimal(year) for year in _YEAR.findall(text))
     if not states_figure:
-        # Digits the parser takes for no quantity ("a record 44C") are a figure all the same.
+        # Digits the parser takes for no figure ("a record 44C") are a figure all the same.
         # The sentence's full stop or a comma after a year is not part of it ("from 2028.").
         found_digits = [d.group().rstrip(".,") for d in _DIGITS.finditer(text)]
         states_figure = any(
-            not _YEAR.fullmatch(digits) and not any(digits in q.text for q in quantities)
+            not _YEAR.fullmatch(digits) and not any(digits in q.text for q in figures)
             for digits in found_digits
         )
     return frozenset(n.normalize() for n in found), states_figure

@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from claims.text.claimants import _VERB_RE
+from claims.text.figures import Figure
 from claims.text.model import shipped_model
-from claims.text.quantities import Quantity
 
 THRESHOLD = 0.5
 # The rule features, in the order they are shown. The numbers are the weights set by hand before
 # the model learned its own (claims.text.model); only the fixed penalties below still use them.
 WEIGHTS = {
-    "quantity": 1.6,
+    "figure": 1.6,
     "attribution": 1.4,
     "reported_speech": 0.5,
     "named_actor": 0.6,
@@ -151,7 +151,7 @@ def rule_features(
     text: str,
     *,
     claimant: str | None,
-    quantities: list[Quantity],
+    figures: list[Figure],
     is_heading: bool = False,
 ) -> list[str]:
     """The names of the rule features found in ``text``, in the order of WEIGHTS."""
@@ -165,8 +165,8 @@ def rule_features(
         found.append("question")
     if len(_WORDS.findall(stripped)) < 6:
         found.append("short")
-    if quantities:
-        found.append("quantity")
+    if figures:
+        found.append("figure")
     if claimant:
         found.append("attribution")
     verb_spans = [m.span() for m in _VERB_RE.finditer(stripped)]
@@ -185,7 +185,7 @@ def rule_features(
         found.append("opinion")
     if _SPECULATION.search(stripped):
         found.append("speculation")
-    if stripped.startswith(_QUOTE_OPEN) and not (quantities or has_event):
+    if stripped.startswith(_QUOTE_OPEN) and not (figures or has_event):
         found.append("quote_without_fact")
     return sorted(found, key=list(WEIGHTS).index)
 
@@ -206,11 +206,11 @@ def score_from(wording: float, found: list[str]) -> Score:
 
 
 def score_sentences(
-    items: Sequence[tuple[str, str | None, list[Quantity], bool]],
+    items: Sequence[tuple[str, str | None, list[Figure], bool]],
     *,
     paragraphs: Sequence[int] | None = None,
 ) -> list[Score]:
-    """Scores for many ``(text, claimant, quantities, is_heading)`` at once: the n-grams of
+    """Scores for many ``(text, claimant, figures, is_heading)`` at once: the n-grams of
     an article's sentences are counted in one pass. With ``paragraphs`` (each sentence's
     paragraph number), a sentence's wording is blended with its paragraph's."""
     if not items:
@@ -231,12 +231,12 @@ def score_sentences(
                     block.update(block_counts)
             context[number] = model.wording_of_counts(together)
     scores = []
-    for index, (text, claimant, quantities, heading) in enumerate(items):
+    for index, (text, claimant, figures, heading) in enumerate(items):
         wording = model.wording_of_counts(counts[index])
         # A question asks rather than states, whatever its paragraph claims around it.
         if numbers[index] in context and not text.rstrip().endswith("?"):
             wording = (1 - CONTEXT_SHARE) * wording + CONTEXT_SHARE * context[numbers[index]]
-        found = rule_features(text, claimant=claimant, quantities=quantities, is_heading=heading)
+        found = rule_features(text, claimant=claimant, figures=figures, is_heading=heading)
         scores.append(score_from(wording, found))
     return scores
 
@@ -245,8 +245,8 @@ def score_sentence(
     text: str,
     *,
     claimant: str | None,
-    quantities: list[Quantity],
+    figures: list[Figure],
     is_heading: bool = False,
 ) -> Score:
     """The check-worthiness of ``text``; ``features`` maps each feature found to its weight."""
-    return score_sentences([(text, claimant, quantities, is_heading)])[0]
+    return score_sentences([(text, claimant, figures, is_heading)])[0]

@@ -29,8 +29,8 @@ from claims.text.datasets import (
     read_clef2020,
     shared_dir,
 )
+from claims.text.figures import parse_figures
 from claims.text.model import MODEL_PATH, digits_as_zero, save_model
-from claims.text.quantities import parse_quantities
 from claims.text.scoring import LEARNED_RULES, rule_features
 
 # How much each set counts, each set's classes balanced within it first: ClaimBuster's labels
@@ -49,9 +49,7 @@ def rule_matrix(texts: Sequence[str]) -> csr_matrix:
     """One column per learned rule feature, 1 where the rules find it in the text alone."""
     rows = []
     for text in texts:
-        found = set(
-            rule_features(text, claimant=attribution(text), quantities=parse_quantities(text))
-        )
+        found = set(rule_features(text, claimant=attribution(text), figures=parse_figures(text)))
         rows.append([1.0 if name in found else 0.0 for name in LEARNED_RULES])
     return csr_matrix(np.array(rows, dtype=np.float64).reshape(len(rows), len(LEARNED_RULES)))
 

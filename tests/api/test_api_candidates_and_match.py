@@ -21,6 +21,7 @@ def test_candidates_best_first_with_the_contract_fields(world, anon):
         "score",
         "features",
         "suggested_claimant",
+        "figures",
         "quantities",
         "state",
         "matched_claim",
@@ -28,8 +29,10 @@ def test_candidates_best_first_with_the_contract_fields(world, anon):
     assert 0 <= first["score"] <= 1
     assert first["state"] == "new"
     with_figure = next(c for c in results if "4,200" in c["text"])
-    assert with_figure["quantities"][0]["value"] == "4200"
-    assert set(with_figure["quantities"][0]) == {"value", "low", "high", "qualifier", "unit"}
+    assert with_figure["figures"][0]["value"] == "4200"
+    assert set(with_figure["figures"][0]) == {"value", "low", "high", "qualifier", "unit"}
+    # v1 first called them quantities: the old name stays, the same list.
+    assert with_figure["quantities"] == with_figure["figures"]
     # The world's claim states this sentence: the candidate points at it.
     assert with_figure["matched_claim"] == world.claim.pk
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from claims import services
 from claims.candidate_review import candidate_reject
 from claims.candidates import candidates_generate
-from claims.models import Appearance, Candidate, CandidateState, Claim, ClaimQuantity
+from claims.models import Appearance, Candidate, CandidateState, Claim, ClaimFigure
 from tests.pages.helpers import review_url
 
 COUNCIL_SENTENCE = "The city council estimates that about 120 jobs depend on the terminal."
@@ -126,7 +126,7 @@ def test_accepting_makes_a_claim_with_its_appearance_claimant_and_figures(client
     appearance = Appearance.objects.get(claim=claim)
     assert appearance.revision == w.revision2 and appearance.quote == COUNCIL_SENTENCE
     assert w.revision2.text[appearance.start : appearance.end] == COUNCIL_SENTENCE
-    (figure,) = ClaimQuantity.objects.filter(claim=claim)
+    (figure,) = ClaimFigure.objects.filter(claim=claim)
     assert (figure.value, figure.qualifier, figure.unit) == (Decimal("120"), "about", "jobs")
     assert figure.stated_at == w.revision2.fetched_at
     candidate = Candidate.objects.get(pk=w.council_candidate.pk)
@@ -259,7 +259,7 @@ def test_attaching_adds_an_appearance_instead_of_a_claim(client, matched, factch
     appearance = Appearance.objects.get(claim=w.jobs_claim)
     assert appearance.revision == w.revision2 and appearance.quote == COUNCIL_SENTENCE
     # Nothing but the appearance: the editor did not ask for the sentence's figures.
-    assert not ClaimQuantity.objects.filter(claim=w.jobs_claim).exists()
+    assert not ClaimFigure.objects.filter(claim=w.jobs_claim).exists()
     candidate = Candidate.objects.get(pk=w.council_candidate.pk)
     assert candidate.state == CandidateState.ACCEPTED and candidate.claim == w.jobs_claim
     html = client.get(response["Location"]).content.decode()
@@ -275,7 +275,7 @@ def test_attaching_adds_the_sentences_own_figures_only_when_the_editor_asks(
     assert 'name="add_figures"' in html and "Also add this sentence" in html
     response = client.post(action_url(w, "attach"), {"claim": w.jobs_claim.pk, "add_figures": "on"})
     assert response.status_code == 302
-    (figure,) = ClaimQuantity.objects.filter(claim=w.jobs_claim)
+    (figure,) = ClaimFigure.objects.filter(claim=w.jobs_claim)
     assert (figure.value, figure.unit, figure.revision) == (Decimal("120"), "jobs", w.revision2)
 
 
@@ -357,8 +357,8 @@ def test_recording_a_hand_made_claims_figures_needs_permission_and_is_idempotent
     candidate = w.council_candidate
     with pytest.raises(PermissionDenied):
         claim_figures_record(claim=w.claim, candidate=candidate, user=viewer)
-    assert not ClaimQuantity.objects.filter(claim=w.claim).exists()
+    assert not ClaimFigure.objects.filter(claim=w.claim).exists()
     (figure,) = claim_figures_record(claim=w.claim, candidate=candidate, user=factchecker)
     assert (figure.unit, figure.revision) == ("jobs", w.revision2)
     assert claim_figures_record(claim=w.claim, candidate=candidate, user=factchecker) == []
-    assert ClaimQuantity.objects.filter(claim=w.claim).count() == 1
+    assert ClaimFigure.objects.filter(claim=w.claim).count() == 1

@@ -5,13 +5,13 @@ from decimal import Decimal
 
 import pytest
 
-from claims.text.quantities import parse_quantities
+from claims.text.figures import parse_figures
 
 D = Decimal
 
 
 def _one(text):
-    (figure,) = parse_quantities(text)
+    (figure,) = parse_figures(text)
     return figure.value, figure.low, figure.high, figure.qualifier, figure.unit
 
 
@@ -63,20 +63,20 @@ def test_figure_forms(text, expected):
     ],
 )
 def test_years_dates_links_and_ordinals_are_not_figures(text):
-    assert parse_quantities(text) == []
+    assert parse_figures(text) == []
 
 
 def test_and_joins_a_range_only_after_between():
-    price, items = parse_quantities("It costs $4.25 and 32 are in stock.")
+    price, items = parse_figures("It costs $4.25 and 32 are in stock.")
     assert (price.value, price.unit, items.value) == (D("4.25"), "dollars", D(32))
 
 
 def test_bounds_that_do_not_face_each_other_are_two_figures():
-    over, under = parse_quantities("More than 40 and less than 10 were counted.")
+    over, under = parse_figures("More than 40 and less than 10 were counted.")
     assert (over.low, over.high, under.low, under.high) == (D(40), None, None, D(10))
 
 
 def test_figure_text_is_the_phrase_in_the_sentence():
     sentence = "Ukrainian intelligence estimates that approximately 11,000 troops were sent."
-    (figure,) = parse_quantities(sentence)
+    (figure,) = parse_figures(sentence)
     assert sentence[figure.start : figure.end] == figure.text == "approximately 11,000 troops"

@@ -51,7 +51,7 @@ def test_the_shipped_model_is_small_loads_once_and_keeps_its_features():
     assert shipped_model() is shipped_model()
     score = analyse_text("Unemployment fell to 3.5 percent last year, the ministry said.")[0]
     assert score.score.score >= 0.5
-    assert {"quantity", "attribution", "wording"} <= set(score.score.features)
+    assert {"figure", "attribution", "wording"} <= set(score.score.features)
 
 
 def test_training_works_on_files_of_each_format(tmp_path):

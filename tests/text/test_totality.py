@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claims.text.analysis import analyse_text
-from claims.text.quantities import parse_quantities
+from claims.text.figures import parse_figures
 
 NUMBER_WORDS = [
     "one", "two", "three", "eleven", "twenty", "forty", "ninety", "hundred", "thousand",
@@ -30,7 +30,7 @@ def _check_analysis(text: str) -> None:
     for item in analyse_text(text):
         assert 0 <= item.score.score <= 1
         assert text[item.sentence.start : item.sentence.end] == item.sentence.text
-        for figure in item.quantities:
+        for figure in item.figures:
             assert figure.start <= figure.end
             for bound in (figure.value, figure.low, figure.high):
                 assert bound is None or isinstance(bound, Decimal)
@@ -51,7 +51,7 @@ def test_any_run_of_news_and_number_words_analyses_without_error(text):
 @TOTALITY
 @given(NEWSLIKE)
 def test_figures_are_well_formed_for_any_words(text):
-    for figure in parse_quantities(text):
+    for figure in parse_figures(text):
         if figure.low is not None and figure.high is not None:
             assert figure.low <= figure.high
         assert figure.unit == figure.unit.lower()
@@ -67,5 +67,5 @@ def test_figures_are_well_formed_for_any_words(text):
     ],
 )
 def test_hyphenated_numbers_ending_in_one_are_read(text, value, unit):
-    (figure,) = parse_quantities(text)
+    (figure,) = parse_figures(text)
     assert (figure.value, figure.unit) == (value, unit)

@@ -30,10 +30,10 @@ def _number(value) -> str:
 
 
 @register.filter
-def figure(quantity) -> str:
+def figure(figure) -> str:
     """A parsed figure as read back: "about 11,000 troops", "10,000 to 12,000 people". Takes a
-    ClaimQuantity or a candidate's quantity dict."""
-    get = quantity.get if isinstance(quantity, dict) else lambda name: getattr(quantity, name)
+    ClaimFigure or a candidate's figure dict."""
+    get = figure.get if isinstance(figure, dict) else lambda name: getattr(figure, name)
     low, high, value = get("low"), get("high"), get("value")
     if low is not None and high is not None and low != high:
         number = f"{_number(low)}\N{EN DASH}{_number(high)}"
@@ -46,7 +46,7 @@ def figure(quantity) -> str:
 
 # Readable names of the check-worthiness features (claims.text.scoring).
 FEATURE_LABELS = {
-    "quantity": "figures",
+    "figure": "figures",
     "named_actor": "named actor",
     "reported_event": "reported event",
     "reported_speech": "reported speech",

@@ -323,7 +323,7 @@ class Command(BaseCommand):
                     user=factchecker,
                     reason=f"Already checked as claim #{inside.claim_id}.",
                 )
-            if candidate.quantities:
+            if candidate.figures:
                 claim_figures_record(claim=inside.claim, candidate=candidate, user=factchecker)
         return left
 

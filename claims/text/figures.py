@@ -3,7 +3,7 @@
 Conventions (bench/claims_eval/README.md): an exact figure has value = low = high; "about N"
 has a value and no bounds; "over"/"at least N" has low = N; "under"/"up to N" has high = N;
 ranges and vague words ("hundreds") have bounds and no value. Years, dates, times of day,
-decades and ordinals are not quantities; nor are "one", "a" and "an", which are far more often
+decades and ordinals are not figures; nor are "one", "a" and "an", which are far more often
 articles or pronouns ("one of the", "one day") than counts.
 """
 
@@ -249,7 +249,7 @@ _WORD = re.compile(r"[A-Za-zμµ][\w'’/-]*|%|[,.;:!?\"“”()]")
 
 
 @dataclass(frozen=True)
-class Quantity:
+class Figure:
     value: Decimal | None
     low: Decimal | None
     high: Decimal | None
@@ -332,7 +332,7 @@ def _is_plural_noun(word: str) -> bool:
 
 
 def _unit_after(sentence: str, position: int, currency: str | None) -> tuple[str, int]:
-    """The counted noun after a number, and where the quantity's phrase ends."""
+    """The counted noun after a number, and where the figure's phrase ends."""
     words = [(m.group(), m.end()) for m in _WORD.finditer(sentence, position)][:8]
     if currency:
         key = currency.strip().lower()
@@ -435,7 +435,7 @@ def _reads_as_year(sentence: str, match: re.Match, after: str) -> bool:
     return not _is_plural_noun(word) and word not in _STOP_WORDS and word not in _UNIT_WORDS
 
 
-def _is_not_a_quantity(sentence: str, match: re.Match, raw: str, scale: str | None) -> bool:
+def _is_not_a_figure(sentence: str, match: re.Match, raw: str, scale: str | None) -> bool:
     before = sentence[max(0, match.start() - 12) : match.start()].lower()
     after = sentence[match.end() : match.end() + 24].lower()
     lower = raw.lower()
@@ -467,9 +467,9 @@ _SUBUNIT = re.compile(
 _SYMBOL_AFTER = re.compile(r"\s?(?P<cur>[$£€¥₹₩₽₺₪₦฿])")
 
 
-def parse_quantities(sentence: str) -> list[Quantity]:
+def parse_figures(sentence: str) -> list[Figure]:
     """Every figure stated in ``sentence``, in order."""
-    found: list[Quantity] = []
+    found: list[Figure] = []
     links = [m.span() for m in _LINK.finditer(sentence)]
     links += [m.span() for m in _CODE.finditer(sentence)]
     position = 0
@@ -487,7 +487,7 @@ def parse_quantities(sentence: str) -> list[Quantity]:
             unit, end = _unit_after(sentence, match.end(), None)
             qualifier, start = _qualifier_before(sentence, match.start())
             found.append(
-                Quantity(
+                Figure(
                     value=None,
                     low=Decimal(vague_low),
                     high=Decimal(vague_high) if vague_high else None,
@@ -500,7 +500,7 @@ def parse_quantities(sentence: str) -> list[Quantity]:
             )
             continue
         raw, scale, currency = match.group("num"), match.group("scale"), match.group("cur")
-        if _is_not_a_quantity(sentence, match, raw, scale):
+        if _is_not_a_figure(sentence, match, raw, scale):
             continue
         first = _number(raw, scale, match.group("sign"))
         second = None
@@ -578,7 +578,7 @@ def parse_quantities(sentence: str) -> list[Quantity]:
         else:
             value, low, high = first, first, first
         found.append(
-            Quantity(
+            Figure(
                 value=value,
                 low=low,
                 high=high,
