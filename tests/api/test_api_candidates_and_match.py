@@ -1,6 +1,6 @@
 """Candidates of an article and claim matching through the API (SPEC section 7)."""
 
-from claims import candidates
+from claims import candidates, services
 from claims.models import Candidate
 
 
@@ -73,3 +73,19 @@ def test_match_bad_input_is_400(db, anon):
         assert response.status_code == 400, body
         assert response.json()["error"]["details"]
     assert anon.post("/api/v1/claims/match/", {"text": "x" * 5001}).status_code == 400
+
+
+def test_match_with_a_compound_number_ending_in_one_in_the_pool(world, anon):
+    """A claim stating "twenty-one" in the pool made every match through it fail (KeyError in
+    the figures parser)."""
+    claim = services.claim_create(
+        statement="Twenty-one dock workers were injured at the northern terminal.",
+        claimant=world.port,
+    )
+    for text in (
+        "21 dock workers were hurt at the northern terminal.",
+        "Forty-one percent of dock workers at the terminal were injured.",
+    ):
+        response = anon.post("/api/v1/claims/match/", {"text": text})
+        assert response.status_code == 200, response.content
+        assert claim.pk in [r["claim"]["id"] for r in response.json()["results"]]
