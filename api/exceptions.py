@@ -14,7 +14,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import JsonResponse
-from django.views.defaults import page_not_found, server_error
+from django.views.defaults import bad_request, page_not_found, server_error
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -155,8 +155,6 @@ def json_bad_request(request, exception=None):
         return JsonResponse(
             error_body(400, "bad_request", "The request could not be understood."), status=400
         )
-    from django.views.defaults import bad_request
-
     return bad_request(request, exception)
 
 

@@ -6,7 +6,7 @@ Reads the DEV parts of CheckThat! 2020 task 2 (tweets against 10,375 Snopes fact
 CheckThat! 2021 task 2B (debate sentences against 19,250 PolitiFact fact-checks) from
 ../shared/data (the test parts are held out). Each query is matched with the functions the
 app uses: the best ``POOL_SIZE`` claims by BM25 (claims.text.retrieval.ClaimIndex), then the
-trained re-ranker (claims.text.matching.rank_claims). Prints, for ours and for plain BM25 in
+trained re-ranker (claims.text.rerank.rank_claims). Prints, for ours and for plain BM25 in
 the same run, P@1, MRR and MAP@5, the ``likely_same`` flag's precision (share of flagged top
 matches that are right) and coverage (share of queries flagged), and the per-query matching
 time (p50/p95) against the benchmark's pool and against 100,000 claims (the two pools and
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from claims.text import rerank  # noqa: E402
-from claims.text.matching import rank_claims  # noqa: E402
+from claims.text.rerank import rank_claims  # noqa: E402
 from claims.text.retrieval import POOL_SIZE, ClaimIndex, PoolClaim  # noqa: E402
 from claims.text.train_matching import Benchmark, data_dir, load_clef2020, load_clef2021  # noqa: E402
 

@@ -14,14 +14,13 @@ import pytest
 
 from claims.text import embeddings, rerank
 from claims.text.matching import (
-    Match,
     profile,
-    rank_claims,
     rules_score,
     signals,
     similarity,
     text_similarity,
 )
+from claims.text.rerank import Match, rank_claims
 from claims.text.retrieval import BM25, ClaimIndex, PoolClaim, clean, tokens
 from claims.text.train_matching import (
     data_dir,

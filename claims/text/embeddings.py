@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import wordllama
 
 DIMENSIONS = 256
 # About 1 KB a text: the claims a process matches against most, without growing unbounded.
@@ -29,8 +30,6 @@ def _model():
     if _state["model"] is None:
         with _lock:
             if _state["model"] is None:
-                import wordllama
-
                 _state["model"] = wordllama.WordLlama.load(
                     cache_dir=Path(wordllama.__file__).parent,
                     disable_download=True,

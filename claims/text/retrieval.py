@@ -129,7 +129,7 @@ class PoolClaim:
 class ClaimIndex:
     """Claims held in memory, searched by BM25 and re-ranked: matching without a database
     (the public benchmarks, SQLite). The database path builds the pool with its full-text
-    index instead and calls the same re-ranking (claims.text.matching.rank_claims)."""
+    index instead and calls the same re-ranking (claims.text.rerank.rank_claims)."""
 
     def __init__(self, claims: Sequence[PoolClaim]):
         self.claims = list(claims)

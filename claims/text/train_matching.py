@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
 from claims.text import rerank
 from claims.text.retrieval import BM25, POOL_SIZE, ClaimIndex, PoolClaim
@@ -153,8 +154,6 @@ def pairs(benchmark: Benchmark, trained: rerank.Model) -> Pairs:
 
 
 def _fit(rows: np.ndarray, labels: np.ndarray, features: list[str], c: float) -> rerank.Stage:
-    from sklearn.linear_model import LogisticRegression
-
     mean, scale = rows.mean(axis=0), rows.std(axis=0)
     scale[scale == 0] = 1.0
     classifier = LogisticRegression(C=c, max_iter=3000)
