@@ -37,11 +37,13 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def _orm_calls_beside_playwright():
-    """Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
-    thread with a running loop unless told that this is deliberate (the tests' own setup). Only
-    for this module's tests: everywhere else the check stays on."""
+    """Playwright's sync API runs an event loop in this thread, from the first browser test to
+    the end of the session (pytest-playwright's fixtures are session-scoped); Django refuses
+    ORM calls from a thread with a running loop unless told that this is deliberate. Set from
+    the first test of this module until the loop goes, so the tests that run after it work;
+    a run without browser tests keeps the check on."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
