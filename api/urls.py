@@ -49,6 +49,7 @@ v1 = [
     path("sources/", claim_views.SourceListCreateView.as_view(), name="source-list"),
     path("sources/<id:pk>/", claim_views.SourceDetailView.as_view(), name="source-detail"),
     path("changes/", claim_views.ChangesFeedView.as_view(), name="changes"),
+    path("analyse/", claim_views.AnalyseView.as_view(), name="analyse"),
 ]
 
 urlpatterns = [

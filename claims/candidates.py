@@ -3,36 +3,18 @@ article and sentence across its revisions, each matched against the claims on re
 text analysis itself lives in ``claims.text``; editors' decisions in
 ``claims.candidate_review``."""
 
-from decimal import Decimal
-
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from articles.models import Article, ArticleRevision, text_fingerprint
+from claims.analysis import is_check_worthy, sentence_fields
 from claims.matching import candidates_match
 from claims.models import (
     Candidate,
     CandidateState,
 )
 from claims.text.analysis import analyse_text
-from claims.text.figures import Figure
-from claims.text.scoring import THRESHOLD as CANDIDATE_THRESHOLD
-
-
-def _figure_data(figure: Figure) -> dict:
-    def number(n: Decimal | None) -> str | None:
-        return None if n is None else str(n)
-
-    return {
-        "value": number(figure.value),
-        "low": number(figure.low),
-        "high": number(figure.high),
-        "qualifier": figure.qualifier,
-        "unit": figure.unit,
-        "text": figure.text,
-    }
-
 
 _ANALYSED_FIELDS = [
     "text",
@@ -62,21 +44,13 @@ def candidates_generate(*, revision: ArticleRevision, match: bool = True) -> lis
     changed: list[Candidate] = []
     now = timezone.now()
     for analysed in analyse_text(revision.text):
-        if analysed.score.score < CANDIDATE_THRESHOLD:
+        if not is_check_worthy(analysed):
             continue
         sentence = analysed.sentence
         fingerprint = text_fingerprint(sentence.text)
         if fingerprint in kept:
             continue  # the same sentence twice in one revision: the first place counts
-        fields = {
-            "text": sentence.text,
-            "start": sentence.start,
-            "end": sentence.end,
-            "score": analysed.score.score,
-            "features": analysed.score.features,
-            "suggested_claimant": (analysed.claimant or "")[:300],
-            "figures": [_figure_data(q) for q in analysed.figures],
-        }
+        fields = sentence_fields(analysed)
         candidate = existing.get(fingerprint)
         if candidate is None:
             candidate = Candidate(

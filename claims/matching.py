@@ -5,6 +5,7 @@ the re-ranking of ``claims.text.matching``; open candidates carry their best mat
 import re
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -16,6 +17,7 @@ from claims.models import (
     Claim,
 )
 from claims.text.matching import profile, search_terms, similarity, stem
+from claims.text.rerank import rank_claims
 
 # A candidate whose best match scores this much shows "possibly the same as claim #N". On the
 # evaluation set (bench/claims.py) every true paraphrase scores above it and every unrelated
@@ -146,24 +148,54 @@ def _validated_text(text: str) -> str:
     return text
 
 
+def _pools(texts: list[str], exclude: set[int]) -> list[list[tuple[int, str]]]:
+    if connection.vendor == "postgresql":
+        return _pools_postgresql(texts, exclude)
+    return _pools_portable(texts, exclude)
+
+
+def _rank(text: str, pool: list[tuple[int, str]], limit: int) -> list[tuple[float, int]]:
+    if not pool:
+        return []
+    query = profile(text)
+    ranked = sorted(
+        ((similarity(query, profile(statement)), claim_id) for claim_id, statement in pool),
+        key=lambda pair: (-pair[0], -pair[1]),
+    )[:limit]
+    return [(score, claim_id) for score, claim_id in ranked if score > 0]
+
+
 def _ranked_ids_many(
     texts: list[str], *, limit: int, exclude: set[int]
 ) -> list[list[tuple[float, int]]]:
-    if connection.vendor == "postgresql":
-        pools = _pools_postgresql(texts, exclude)
-    else:
-        pools = _pools_portable(texts, exclude)
+    pools = _pools(texts, exclude)
+    return [_rank(text, pool, limit) for text, pool in zip(texts, pools, strict=True)]
+
+
+@dataclass(frozen=True)
+class ClaimMatch:
+    claim_id: int
+    score: float
+    likely_same: bool
+
+
+def texts_match(texts: list[str], *, limit: int) -> list[list[ClaimMatch]]:
+    """For each text, the claims it may restate, best first (the ranking of ``claims_match``),
+    each with ``likely_same``: the calibrated flag of the learned re-ranker
+    (``claims.text.rerank``), set only where such matches were right at least 9 times in 10
+    on the public benchmarks' dev parts (SPEC section 6)."""
     results = []
-    for text, pool in zip(texts, pools, strict=True):
-        if not pool:
-            results.append([])
-            continue
-        query = profile(text)
-        ranked = sorted(
-            ((similarity(query, profile(statement)), claim_id) for claim_id, statement in pool),
-            key=lambda pair: (-pair[0], -pair[1]),
-        )[:limit]
-        results.append([(score, claim_id) for score, claim_id in ranked if score > 0])
+    for text, pool in zip(texts, _pools(texts, set()), strict=True):
+        ranked = _rank(text, pool, limit)
+        flagged = (
+            {m.claim_id for m in rank_claims(text, pool) if m.likely_same} if ranked else set()
+        )
+        results.append(
+            [
+                ClaimMatch(claim_id, round(score, 4), claim_id in flagged)
+                for score, claim_id in ranked
+            ]
+        )
     return results
 
 

@@ -121,7 +121,47 @@ class MatchOutputSerializer(serializers.Serializer):
     results = MatchResultSerializer(many=True, help_text="Best first.")
 
 
+class AnalysedFigureSerializer(FigureOutputSerializer):
+    text = serializers.CharField(help_text="The figure as written.")
+
+
+class SentenceMatchSerializer(serializers.Serializer):
+    claim = serializers.IntegerField(help_text="The id of a claim on record.")
+    score = serializers.FloatField(min_value=0, max_value=1)
+    likely_same = serializers.BooleanField(
+        help_text="Set only where such matches were right at least 9 times in 10 on public "
+        "benchmarks."
+    )
+
+
+class AnalysedSentenceSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    start = serializers.IntegerField(help_text="Character offset into the text sent.")
+    end = serializers.IntegerField()
+    score = serializers.FloatField(min_value=0, max_value=1, help_text="Check-worthiness.")
+    check_worthy = serializers.BooleanField(help_text="The candidate threshold applied.")
+    features = serializers.JSONField(help_text="What made it check-worthy, with weights.")
+    claimant = serializers.CharField(allow_null=True, help_text="The name as found.")
+    claimant_source = serializers.IntegerField(
+        allow_null=True, help_text="The source that name resolves to (names and aliases)."
+    )
+    figures = AnalysedFigureSerializer(many=True)
+    matches = SentenceMatchSerializer(
+        many=True, help_text="At most 3, best first; only for check-worthy sentences."
+    )
+
+
+class AnalysisOutputSerializer(serializers.Serializer):
+    sentences = AnalysedSentenceSerializer(many=True)
+
+
 # Input ------------------------------------------------------------------------------------
+
+
+class AnalyseInputSerializer(StrictInputSerializer):
+    text = StrictCharField(
+        max_length=100_000, trim_whitespace=False, help_text="An article or a draft."
+    )
 
 
 class MatchInputSerializer(StrictInputSerializer):

@@ -26,6 +26,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.claims.serializers import (
+    AnalyseInputSerializer,
+    AnalysisOutputSerializer,
     ClaimChangeOutputSerializer,
     ClaimCreateInputSerializer,
     ClaimOutputSerializer,
@@ -51,6 +53,7 @@ from api.views import (
 )
 from articles.models import Article
 from claims import services
+from claims.analysis import figure_data, text_analyse
 from claims.claimreview import NotPublished, claimreview_document
 from claims.documents import render_claim
 from claims.matching import claims_match
@@ -280,6 +283,40 @@ class ClaimMatchView(APIView):
             for claim, score in matches
         )
         return HttpResponse('{"results":[' + results + "]}", content_type=JSON)
+
+
+class AnalyseView(APIView):
+    """Sentences of a text with check-worthiness, claimant, figures and the claims on record
+    they may restate (SPEC section 6): what a CMS asks of a draft. Changes nothing."""
+
+    write_permissions = {"POST": []}  # answers a question; changes nothing
+
+    @extend_schema(request=AnalyseInputSerializer, responses=AnalysisOutputSerializer)
+    def post(self, request):
+        data = AnalyseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        findings = text_analyse(text=data.validated_data["text"])
+        sentences = []
+        for finding in findings:
+            analysed = finding.analysed
+            sentences.append(
+                {
+                    "text": analysed.sentence.text,
+                    "start": analysed.sentence.start,
+                    "end": analysed.sentence.end,
+                    "score": analysed.score.score,
+                    "check_worthy": finding.check_worthy,
+                    "features": analysed.score.features,
+                    "claimant": analysed.claimant,
+                    "claimant_source": finding.claimant_source_id,
+                    "figures": [figure_data(figure) for figure in analysed.figures],
+                    "matches": [
+                        {"claim": m.claim_id, "score": m.score, "likely_same": m.likely_same}
+                        for m in finding.matches
+                    ],
+                }
+            )
+        return Response({"sentences": sentences})
 
 
 # Evidence ---------------------------------------------------------------------------------
