@@ -115,6 +115,10 @@ class CandidateOutputSerializer(serializers.Serializer):
 class MatchResultSerializer(serializers.Serializer):
     claim = ClaimOutputSerializer()
     score = serializers.FloatField(min_value=0, max_value=1)
+    likely_same = serializers.BooleanField(
+        help_text="Likely the same claim: set only where such matches were right at least 9 "
+        "times in 10 on public benchmarks (the learned re-ranker's calibrated flag)."
+    )
 
 
 class MatchOutputSerializer(serializers.Serializer):

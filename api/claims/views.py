@@ -56,7 +56,7 @@ from claims import services
 from claims.analysis import figure_data, text_analyse
 from claims.claimreview import NotPublished, claimreview_document
 from claims.documents import render_claim
-from claims.matching import claims_match
+from claims.matching import texts_match
 from claims.models import (
     Appearance,
     Claim,
@@ -274,13 +274,19 @@ class ClaimMatchView(APIView):
     def post(self, request):
         data = MatchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        matches = claims_match(text=data.validated_data["text"], limit=data.validated_data["limit"])
+        (matches,) = texts_match([data.validated_data["text"]], limit=data.validated_data["limit"])
         editor = sees_working_verdicts(request)
-        bodies = claim_documents([claim.pk for claim, _ in matches], working_verdicts=editor)
+        ids = [match.claim_id for match in matches]
+        bodies = claim_documents(ids, working_verdicts=editor)
+        # A claim written around the services has no document yet: rendered now.
+        missing = Claim.objects.with_related().in_bulk([i for i in ids if i not in bodies])
+        for claim_id, claim in missing.items():
+            bodies[claim_id] = render_claim(claim, working_verdicts=editor)
         results = ",".join(
-            f'{{"claim":{bodies.get(claim.pk) or render_claim(claim, working_verdicts=editor)},'
-            f'"score":{json.dumps(round(score, 4))}}}'
-            for claim, score in matches
+            f'{{"claim":{bodies[m.claim_id]},"score":{json.dumps(m.score)},'
+            f'"likely_same":{json.dumps(m.likely_same)}}}'
+            for m in matches
+            if m.claim_id in bodies
         )
         return HttpResponse('{"results":[' + results + "]}", content_type=JSON)
 

@@ -53,12 +53,30 @@ def test_match_finds_the_claim_in_other_words(world, anon):
     assert results[0]["claim"]["id"] == world.claim.pk
     assert results[0]["claim"]["status"] == "unverified"
     assert 0 < results[0]["score"] <= 1
+    assert set(results[0]) == {"claim", "score", "likely_same"}
+    assert all(isinstance(r["likely_same"], bool) for r in results)
     assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
 
     unrelated = anon.post("/api/v1/claims/match/", {"text": "Volcanic ash closed the airport."})
     assert all(
         r["claim"]["id"] != world.claim.pk or r["score"] < 0.5 for r in unrelated.json()["results"]
     )
+    assert not any(r["likely_same"] for r in unrelated.json()["results"])
+
+
+def test_likely_same_is_set_for_a_restatement_and_never_for_another_figure(world, anon):
+    """The calibrated flag (claims.text.rerank): a plain restatement of the claim is likely the
+    same; the same sentence with another figure never is, however high its score."""
+    same = anon.post(
+        "/api/v1/claims/match/",
+        {"text": "4,200 containers passed through the northern terminal in March."},
+    ).json()["results"]
+    assert same[0]["claim"]["id"] == world.claim.pk and same[0]["likely_same"] is True
+    other = anon.post(
+        "/api/v1/claims/match/",
+        {"text": "3,100 containers passed through the northern terminal in March."},
+    ).json()["results"]
+    assert all(not r["likely_same"] for r in other if r["claim"]["id"] == world.claim.pk)
 
 
 def test_match_bad_input_is_400(db, anon):
