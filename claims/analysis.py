@@ -70,14 +70,9 @@ def text_analyse(*, text: str) -> list[SentenceFinding]:
             {"text": f"The text is too long to analyse (at most {TEXT_MAX_LENGTH:,} characters)."}
         )
     analysed = analyse_text(text)
-    worthy = [a for a in analysed if is_check_worthy(a)]
-    matches = dict(
-        zip(
-            (id(a) for a in worthy),
-            texts_match([a.sentence.text for a in worthy], limit=MATCHES_PER_SENTENCE),
-            strict=True,
-        )
-    )
+    worthy = [sentence for sentence in analysed if is_check_worthy(sentence)]
+    # One pooled query for all check-worthy sentences, handed out in their order.
+    matches = iter(texts_match([s.sentence.text for s in worthy], limit=MATCHES_PER_SENTENCE))
     sources: dict[str, int | None] = {}
     findings = []
     for sentence in analysed:
@@ -85,12 +80,13 @@ def text_analyse(*, text: str) -> list[SentenceFinding]:
         if name and name not in sources:
             found = source_match(name)
             sources[name] = found.pk if found else None
+        check_worthy = is_check_worthy(sentence)
         findings.append(
             SentenceFinding(
                 analysed=sentence,
-                check_worthy=is_check_worthy(sentence),
-                claimant_source_id=sources.get(name) if name else None,
-                matches=matches.get(id(sentence), []),
+                check_worthy=check_worthy,
+                claimant_source_id=sources[name] if name else None,
+                matches=next(matches) if check_worthy else [],
             )
         )
     return findings

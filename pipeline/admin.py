@@ -154,9 +154,6 @@ class CheckInline(LatestRowsInline):
 
 @admin.register(Article)
 class ArticleAdmin(HistoryAdmin):
-    def has_delete_permission(self, request, obj=None):
-        return False  # revisions are never deleted (SPEC section 5), nor the article holding them
-
     change_form_template = "admin/articles/article/change_form.html"
     list_display = [
         "display_title",
@@ -262,8 +259,8 @@ class ArticleAdmin(HistoryAdmin):
         )
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(revision_total=Count("revisions"))
+    def has_delete_permission(self, request, obj=None):
+        return False  # revisions are never deleted (SPEC section 5), nor the article holding them
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = ArticleAddForm if obj is None else ArticleChangeForm
@@ -298,10 +295,6 @@ class ArticleAdmin(HistoryAdmin):
     @admin.display(description="title", ordering="title")
     def display_title(self, article):
         return article.title or article.canonical_url
-
-    @admin.display(description="revisions", ordering="revision_total")
-    def revision_count(self, article):
-        return article.revision_total
 
     @admin.display(description="claims that appear in this article")
     def claims_in_article(self, article):
