@@ -48,3 +48,14 @@ def emit(event_type: str, *, claim_id: int | None = None, article_id: int | None
         article_id=article_id,
         extra=extra,
     )
+
+
+# Sent inside the transaction that created, imported or edited claims, with ``claim_ids``:
+# the pipeline listens and, after commit, matches the open candidates against them again.
+claims_touched = Signal()
+
+
+def touch_claims(claim_ids) -> None:
+    ids = sorted({int(pk) for pk in claim_ids})
+    if ids:
+        claims_touched.send(sender="claims", claim_ids=ids)
