@@ -38,7 +38,15 @@ from sklearn.metrics import average_precision_score, f1_score, roc_auc_score  # 
 from claims.text.analysis import analyse_text  # noqa: E402
 from claims.text.claimants import suggest_claimants  # noqa: E402
 from claims.text.datasets import load_splits, recognizer_cases, shared_dir  # noqa: E402
-from claims.text.figures import UNIT_NAMES, parse_figures  # noqa: E402
+from claims.text.figures import (  # noqa: E402
+    AT_LEAST,
+    CURRENCY_UNITS,
+    OVER,
+    UNDER,
+    UNIT_NAMES,
+    UP_TO,
+    parse_figures,
+)
 from claims.text.scoring import THRESHOLD, rule_features  # noqa: E402
 from claims.text.sentences import _segment, split_sentences  # noqa: E402
 
@@ -86,7 +94,8 @@ def checkworthiness(splits, predict) -> dict:
 _PLAIN_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _RANGE = re.compile(r"^[\[(](?P<low>[^,]*),(?P<high>[^\])]*)[\])]$")
 _SINGULAR = {"feet": "foot", "inches": "inch", "pence": "pence", "yen": "yen", "yuan": "yuan",
-             "miles per hour": "mile per hour", "centuries": "century"}  # fmt: skip
+             "miles per hour": "mile per hour", "centuries": "century",
+             "colones": "colón"}  # fmt: skip
 
 
 def _decimal(raw: str) -> Decimal | None:
@@ -127,10 +136,14 @@ def _expected(case: dict, kind: str) -> list[tuple]:
 
 
 # Each spec file is one Recognizers-Text model, which finds only its own kind of figure: ours
-# finds every figure, so a currency case is compared on the figures in a currency, and so on.
-_CURRENCY_UNITS = {"dollars", "pounds", "euros", "yen", "cents", "rupees", "pence", "francs",
-                   "yuan", "marks", "lira", "pesos", "rubles", "won", "dinars", "kroner",
-                   "bitcoins", "reais", "rand", "kronor", "shekels", "baht", "naira"}  # fmt: skip
+# finds every figure, so a currency case is compared on the figures in a currency (the units
+# the extractor knows as money), a range case on the figures stated as ranges or bounds, and so
+# on.
+_CURRENCY_UNITS = CURRENCY_UNITS
+_BOUNDS = {OVER, UNDER, AT_LEAST, UP_TO}
+# The range model reads "equal to 20" as the closed range [20,20]; ours, as an exact figure
+# whose phrase says "equal to".
+_EQUAL = re.compile(r"(?:equals?|equal+ing)\s+to\b", re.IGNORECASE)
 _TIME_UNITS = {"years", "months", "weeks", "days", "hours", "minutes", "seconds", "decades"}
 
 
@@ -149,16 +162,19 @@ def _of_kind(figure, kind: str) -> bool:
             and unit not in (_CURRENCY_UNITS - {"pounds"}) | _TIME_UNITS | {"percent"}
             and (unit in QUANTITY_UNITS or unit.split()[-1] in QUANTITY_UNITS)
         )
+    if kind == "NumberRangeModel":
+        return (
+            figure.value is None
+            or figure.qualifier in _BOUNDS
+            or bool(_EQUAL.match(figure.text))
+        )
     return True
 
 
 def _ours(figures, kind: str) -> list[tuple]:
     figures = [f for f in figures if _of_kind(f, kind)]
     if kind == "NumberRangeModel":
-        return [
-            (None, f.low, f.high) if f.value is None or f.low != f.high else (f.value, "")
-            for f in figures
-        ]
+        return [(None, f.low, f.high) for f in figures]
     return [(f.value, _unit_word(f.unit)) for f in figures]
 
 

@@ -17,7 +17,7 @@ _SMALL_NUMBERS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "nineteen": 19, "nought": 0, "naught": 0, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _BIG_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
@@ -25,7 +25,10 @@ _BIG_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000
 # Number words as a grammar rather than a list, so that every written form is read whole:
 # "twenty-one", "one hundred and six", "two hundred and two thousand", "a million".
 _UNIT = "one|two|three|four|five|six|seven|eight|nine"
-_TEEN = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|zero"
+_TEEN = (
+    "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|zero|"
+    "nought|naught"
+)
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _BELOW_100 = rf"(?:(?:{_TENS})(?:[-\s]+(?:{_UNIT})\b)?|(?:{_TEEN})|(?:{_UNIT}))\b"
 _BELOW_1000 = (
@@ -33,15 +36,18 @@ _BELOW_1000 = (
     rf"|{_BELOW_100})"
 )
 _BIG = "thousand|million|billion|trillion"
-_WORD_NUMBER = (
-    rf"(?:{_BELOW_1000}|an?)(?:\s+(?:{_BIG})\b(?:,?\s+(?:and\s+)?{_BELOW_1000}"
-    rf"(?:\s+(?:{_BIG})\b)?)*)|{_BELOW_1000}|an?\s+dozen|(?:{_BELOW_100})\s+dozens?"
-)
 _ORDINAL_PARTS = (
     "thirds?|quarters?|fourths?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?|"
     "hundredths?|thousandths?|millionths?"
 )
-_NUMERATOR = rf"(?:an?|{_BELOW_100})"
+# "two million and three fifths" is two million and three fifths of a million: the words after
+# "and" are a fraction, read as such below, not the chain's "and three".
+_NOT_A_PART = rf"(?![\s-]+(?:half|halves|{_ORDINAL_PARTS})\b)"
+_WORD_NUMBER = (
+    rf"(?:{_BELOW_1000}|an?)(?:\s+(?:{_BIG})\b(?:,?\s+(?:and\s+)?{_BELOW_1000}{_NOT_A_PART}"
+    rf"(?:\s+(?:{_BIG})\b)?)*)|{_BELOW_1000}|an?\s+dozen|(?:{_BELOW_100})\s+dozens?"
+)
+_NUMERATOR = rf"(?:an?|{_BELOW_1000})"
 # "two thirds", "a half", "one eighth", "a third of": a fraction; "a third time" is an ordinal,
 # so a singular part other than "half" needs "of" or the end of the phrase after it.
 _WORD_FRACTION = (
@@ -52,7 +58,15 @@ _WORD_FRACTION = (
 _MIXED = rf"(?:{_BELOW_1000}|\d+)\s+and\s+{_WORD_FRACTION}"
 # "1/4", "10 1/2": a slash fraction with a small denominator ("9/11" and "24/7" are not).
 _SLASH = r"(?:\d+\s+)?[1-9]/(?:2|3|4|5|8|10|16)\b"
-_FRACTION = rf"{_MIXED}|{_WORD_FRACTION}|{_SLASH}"
+# "two out of three", "one over twenty", "2000 over 3": a ratio. "Over" reads as a ratio only
+# where nothing is counted after it ("12 over 3 days" is a duration).
+_RATIO = (
+    rf"(?:{_BELOW_1000}|\d+(?:\.\d+)?)\s+(?:out\s+of\s+(?:{_WORD_NUMBER}|\d+(?:,\d{{3}})*)"
+    rf"|over\s+(?:{_WORD_NUMBER}|\d+(?:,\d{{3}})*)(?=\s*(?:$|[,.;:!?)])))"
+)
+# "five point five", "nine point nought four", "two hundred point seventy-one"
+_POINT = rf"(?:{_WORD_NUMBER}|\d+)\s+point(?:[\s-]+(?:{_BELOW_100}))+"
+_FRACTION = rf"{_RATIO}|{_POINT}|{_MIXED}|{_WORD_FRACTION}|{_SLASH}"
 # "a quarter million", "half a billion", "a quarter of a million"
 _PART_OF_SCALE = rf"(?:an?\s+)?(?:quarter|half)(?:\s+of)?(?:\s+an?)?\s+(?:{_BIG})\b"
 _VULGAR = {"½": Decimal("0.5"), "⅓": Decimal(1) / 3, "⅔": Decimal(2) / 3, "¼": Decimal("0.25"),
@@ -75,6 +89,7 @@ _SCALES = {
     "thousand": 1_000, "k": 1_000, "million": 1_000_000, "m": 1_000_000, "mn": 1_000_000,
     "billion": 1_000_000_000, "bn": 1_000_000_000, "b": 1_000_000_000,
     "trillion": 1_000_000_000_000, "tn": 1_000_000_000_000, "dozen": 12, "dozens": 12,
+    "dozs": 12, "doz": 12, "hundred": 100,
     "bln": 1_000_000_000, "mln": 1_000_000, "mil": 1_000_000, "tln": 1_000_000_000_000,
     "lakh": 100_000, "lakhs": 100_000, "crore": 10_000_000, "crores": 10_000_000,
 }  # fmt: skip
@@ -85,11 +100,15 @@ _CURRENCIES = {
     "inr": "rupees", "chf": "francs", "cad": "dollars", "aud": "dollars", "rub": "rubles",
     "krw": "won", "brl": "reais", "mxn": "pesos", "zar": "rand", "sek": "kronor",
     "nok": "kroner", "dkk": "kroner", "hkd": "dollars", "sgd": "dollars", "nzd": "dollars",
+    "₡": "colones", "₭": "kips", "mex$": "pesos", "mxn$": "pesos", "meur": "euros",
+    "musd": "dollars", "maud": "dollars", "mgbp": "pounds", "mchf": "francs", "mcad": "dollars",
 }  # fmt: skip
+_SYMBOLS = "[$£€¥₹₩₽₺₪₦฿₡₭]"
 _CURRENCY_CODES = "|".join(code for code in _CURRENCIES if code.isalpha())
 # Before the number: a symbol with a country's letters ("US$", "C$", "HK$") or an ISO code.
 _CURRENCY_BEFORE = (
-    rf"(?:US|U\.S\.|C|CA|A|AU|HK|NZ|S|R)?\s?\$|[£€¥₹₩₽₺₪₦฿]|(?:{_CURRENCY_CODES.upper()})\s?"
+    rf"(?:US|U\.S\.|C|CA|CAD|A|AU|AUD|HK|NZ|S|R|MEX|MXN)?\s?\$|[£€¥₹₩₽₺₪₦฿₡₭]"
+    rf"|(?:{_CURRENCY_CODES.upper()})\s?"
 )
 _QUALIFIERS = [
     (
@@ -120,16 +139,21 @@ _QUALIFIERS = [
         r"about|approximately|around|roughly|some|an\s+estimated|estimated|circa|"
         r"close\s+to|almost\s+exactly|approx\.?|c\.",
     ),
+    # "equal to 20", "exactly 20": exact, and the phrase says so.
+    ("", r"equals?\s+to|equaling\s+to|equalling\s+to|exactly"),
 ]
 # "500 or more", "30 or less": the qualifier after the number.
 _QUALIFIER_AFTER = re.compile(
-    r"\s+or\s+(?P<q>more|greater|higher|above|over|less|fewer|lower|below|under)\b", re.I
+    # "or less than 5000" is a bound of its own.
+    r"\s+or\s+(?P<q>more|greater|higher|above|over|less|fewer|lower|below|under)\b"
+    r"(?!\s+than\s+\S*\d)",
+    re.I,
 )
 _AFTER_QUALIFIERS = {"more": AT_LEAST, "greater": AT_LEAST, "higher": AT_LEAST,
                      "above": AT_LEAST, "over": AT_LEAST, "less": UP_TO, "fewer": UP_TO,
                      "lower": UP_TO, "below": UP_TO, "under": UP_TO}  # fmt: skip
 _QUALIFIER_RE = re.compile(
-    r"(?:^|(?<=[\s(])|(?=[<>≤≥]))(?P<q>" + "|".join(f"(?:{p})" for _, p in _QUALIFIERS) + r")\s*$",
+    r"(?:^|(?<=[\s(])|(?<!=)(?=[<>≤≥]))(?P<q>" + "|".join(f"(?:{p})" for _, p in _QUALIFIERS) + r")\s*$",
     re.IGNORECASE,
 )
 _MONTHS = (
@@ -200,10 +224,22 @@ UNIT_NAMES = {
     "shekels": "shekels", "baht": "baht", "ringgit": "ringgit", "rupiah": "rupiah",
     "naira": "naira", "renminbi": "yuan", "bitcoin": "bitcoins", "bitcoins": "bitcoins",
     "pennies": "pence", "jpy": "yen", "cny": "yuan", "rmb": "yuan", "inr": "rupees",
-    "chf": "francs", "percents": "percent",
+    "chf": "francs", "percents": "percent", "satoshi": "satoshis", "satoshis": "satoshis",
+    "colon": "colones", "colón": "colones", "colones": "colones", "kip": "kips",
+    "dm": "decimeters", "decimeter": "decimeters", "decimetre": "decimeters",
+    "decimetres": "decimeters", "decimeters": "decimeters", "m": "meters",
+    "picometer": "picometers", "picometre": "picometers", "picometers": "picometers",
+    "rad": "radians", "radian": "radians", "radians": "radians", "turn": "turns",
+    "turns": "turns", "yo": "years", "meur": "euros", "musd": "dollars", "maud": "dollars",
+    "mgbp": "pounds", "mchf": "francs", "mcad": "dollars",
     "percentage points": "percentage points",
 }  # fmt: skip
 _UNIT_WORDS = set(UNIT_NAMES) | set(UNIT_NAMES.values())
+# Units that are money, for readers that keep amounts apart from other figures.
+CURRENCY_UNITS = frozenset(_CURRENCIES.values()) | {
+    "cents", "pence", "marks", "dinars", "dirhams", "riyals", "zloty", "ringgit", "rupiah",
+    "bitcoins", "satoshis", "pesos", "reais", "rand", "kronor", "kroner", "lira", "kips",
+}  # fmt: skip
 _UNIT_MODIFIERS = {"square": "square", "sq": "square", "cubic": "cubic", "metric": "metric",
                    "nautical": "nautical", "light": "light"}  # fmt: skip
 _STOP_WORDS = {
@@ -217,20 +253,34 @@ _STOP_WORDS = {
 }  # fmt: skip
 _SKIPPABLE_AFTER_OF = {"the", "my", "his", "her", "their", "our", "its", "your", "them"}
 
+# Digits: "11,000", "40 000" (a space or a no-break space between groups of three),
+# "3.5", ".25", and scientific notation ("1.3x10^6", "12.32e+14").
+_DIGITS = (
+    r"\d+(?:\.\d+)?\s?[x×]\s?10\^[-+]?1?\d\b|\d+(?:\.\d+)?e[-+]?1?\d\b"
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+    # Groups apart, but not the groups of a telephone number ("03457 078 051", "+49 611 7878").
+    r"|(?<!\d[ \u00a0\u202f])[1-9]\d{0,2}(?:[ \u00a0\u202f]\d{3})+(?![\d.,-]\d|\s\d)"
+    r"|\d+(?:\.\d+)?|\.\d+"
+)
 _NUMBER = (
     rf"(?P<cur>{_CURRENCY_BEFORE})?\s?"
     r"(?P<sign>(?<![\w-])[-−](?=\d)|\bnegative\s+|\bminus\s+)?"
-    rf"(?P<num>(?:\d+\s?)?[½⅓⅔¼¾⅕⅛]|{_PART_OF_SCALE}|{_FRACTION}|\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
-    rf"|{_WORD_NUMBER})"
+    rf"(?P<num>(?:\d+\s?)?[½⅓⅔¼¾⅕⅛]|{_PART_OF_SCALE}|{_FRACTION}|{_DIGITS}|{_WORD_NUMBER})"
     r"(?P<plus>\+)?"
-    r"(?:\s?(?P<scale>thousand|million|billion|trillion|dozens?|lakhs?|crores?|"
-    r"bn|mn|tn|bln|mln|tln|mil|m|k|b)\b)?"
+    # A letter for a scale is written against the number ("$1.2bn", "5m", "10k"); apart from it
+    # ("1 m x 1 m") it is a unit.
+    r"(?:\s?(?P<scale>hundred|thousand|million|billion|trillion|dozens?|dozs?|lakhs?|crores?|"
+    r"bn|mn|tn|bln|mln|tln|mil)\b|(?P<letter>m|k|b|\s(?-i:M))\b)?"
+    # "three lakh crore", "a thousand million": a scale of a scale.
+    r"(?:\s(?P<scale2>crores?|million|billion)\b)?"
 )
 _ATTACHED_UNITS = (
-    "km|kg|lbs?|mb|gb|kb|tb|cm|mm|ml|mph|ft|mi|oz|ha|mw|kw|gw|kwh|g|m|s|usd|eur|gbp|jpy|cny|rmb"
+    "km|kg|lbs?|mb|gb|kb|tb|cm|mm|dm|ml|mph|ft|mi|oz|ha|mw|kw|gw|kwh|g|m|s|rad|usd|eur|gbp|jpy|"
+    "cny|rmb"
 )
 # "above 1000 and below 1500", "greater than 100 and smaller than 300": two bounds, one range.
 _SECOND_BOUND = (
+    r"(?:less|fewer|smaller|lower|greater|more|bigger|larger|higher)\s+than\s+or\s+equal\s+to|"
     r"below|under|less\s+than|fewer\s+than|smaller\s+than|lower\s+than|at\s+(?:least|most)|"
     r"above|over|more\s+than|greater\s+than"
 )
@@ -279,9 +329,25 @@ def _part(token: str) -> str:
     return "half" if token == "halves" else token.removesuffix("s")
 
 
+_DIGIT_WORDS = {**_SMALL_NUMBERS, "oh": 0}
+# "one hundred thirty fifths" is a hundred thirty-fifths: a tens word standing apart before a
+# unit's ordinal makes one denominator with it ("thirty-two fifths" stays 32 fifths).
+_TENS_ORDINAL = re.compile(rf"\s({_TENS})\s+(third|fourth|fifth|sixth|seventh|eighth|ninth)s?$")
+_RATIO_SPLIT = re.compile(r"\s+(?:out\s+of|over)\s+")
+
+
+def _decimal_digits(words: str) -> str:
+    """The digits after "point": "nought four" → "04", "seventy-one" → "71"."""
+    digits = ""
+    for word in re.findall(rf"(?:{_TENS})(?:[\s-]+(?:{_UNIT})\b)?|[a-z]+", words):
+        digits += str(sum(_DIGIT_WORDS.get(part, 0) for part in re.findall(r"[a-z]+", word)))
+    return digits
+
+
 def _word_value(words: str) -> Decimal:
     """The value of number words the grammar above accepted: "one hundred and six" → 106,
-    "two thirds" → 0.6667, "one and a half" → 1.5, "10 1/2" → 10.5."""
+    "two thirds" → 0.6667, "one and a half" → 1.5, "10 1/2" → 10.5, "two out of three" →
+    0.6667, "five point five" → 5.5."""
     lower = words.lower()
     vulgar = re.fullmatch(r"(\d*)\s?([½⅓⅔¼¾⅕⅛])", lower)
     if vulgar:
@@ -289,6 +355,15 @@ def _word_value(words: str) -> Decimal:
     slash = re.fullmatch(r"(?:(\d+)\s+)?(\d+)/(\d+)", lower)
     if slash:
         return Decimal(slash.group(1) or 0) + Decimal(slash.group(2)) / Decimal(slash.group(3))
+    ratio = _RATIO_SPLIT.split(lower)
+    if len(ratio) == 2:
+        denominator = _word_value(ratio[1])
+        return _word_value(ratio[0]) / denominator if denominator else Decimal(0)
+    if " point" in lower:
+        whole, decimals = lower.split(" point", 1)
+        return _word_value(whole) + Decimal("0." + (_decimal_digits(decimals) or "0"))
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})*(?:\.\d+)?|\d*\.?\d+", lower):
+        return Decimal(lower.replace(",", ""))
     tokens = re.findall(r"[a-z]+|\d+", lower)
     if tokens and tokens[-1] in _BIG_SCALES and ("quarter" in tokens or "half" in tokens):
         share = Decimal("0.25") if "quarter" in tokens else Decimal("0.5")
@@ -296,24 +371,46 @@ def _word_value(words: str) -> Decimal:
     if not tokens or _part(tokens[-1]) not in _FRACTION_VALUES:
         return Decimal(_whole_words(tokens))
     whole, numerator = Decimal(0), tokens[:-1]
+    denominator = _FRACTION_VALUES[_part(tokens[-1])]
+    compound = _TENS_ORDINAL.search(lower)
+    if compound and len(numerator) > 1:
+        numerator = numerator[:-1]
+        denominator += _SMALL_NUMBERS[compound.group(1)]
     if "and" in numerator:
         cut = len(numerator) - 1 - numerator[::-1].index("and")
         head, numerator = numerator[:cut], numerator[cut + 1 :]
         whole = Decimal(head[0]) if head and head[0].isdigit() else Decimal(_whole_words(head))
     count = _whole_words(numerator) or 1
-    return whole + Decimal(count) / _FRACTION_VALUES[_part(tokens[-1])]
+    return whole + Decimal(count) / denominator
 
 
-def _number(raw: str, scale: str | None, sign: str | None = None) -> Decimal:
+def _scale(match: re.Match, prefix: str = "") -> int:
+    """What the scale words after a number multiply it by: "bn" → 10⁹, "lakh crore" → 10¹²."""
+    multiplier = 1
+    for name in ("scale", "letter", "scale2"):
+        word = match.group(prefix + name)
+        if word:
+            multiplier *= _SCALES[word.strip().lower()]
+    return multiplier
+
+
+_SCIENTIFIC = re.compile(r"(\d+(?:\.\d+)?)\s?(?:[x×]\s?10\^|e)([-+]?\d+)")
+
+
+def _number(raw: str, scale: int = 1, sign: str | None = None) -> Decimal:
     key = " ".join(raw.lower().split())
-    if re.fullmatch(r"[\d,]*\.?\d+", key):
-        amount = Decimal(key.replace(",", ""))
+    scientific = _SCIENTIFIC.fullmatch(key)
+    if scientific:
+        amount = Decimal(scientific.group(1)).scaleb(int(scientific.group(2)))
+    elif re.fullmatch(r"\d{1,3}(?:[, ]\d{3})*(?:\.\d+)?|\d*\.?\d+", key):
+        amount = Decimal(key.replace(",", "").replace(" ", ""))
     else:
         amount = _word_value(key)
-    if scale:
-        amount *= _SCALES[scale.lower()]
-    if sign:
-        amount = -amount
+    amount *= scale
+    return _tidy(-amount if sign else amount)
+
+
+def _tidy(amount: Decimal) -> Decimal:
     if amount != amount.to_integral():
         # Thirds and sevenths: four decimals say the figure; 28 would only look precise.
         return amount.quantize(Decimal("0.0001")).normalize()
@@ -335,7 +432,7 @@ def _unit_after(sentence: str, position: int, currency: str | None) -> tuple[str
     """The counted noun after a number, and where the figure's phrase ends."""
     words = [(m.group(), m.end()) for m in _WORD.finditer(sentence, position)][:8]
     if currency:
-        key = currency.strip().lower()
+        key = "".join(currency.lower().split())
         return _CURRENCIES.get(key, _CURRENCIES.get(key[-1:], "dollars")), position
     if not words:
         return "", position
@@ -435,16 +532,18 @@ def _reads_as_year(sentence: str, match: re.Match, after: str) -> bool:
     return not _is_plural_noun(word) and word not in _STOP_WORDS and word not in _UNIT_WORDS
 
 
-def _is_not_a_figure(sentence: str, match: re.Match, raw: str, scale: str | None) -> bool:
+def _is_not_a_figure(sentence: str, match: re.Match, raw: str, scale: int) -> bool:
     before = sentence[max(0, match.start() - 12) : match.start()].lower()
     after = sentence[match.end() : match.end() + 24].lower()
     lower = raw.lower()
     if re.match(r"(st|nd|rd|th|s)\b", after) or re.match(r"'?s\b", after):
         return True  # ordinals and decades: "3rd", "the 1980s"
+    if re.search(r"[a-z]-$", before) and not match.group("cur"):
+        return True  # a name with a number: "COVID-19", "F-16", "scp-173"
     signed = match.group("sign") or match.group("cur")
     if lower in {"one", "a", "an"} and not signed and not _hyphenated_unit(sentence, match.end()):
         return True  # far more often an article or a pronoun ("one of the", "one day")
-    if re.fullmatch(r"\d{4}", lower) and not scale and 1000 <= int(lower) <= 2100:
+    if re.fullmatch(r"\d{4}", lower) and scale == 1 and 1000 <= int(lower) <= 2100:
         return _reads_as_year(sentence, match, after)
     if re.search(rf"\b(?:{_MONTHS})\.?\s*$", before) or re.match(rf"\s*(?:{_MONTHS})\b", after):
         return True  # "March 2", "2 March"
@@ -464,7 +563,65 @@ _BETWEEN = re.compile(r"\bbetween\s+(?:[$£€¥₹]\s?)?$", re.IGNORECASE)
 _SUBUNIT = re.compile(
     rf"\s+(?:and\s+)?(?P<n>\d{{1,2}}|{_BELOW_100})\s+(?:cents?|pence|p)\b", re.IGNORECASE
 )
-_SYMBOL_AFTER = re.compile(r"\s?(?P<cur>[$£€¥₹₩₽₺₪₦฿])")
+# "15 dollars 50", "thirteen dollars forty five": the cents, unnamed, end the phrase.
+_BARE_SUBUNIT = re.compile(
+    rf"\s+(?P<n>\d{{2}}|{_BELOW_100})(?=\s*(?:$|[.,;:!?)])|\s+more\b)", re.IGNORECASE
+)
+# "75 USD million": the scale after the currency.
+_SCALE_AFTER_UNIT = re.compile(r"\s+(?P<s>thousand|million|billion|trillion|bn|mn)\b", re.I)
+# "10 $", but not the "$" of "1 $10 bill".
+_SYMBOL_AFTER = re.compile(rf"\s?(?P<cur>{_SYMBOLS})(?!\d)")
+# "4 thousand 3 hundred and 21": digits and scale words, each part below the scale before it.
+_CHAIN = re.compile(
+    rf"\s+(?P<and>and\s+)?(?P<n>\d+(?:\.\d+)?|{_BELOW_1000}){_NOT_A_PART}"
+    rf"(?:\s+(?P<s>hundred|{_BIG})\b)?(?![.,]?\d)",
+    re.IGNORECASE,
+)
+# "3 million and a half", "one billion and a half million": a fraction of the scale before.
+_PART_OF_LAST_SCALE = re.compile(
+    rf"\s+and\s+(?P<f>{_WORD_FRACTION})(?:\s+(?P<s>{_BIG})\b)?", re.IGNORECASE
+)
+# "5 ft 2 in", "5 feet and 2 inches": one height in feet.
+_INCHES = re.compile(
+    rf"\s+(?:and\s+)?(?P<n>\d+(?:\.\d+)?|{_BELOW_100})\s*(?:in|inch|inches|\")(?!\w)",
+    re.IGNORECASE,
+)
+# Finance's "MEUR 120", "120 MUSD": millions of a currency.
+_MILLION_CODE = re.compile(r"\s?m(?:eur|usd|aud|gbp|chf|cad)\b", re.IGNORECASE)
+# "percent of 10" (the Recognizers-Text specs read it as 10 percent), unless a number stands
+# before "percent" ("50 percent of 10 million" is 10 million).
+_PERCENT_BEFORE = re.compile(r"(?:%|\bper\s?cent|\bpercent)\s+of\s+$", re.IGNORECASE)
+_NUMBER_BEFORE = re.compile(
+    rf"(?:\d|\b(?:{_UNIT}|{_TEEN}|{_TENS}|hundred|{_BIG}))\s*$", re.IGNORECASE
+)
+
+
+def _last_scale(raw: str, match: re.Match) -> int:
+    """The scale a number's words end on ("4 thousand" → 1000, "one billion" → 10⁹), or 0."""
+    word = match.group("scale") or (re.findall(r"[a-z]+", raw.lower()) or [""])[-1]
+    return {"hundred": 100, **_BIG_SCALES}.get(word.lower(), 0)
+
+
+def _extend(
+    sentence: str, raw: str, match: re.Match, value: Decimal, end: int
+) -> tuple[Decimal, int]:
+    """A number read on past its match: "4 thousand" + "3 hundred and 21", "3 million" + "and
+    a half"; the value and where the number now ends."""
+    last = _last_scale(raw, match)
+    while last and (chain := _CHAIN.match(sentence, end)):
+        part_scale = _SCALES[chain.group("s").lower()] if chain.group("s") else 1
+        part = _number(chain.group("n"), part_scale)
+        if part >= last or not (chain.group("s") or (chain.group("and") and last <= 1000)):
+            break
+        value, end = value + part, chain.end()
+        last = part_scale if chain.group("s") else 0
+    fraction = _PART_OF_LAST_SCALE.match(sentence, end) if last >= 1000 else None
+    if fraction:
+        scale = _BIG_SCALES[fraction.group("s").lower()] if fraction.group("s") else last
+        if scale <= last:
+            value, end = value + _word_value(fraction.group("f")) * scale, fraction.end()
+    return value, end
+
 
 
 def parse_figures(sentence: str) -> list[Figure]:
@@ -499,19 +656,27 @@ def parse_figures(sentence: str) -> list[Figure]:
                 )
             )
             continue
-        raw, scale, currency = match.group("num"), match.group("scale"), match.group("cur")
+        raw, currency, begin = match.group("num"), match.group("cur"), match.start()
+        scale = _scale(match)
+        if currency and found and match.start("cur") < found[-1].end:
+            # "10 rmb 20 usd": "rmb" was the unit of the figure before.
+            currency, begin = None, match.start("sign") if match.group("sign") else match.start("num")
         if _is_not_a_figure(sentence, match, raw, scale):
             continue
         first = _number(raw, scale, match.group("sign"))
         second = None
         if match.group("second"):
-            second_scale = match.group("b_scale") or scale
+            second_scale = _scale(match, "b_")
             second = _number(match.group("b_num"), second_scale, match.group("b_sign"))
             currency = currency or match.group("b_cur")
-            if match.group("b_scale") and not scale:
+            unscaled = first
+            if second_scale != 1 and scale == 1:
                 # "2 to 3 million": the scale written once applies to both ends.
                 first = _number(raw, second_scale, match.group("sign"))
             sep = match.group("sep").lower()
+            if sep == "or" and re.search(r"\beither\s+$", sentence[:begin], re.IGNORECASE):
+                second = None  # "either 10 bln or 10 tln": two figures
+                position = match.start("second")
             if " " in sep:
                 # "above 1000 and below 1500", "at most 100 and at least 20": one range when the
                 # bounds face each other; "more than 40 and less than 10": two figures.
@@ -533,10 +698,22 @@ def parse_figures(sentence: str) -> list[Figure]:
             elif second is not None and second <= first:
                 # "1-0", "24-7": not a range of one thing.
                 second = None
-        qualifier, start = _qualifier_before(sentence, match.start())
+            if second is None:
+                first = unscaled
+        number_end = match.end("first")
+        ratio = _RATIO_SPLIT.split(raw)
+        if len(ratio) == 2 and second is None and _word_value(ratio[0]) > _word_value(ratio[1]):
+            # "12 out of 10" is two numbers, not a share.
+            first = _number(ratio[0], 1, match.group("sign"))
+            number_end = position = match.start("num") + len(ratio[0])
+        qualifier, start = _qualifier_before(sentence, begin)
         is_range = second is not None
-        token_end = match.end("first") if position < match.end() else match.end()
-        phrase_end = match.end() if is_range else match.end("first")
+        token_end = number_end if position < match.end() else match.end()
+        phrase_end = match.end() if is_range else number_end
+        if not is_range:
+            first, phrase_end = _extend(sentence, raw, match, first, number_end)
+            if phrase_end > number_end:
+                token_end = position = max(phrase_end, token_end)
         hyphenated = _hyphenated_unit(sentence, phrase_end)
         if hyphenated:
             unit, end = hyphenated
@@ -547,18 +724,38 @@ def parse_figures(sentence: str) -> list[Figure]:
             and unit in _TIME_UNITS
             and sentence[start:].lower().startswith("over")
         ):
-            qualifier, start = "", match.start()  # "a pay rise over two years": a duration
+            qualifier, start = "", begin  # "a pay rise over two years": a duration
         if is_range and " " in (match.group("sep") or ""):
             qualifier = ""  # "above 1000 and below 1500": both bounds are in the range
-        if not unit and _AGED.search(sentence[: match.start()]):
+        if not unit and _AGED.search(sentence[:begin]):
             unit = "years"  # "a man aged 87", "at age 32"
+        percent_of = None if unit else _PERCENT_BEFORE.search(sentence[:start])
+        if percent_of and not _NUMBER_BEFORE.search(sentence[: percent_of.start()]):
+            unit, start = "percent", percent_of.start()
         symbol = None if currency else _SYMBOL_AFTER.match(sentence, phrase_end)
         if symbol:  # "10 $", "100 €"
             unit, end = _CURRENCIES[symbol.group("cur")], symbol.end()
-        subunit = _SUBUNIT.match(sentence, end) if unit in {"dollars", "euros", "pounds"} else None
-        if subunit and not is_range:
-            first += _number(subunit.group("n"), None) / 100
+        million_code = _MILLION_CODE.match(sentence, phrase_end)
+        if million_code and not is_range and unit in CURRENCY_UNITS:
+            first, end = first * 1_000_000, max(end, million_code.end())
+        elif currency and _MILLION_CODE.fullmatch(currency.strip()):
+            first *= 1_000_000
+        if unit in CURRENCY_UNITS and not is_range and scale == 1:
+            after_unit = _SCALE_AFTER_UNIT.match(sentence, end)
+            if after_unit:
+                first, end = first * _SCALES[after_unit.group("s").lower()], after_unit.end()
+        subunit = None
+        if unit in {"dollars", "euros", "pounds"} and not is_range:
+            subunit = _SUBUNIT.match(sentence, end) or (
+                _BARE_SUBUNIT.match(sentence, end) if end > phrase_end else None
+            )
+        if subunit:
+            first += _number(subunit.group("n")) / 100
             end = subunit.end()
+        inches = _INCHES.match(sentence, end) if unit == "feet" and not is_range else None
+        if inches:
+            first += _number(inches.group("n")) / 12
+            end = inches.end()
         if not is_range and match.group("plus"):
             qualifier = AT_LEAST
         after = _QUALIFIER_AFTER.match(sentence, phrase_end)
@@ -567,6 +764,7 @@ def parse_figures(sentence: str) -> list[Figure]:
             end = max(end, after.end())
             if not unit:  # "500 or more families"
                 unit, end = _unit_after(sentence, after.end(), currency)
+        first = _tidy(first)
         if is_range:
             value, low, high = None, first, second
         elif qualifier == ABOUT:
