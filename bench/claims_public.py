@@ -16,12 +16,10 @@ split of ``claims.text.datasets`` (never trained on), beside baselines trained i
 Figures printed here are "dev", not results: the test parts are held out.
 """
 
-import re
 import statistics
 import subprocess
 import sys
 import time
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import numpy as np
@@ -37,20 +35,12 @@ from sklearn.metrics import average_precision_score, f1_score, roc_auc_score  # 
 
 from claims.text.analysis import analyse_text  # noqa: E402
 from claims.text.claimants import suggest_claimants  # noqa: E402
-from claims.text.datasets import load_splits, recognizer_cases, shared_dir  # noqa: E402
-from claims.text.figures import (  # noqa: E402
-    AT_LEAST,
-    CURRENCY_UNITS,
-    OVER,
-    UNDER,
-    UNIT_NAMES,
-    UP_TO,
-    parse_figures,
-)
+from claims.text.datasets import load_splits, shared_dir  # noqa: E402
+from claims.text.figures import parse_figures  # noqa: E402
+from claims.text.figures_spec import figures_exact  # noqa: E402
 from claims.text.scoring import THRESHOLD, rule_features  # noqa: E402
 from claims.text.sentences import _segment, split_sentences  # noqa: E402
 
-QUANTITY_UNITS = set(UNIT_NAMES.values()) | {"barrels", "bits", "bytes", "tons", "acres"}
 NEWS_DIR = ROOT / "bench" / "claims_public_news"
 GOALS = {"auc": 0.94, "f1": 0.77, "map2019": 0.17, "ap2020": 0.62, "figures": 0.77}
 
@@ -87,133 +77,6 @@ def checkworthiness(splits, predict) -> dict:
             [r.label for r in tweets], predict([r.text for r in tweets])
         ),
     }
-
-
-# Figures -------------------------------------------------------------------------------------
-
-_PLAIN_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
-_RANGE = re.compile(r"^[\[(](?P<low>[^,]*),(?P<high>[^\])]*)[\])]$")
-_SINGULAR = {"feet": "foot", "inches": "inch", "pence": "pence", "yen": "yen", "yuan": "yuan",
-             "miles per hour": "mile per hour", "centuries": "century",
-             "colones": "colón"}  # fmt: skip
-
-
-def _decimal(raw: str) -> Decimal | None:
-    try:
-        return Decimal(raw.replace(",", "").rstrip("%")) if raw.strip() else None
-    except InvalidOperation:
-        return None
-
-
-def _close(a: Decimal | None, b: Decimal | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return abs(a - b) <= Decimal("0.001") * max(Decimal(1), abs(b))
-
-
-def _unit_word(unit: str) -> str:
-    unit = unit.lower().strip()
-    if unit in _SINGULAR:
-        return _SINGULAR[unit]
-    last = unit.split()[-1] if unit.split() else ""
-    return _SINGULAR.get(
-        last, last.removesuffix("es") if last.endswith("ches") else last.rstrip("s")
-    )
-
-
-def _expected(case: dict, kind: str) -> list[tuple]:
-    found = []
-    for result in case["Results"]:
-        resolution = result.get("Resolution") or {}
-        raw = str(resolution.get("value") or "")
-        bounds = _RANGE.match(raw) if kind == "NumberRangeModel" else None
-        if bounds:
-            found.append((None, _decimal(bounds["low"]), _decimal(bounds["high"])))
-        else:
-            unit = resolution.get("unit") or ("percent" if kind == "PercentModel" else "")
-            found.append((_decimal(raw), _unit_word(unit)))
-    return found
-
-
-# Each spec file is one Recognizers-Text model, which finds only its own kind of figure: ours
-# finds every figure, so a currency case is compared on the figures in a currency (the units
-# the extractor knows as money), a range case on the figures stated as ranges or bounds, and so
-# on.
-_CURRENCY_UNITS = CURRENCY_UNITS
-_BOUNDS = {OVER, UNDER, AT_LEAST, UP_TO}
-# The range model reads "equal to 20" as the closed range [20,20]; ours, as an exact figure
-# whose phrase says "equal to".
-_EQUAL = re.compile(r"(?:equals?|equal+ing)\s+to\b", re.IGNORECASE)
-_TIME_UNITS = {"years", "months", "weeks", "days", "hours", "minutes", "seconds", "decades"}
-
-
-def _of_kind(figure, kind: str) -> bool:
-    unit = figure.unit
-    if kind == "CurrencyModel":
-        return unit in _CURRENCY_UNITS or unit.split()[-1:] == ["dollars"]
-    if kind == "AgeModel":
-        return unit in _TIME_UNITS
-    if kind == "PercentModel":
-        return unit == "percent"
-    if kind == "DimensionModel":
-        # "pounds" is a weight as well as money.
-        return (
-            bool(unit)
-            and unit not in (_CURRENCY_UNITS - {"pounds"}) | _TIME_UNITS | {"percent"}
-            and (unit in QUANTITY_UNITS or unit.split()[-1] in QUANTITY_UNITS)
-        )
-    if kind == "NumberRangeModel":
-        return (
-            figure.value is None
-            or figure.qualifier in _BOUNDS
-            or bool(_EQUAL.match(figure.text))
-        )
-    return True
-
-
-def _ours(figures, kind: str) -> list[tuple]:
-    figures = [f for f in figures if _of_kind(f, kind)]
-    if kind == "NumberRangeModel":
-        return [(None, f.low, f.high) for f in figures]
-    return [(f.value, _unit_word(f.unit)) for f in figures]
-
-
-def _same(ours: list[tuple], expected: list[tuple], kind: str) -> bool:
-    if len(ours) != len(expected):
-        return False
-    units_count = kind in {"CurrencyModel", "DimensionModel", "AgeModel", "PercentModel"}
-    remaining = list(ours)
-    for want in expected:
-        for got in remaining:
-            if len(want) == 3:
-                ok = len(got) == 3 and _close(got[1], want[1]) and _close(got[2], want[2])
-            else:
-                ok = _close(got[0], want[0]) and (not units_count or got[1] == want[1])
-            if ok:
-                remaining.remove(got)
-                break
-        else:
-            return False
-    return True
-
-
-def figures_exact(half: str = "dev") -> dict:
-    ours = plain = total = 0
-    per_file: dict[str, list[int]] = {}
-    for kind, case in recognizer_cases(half=half):
-        expected = _expected(case, kind)
-        found = _ours(parse_figures(case["Input"]), kind)
-        regex = [(_decimal(m.group()), "") for m in _PLAIN_NUMBER.finditer(case["Input"])]
-        hit = _same(found, expected, kind)
-        ours += hit
-        plain += (
-            _same(regex, expected, "NumberModel") if kind != "NumberRangeModel" else not expected
-        )
-        total += 1
-        per_file.setdefault(kind, [0, 0])
-        per_file[kind][0] += hit
-        per_file[kind][1] += 1
-    return {"ours": ours / total, "plain": plain / total, "n": total, "per_file": per_file}
 
 
 # Claimants -----------------------------------------------------------------------------------

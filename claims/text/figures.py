@@ -17,8 +17,8 @@ _SMALL_NUMBERS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "nought": 0, "naught": 0, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90,
+    "nineteen": 19, "nought": 0, "naught": 0, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _BIG_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
                "trillion": 1_000_000_000_000}  # fmt: skip
@@ -153,7 +153,9 @@ _AFTER_QUALIFIERS = {"more": AT_LEAST, "greater": AT_LEAST, "higher": AT_LEAST,
                      "above": AT_LEAST, "over": AT_LEAST, "less": UP_TO, "fewer": UP_TO,
                      "lower": UP_TO, "below": UP_TO, "under": UP_TO}  # fmt: skip
 _QUALIFIER_RE = re.compile(
-    r"(?:^|(?<=[\s(])|(?<!=)(?=[<>≤≥]))(?P<q>" + "|".join(f"(?:{p})" for _, p in _QUALIFIERS) + r")\s*$",
+    r"(?:^|(?<=[\s(])|(?<!=)(?=[<>≤≥]))(?P<q>"
+    + "|".join(f"(?:{p})" for _, p in _QUALIFIERS)
+    + r")\s*$",
     re.IGNORECASE,
 )
 _MONTHS = (
@@ -285,8 +287,15 @@ _SECOND_BOUND = (
     r"above|over|more\s+than|greater\s+than"
 )
 _VAGUE_RE = "|".join(re.escape(w) for w in sorted(_VAGUE, key=len, reverse=True))
+# Every way a figure can begin, checked first so that the grammar below is tried only where one
+# may (most word starts are not): without it, reading figures took most of an analysis's time.
+_FIGURE_START = (
+    r"[\d½⅓⅔¼¾⅕⅛$£€¥₹₩₽₺₪₦฿₡₭−-]|\.\d|(?:us|u\.s\.|c|ca|cad|a|au|aud|hk|nz|s|r|mex|mxn)\s?\$"
+    rf"|{_CURRENCY_CODES}|an?\b|{_UNIT}|{_TEEN}|{_TENS}|hundred|{_BIG}|quarter|half|minus"
+    rf"|negative|{_VAGUE_RE}"
+)
 _TOKEN = re.compile(
-    r"(?<![\w.,])(?:"
+    rf"(?<![\w.,])(?={_FIGURE_START})(?:"
     rf"(?P<vague>{_VAGUE_RE})\b"
     rf"|(?P<first>{_NUMBER})"
     rf"(?:\s*(?P<sep>-|–|—|to|and|or|through|thru|and\s+(?:{_SECOND_BOUND}))"
@@ -295,7 +304,8 @@ _TOKEN = re.compile(
     rf")(?:(?!\w)|(?=(?:{_ATTACHED_UNITS})\b))",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[A-Za-zμµ][\w'’/-]*|%|[,.;:!?\"“”()]")
+# Digits are a word here too, so that the counted noun is never looked for past another number.
+_WORD = re.compile(r"[A-Za-zμµ][\w'’/-]*|\d[\d,.]*|%|[,.;:!?\"“”()]")
 
 
 @dataclass(frozen=True)
@@ -334,6 +344,7 @@ _DIGIT_WORDS = {**_SMALL_NUMBERS, "oh": 0}
 # unit's ordinal makes one denominator with it ("thirty-two fifths" stays 32 fifths).
 _TENS_ORDINAL = re.compile(rf"\s({_TENS})\s+(third|fourth|fifth|sixth|seventh|eighth|ninth)s?$")
 _RATIO_SPLIT = re.compile(r"\s+(?:out\s+of|over)\s+")
+_OUT_OF = re.compile(r"\s+out\s+of\s+")
 
 
 def _decimal_digits(words: str) -> str:
@@ -623,7 +634,6 @@ def _extend(
     return value, end
 
 
-
 def parse_figures(sentence: str) -> list[Figure]:
     """Every figure stated in ``sentence``, in order."""
     found: list[Figure] = []
@@ -660,7 +670,10 @@ def parse_figures(sentence: str) -> list[Figure]:
         scale = _scale(match)
         if currency and found and match.start("cur") < found[-1].end:
             # "10 rmb 20 usd": "rmb" was the unit of the figure before.
-            currency, begin = None, match.start("sign") if match.group("sign") else match.start("num")
+            currency, begin = (
+                None,
+                match.start("sign") if match.group("sign") else match.start("num"),
+            )
         if _is_not_a_figure(sentence, match, raw, scale):
             continue
         first = _number(raw, scale, match.group("sign"))
@@ -701,7 +714,7 @@ def parse_figures(sentence: str) -> list[Figure]:
             if second is None:
                 first = unscaled
         number_end = match.end("first")
-        ratio = _RATIO_SPLIT.split(raw)
+        ratio = _OUT_OF.split(raw)
         if len(ratio) == 2 and second is None and _word_value(ratio[0]) > _word_value(ratio[1]):
             # "12 out of 10" is two numbers, not a share.
             first = _number(ratio[0], 1, match.group("sign"))
