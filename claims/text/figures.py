@@ -368,11 +368,11 @@ def _word_value(words: str) -> Decimal:
         return Decimal(slash.group(1) or 0) + Decimal(slash.group(2)) / Decimal(slash.group(3))
     ratio = _RATIO_SPLIT.split(lower)
     if len(ratio) == 2:
-        denominator = _word_value(ratio[1])
-        return _word_value(ratio[0]) / denominator if denominator else Decimal(0)
+        divisor = _word_value(ratio[1])
+        return _word_value(ratio[0]) / divisor if divisor else Decimal(0)
     if " point" in lower:
-        whole, decimals = lower.split(" point", 1)
-        return _word_value(whole) + Decimal("0." + (_decimal_digits(decimals) or "0"))
+        integer, decimals = lower.split(" point", 1)
+        return _word_value(integer) + Decimal("0." + (_decimal_digits(decimals) or "0"))
     if re.fullmatch(r"\d{1,3}(?:,\d{3})*(?:\.\d+)?|\d*\.?\d+", lower):
         return Decimal(lower.replace(",", ""))
     tokens = re.findall(r"[a-z]+|\d+", lower)
@@ -690,7 +690,7 @@ def parse_figures(sentence: str) -> list[Figure]:
             if sep == "or" and re.search(r"\beither\s+$", sentence[:begin], re.IGNORECASE):
                 second = None  # "either 10 bln or 10 tln": two figures
                 position = match.start("second")
-            if " " in sep:
+            if " " in sep and second is not None:
                 # "above 1000 and below 1500", "at most 100 and at least 20": one range when the
                 # bounds face each other; "more than 40 and less than 10": two figures.
                 before, _ = _qualifier_before(sentence, match.start())

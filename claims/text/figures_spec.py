@@ -60,7 +60,7 @@ def _unit_word(unit: str) -> str:
 
 
 def _expected(case: dict, kind: str) -> list[tuple]:
-    found = []
+    found: list[tuple] = []
     for result in case["Results"]:
         resolution = result.get("Resolution") or {}
         raw = str(resolution.get("value") or "")
