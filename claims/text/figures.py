@@ -258,7 +258,8 @@ _SKIPPABLE_AFTER_OF = {"the", "my", "his", "her", "their", "our", "its", "your",
 # Digits: "11,000", "40 000" (a space or a no-break space between groups of three),
 # "3.5", ".25", and scientific notation ("1.3x10^6", "12.32e+14").
 _DIGITS = (
-    r"\d+(?:\.\d+)?\s?[x×]\s?10\^[-+]?1?\d\b|\d+(?:\.\d+)?e[-+]?1?\d\b"
+    # An exponent up to 15 keeps a figure within what a claim's figure can store.
+    r"\d{1,4}(?:\.\d+)?\s?[x×]\s?10\^[-+]?(?:1[0-5]|\d)\b|\d{1,4}(?:\.\d+)?e[-+]?(?:1[0-5]|\d)\b"
     r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?"
     # Groups apart, but not the groups of a telephone number ("03457 078 051", "+49 611 7878").
     r"|(?<!\d[ \u00a0\u202f])[1-9]\d{0,2}(?:[ \u00a0\u202f]\d{3})+(?![\d.,-]\d|\s\d)"
