@@ -10,6 +10,7 @@ from articles.services import article_get_or_create, revision_record
 from claims import services
 from claims.models import AnchorState, Evidence, Rating, SourceKind, Stance
 from factcheck.celery import app as celery_app
+from tests.roles import restore_roles_and_scale
 
 ARTICLE_TEXT = (
     "Harbour City Gazette\n"
@@ -21,6 +22,8 @@ ARTICLE_TEXT = (
 
 
 def _user(username: str, group: str | None) -> User:
+    if group and not Group.objects.filter(name=group).exists():
+        restore_roles_and_scale()  # emptied by an earlier transactional test's flush
     user = User.objects.create_user(username, f"{username}@example.org", "pw-" + username)
     user.is_staff = group is not None
     user.save()

@@ -6,7 +6,6 @@ the claim and then, through the evidence's foreign key, waited for the source: P
 aborted one of them ("deadlock detected") and the admin answered 500.
 """
 
-import importlib
 import threading
 import time
 
@@ -16,6 +15,7 @@ from django.db import connection
 
 from claims import services
 from claims.models import Claim, ClaimStatus, Evidence, SourceKind, Stance
+from tests.roles import restore_roles_and_scale
 
 pytestmark = [
     pytest.mark.skipif(
@@ -26,29 +26,11 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-# The data migrations that fill the roles and the rating scale: a transactional test's flush
-# empties their tables, so they run again before and after (all are idempotent).
-ROLE_MIGRATIONS = [
-    ("0002_rating_scale_and_roles", ("create_scale", "create_roles")),
-    ("0006_claim_search_and_roles", ("grant_roles",)),
-]
-
-
-def _restore_roles_and_scale():
-    from django.db.migrations.loader import MigrationLoader
-
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    for name, functions in ROLE_MIGRATIONS:
-        module = importlib.import_module(f"claims.migrations.{name}")
-        apps = loader.project_state(("claims", name)).apps
-        for function in functions:
-            getattr(module, function)(apps, None)
-
 
 @pytest.fixture(autouse=True)
 def _roles_and_scale(transactional_db):
     # pytest-django runs transactional tests after the others, and each restores for itself.
-    _restore_roles_and_scale()
+    restore_roles_and_scale()
 
 
 def _in_thread(target, errors: list, name: str) -> threading.Thread:

@@ -1,11 +1,10 @@
 """Fixtures of the browser tests: Debian's Chromium for Playwright, the ORM beside its loop,
 and the roles and rating scale in every live-server test."""
 
-import importlib
-
 import pytest
 
 from tests.browser.support import CHROMIUM
+from tests.roles import restore_roles_and_scale
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -37,38 +36,15 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-# The data migrations that create the roles and the rating scale, and grant the roles their
-# permissions, each with the function to run again.
-ROLE_MIGRATIONS = [
-    ("0002_rating_scale_and_roles", ("create_scale", "create_roles")),
-    ("0006_claim_search_and_roles", ("grant_roles",)),
-]
-
-
-@pytest.fixture(scope="session")
-def _roles_migrations():
-    """Those functions, each with the app registry as it stood at its migration."""
-    from django.db.migrations.loader import MigrationLoader
-
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    steps = []
-    for name, functions in ROLE_MIGRATIONS:
-        module = importlib.import_module(f"claims.migrations.{name}")
-        apps = loader.project_state(("claims", name)).apps
-        steps += [(getattr(module, function), apps) for function in functions]
-    return steps
-
-
 @pytest.fixture(autouse=True)
-def _roles_and_scale(transactional_db, _roles_migrations):
+def _roles_and_scale(transactional_db):
     """Live-server tests commit for real, and the database is flushed after each transactional
     test (this module's and others'), which empties the tables the data migrations filled.
     Running those migrations' functions again (all are idempotent) gives every test the roles,
     their permissions and the rating scale. Django's serialized rollback cannot do it here:
     Playwright's sync API runs the test in a greenlet, whose context sees another connection
     object."""
-    for function, apps in _roles_migrations:
-        function(apps, None)
+    restore_roles_and_scale()
 
 
 @pytest.fixture
