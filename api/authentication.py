@@ -1,5 +1,7 @@
 """``Authorization: Api-Key <key>``: newsroom tools authenticate as the key's owner."""
 
+from django.conf import settings
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
@@ -47,3 +49,19 @@ class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Api-Key <key>`; keys are created and revoked in the admin.",
         }
+
+
+class CookieSessionAuthentication(authentication.SessionAuthentication):
+    """A browser session, looked for only when the request carries the session cookie: a
+    tool's request without one skips loading a session that cannot exist."""
+
+    def authenticate(self, request):
+        if settings.SESSION_COOKIE_NAME not in request._request.COOKIES:
+            return None
+        return super().authenticate(request)
+
+
+class CookieSessionScheme(SessionScheme):
+    """The OpenAPI description of the session cookie, as drf-spectacular gives DRF's own."""
+
+    target_class = "api.authentication.CookieSessionAuthentication"

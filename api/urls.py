@@ -24,9 +24,11 @@ class IdConverter:
 
 register_converter(IdConverter, "id")
 
+# Patterns are tried in order: the reads tools make at volume come first.
 v1 = [
-    path("articles/", article_views.ArticleListCreateView.as_view(), name="article-list"),
+    path("claims/<id:pk>/", claim_views.ClaimDetailView.as_view(), name="claim-detail"),
     path("articles/lookup/", article_views.ArticleLookupView.as_view(), name="article-lookup"),
+    path("articles/", article_views.ArticleListCreateView.as_view(), name="article-list"),
     path("articles/<id:pk>/", article_views.ArticleDetailView.as_view(), name="article-detail"),
     path(
         "articles/<id:pk>/candidates/",
@@ -35,7 +37,6 @@ v1 = [
     ),
     path("claims/", claim_views.ClaimListCreateView.as_view(), name="claim-list"),
     path("claims/match/", claim_views.ClaimMatchView.as_view(), name="claim-match"),
-    path("claims/<id:pk>/", claim_views.ClaimDetailView.as_view(), name="claim-detail"),
     path(
         "claims/<id:pk>/evidence/",
         claim_views.ClaimEvidenceView.as_view(),

@@ -1,5 +1,6 @@
 """One canonical form per article URL, computed once on the way in (SPEC section 7, lookup)."""
 
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -7,6 +8,10 @@ from courlan import normalize_url
 from articles.errors import InvalidURL
 
 
+# Newsroom tools ask about the same few articles again and again (the ones being read now):
+# each process remembers the canonical form of the URLs it was asked about last. Invalid URLs
+# raise and are not remembered. At most 2,048 entries of at most a request line each.
+@lru_cache(maxsize=2048)
 def canonicalize_url(url: str) -> str:
     """Lower-case host, no default port, no tracking parameters (utm_*, fbclid, gclid …),
     sorted query, no fragment, no trailing slash: every variant of one article's URL maps here.

@@ -1,18 +1,6 @@
-from django.db import connection
-from django.http import Http404, JsonResponse
 from django.urls import path
 
+from bench.floor import floor
 from factcheck.urls import urlpatterns as app_urlpatterns
-
-
-def floor(request, pk: int) -> JsonResponse:
-    """The least a Django view can do: one row by primary key, one indexed query, as JSON."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id, payload FROM bench_floor WHERE id = %s", [pk])
-        row = cursor.fetchone()
-    if row is None:
-        raise Http404
-    return JsonResponse({"id": row[0], "payload": row[1]})
-
 
 urlpatterns = [path("bench/floor/<int:pk>/", floor), *app_urlpatterns]

@@ -65,13 +65,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # API reads without a session cookie go from here to their view (factcheck/middleware.py).
+    "factcheck.middleware.CookielessAPIReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp on pages; JSON and CSV answers carry no policy (factcheck/middleware.py).
+    "factcheck.middleware.DocumentCSPMiddleware",
     # Sets request.htmx, so a view answers an htmx request with the fragment it swaps.
     "django_htmx.middleware.HtmxMiddleware",
     # Records the logged-in user as the author of every historical record.
@@ -106,6 +109,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that polls the socket instead of running SELECT 1
+    # before each request's first query (core/db/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "core.db.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the Celery worker write at the same time: WAL lets readers go on
     # while one writes, IMMEDIATE transactions take the write lock up front (no deadlocking
@@ -299,9 +306,10 @@ FACTCHECK_NEWSROOM_URL = os.environ.get("FACTCHECK_NEWSROOM_URL", "http://127.0.
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.ContentNegotiation",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.APIKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "api.authentication.CookieSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ApiAccess"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousThrottle"],

@@ -8,8 +8,9 @@ admin.site.site_title = "Factcheck"
 admin.site.index_title = "Articles, claims, sources and verdicts"
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    # The API first: its reads are most of the traffic, and patterns are tried in order.
     path("api/", include("api.urls")),
+    path("admin/", admin.site.urls),
     path("", include("web.urls")),
 ]
 
