@@ -27,7 +27,9 @@ def has_pending_input(fileno: int) -> bool:
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def close_if_health_check_failed(self) -> None:
-        if self.connection is None or not self.health_check_enabled or self.health_check_done:
+        # (By name: Django sets both in connect(); its type stubs do not declare them.)
+        enabled = getattr(self, "health_check_enabled", False)
+        if self.connection is None or not enabled or getattr(self, "health_check_done", True):
             return
         try:
             suspicious = self.connection.closed or has_pending_input(self.connection.fileno())
