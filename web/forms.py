@@ -59,9 +59,22 @@ class VerdictActionForm(forms.Form):
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-class VerdictReturnForm(forms.Form):
+class _OwnIds(forms.Form):
+    """Forms that share a page with others (the review page's claim panel) name their fields'
+    ids after themselves, so no two ids on the page are the same."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class VerdictReturnForm(_OwnIds):
     """Returning a verdict to its writer needs a reason: it is what they find under
     "Returned to me" in the review queue."""
+
+    id_prefix = "return"
 
     version = forms.IntegerField(
         widget=forms.HiddenInput,
@@ -77,9 +90,11 @@ class VerdictReturnForm(forms.Form):
     )
 
 
-class VerdictForm(forms.Form):
+class VerdictForm(_OwnIds):
     """Write or revise a verdict: a rating on the scale and the explanation. ``version`` is
     the verdict's version when the form was shown (none for a first verdict)."""
+
+    id_prefix = "verdict"
 
     rating = forms.ModelChoiceField(
         queryset=Rating.objects.all(),
@@ -104,7 +119,9 @@ class VerdictForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(_OwnIds):
+    id_prefix = "note"
+
     text = forms.CharField(
         label="Note",
         max_length=NOTE_MAX_LENGTH,
