@@ -128,9 +128,9 @@ def queue_buttons(client, user) -> list[str]:
     ("author", "role", "expected"),
     [
         ("factchecker", "viewer", []),
-        ("factchecker", "factchecker", ["Return to the writer"]),
+        ("factchecker", "factchecker", ["Withdraw to draft"]),
         ("factchecker", "editor", ["Publish…", "Return to the writer"]),
-        ("editor", "editor", ["Return to the writer"]),
+        ("editor", "editor", ["Withdraw to draft"]),
         ("editor", "second_editor", ["Publish…", "Return to the writer"]),
     ],
 )
@@ -156,14 +156,14 @@ WRITE = ["Save draft", "Save and submit for review"]
     [
         (ReviewState.DRAFT, "factchecker", "factchecker", WRITE),
         (ReviewState.DRAFT, "factchecker", "viewer", []),
-        (ReviewState.IN_REVIEW, "factchecker", "factchecker", ["Return to the writer", *WRITE]),
+        (ReviewState.IN_REVIEW, "factchecker", "factchecker", ["Withdraw to draft", *WRITE]),
         (
             ReviewState.IN_REVIEW,
             "factchecker",
             "editor",
             ["Publish…", "Return to the writer", *WRITE],
         ),
-        (ReviewState.IN_REVIEW, "editor", "editor", ["Return to the writer", *WRITE]),
+        (ReviewState.IN_REVIEW, "editor", "editor", ["Withdraw to draft", *WRITE]),
         (ReviewState.IN_REVIEW, "factchecker", "viewer", []),
     ],
 )
