@@ -50,12 +50,11 @@ _VERDICT_VERSION_LOST = (
 
 
 class VerdictActionForm(forms.Form):
-    """Publish or return a verdict: the version the editor saw, and for publishing the
+    """Publish a verdict: the version the editor saw, and the
     confirmation (the first POST shows what is about to be published; the second, with
     ``confirm``, publishes it)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    reason = forms.CharField(required=False, max_length=300)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
