@@ -13,6 +13,7 @@ from claims.models import (
     Claim,
     ClaimChange,
     ClaimFigure,
+    ClaimNote,
     Evidence,
     ReviewState,
     Source,
@@ -23,8 +24,8 @@ from claims.services import require_permission
 
 @transaction.atomic
 def claims_merge(*, target: Claim, duplicates: Iterable[Claim], user) -> Claim:
-    """Fold duplicate claims into ``target``: their evidence, appearances, figures, verdict
-    and candidates move to it, the duplicates are deleted, and the target's status is
+    """Fold duplicate claims into ``target``: their evidence, appearances, figures, verdict,
+    notes and candidates move to it, the duplicates are deleted, and the target's status is
     recomputed.
 
     The changes feed keeps what happened as it happened: each duplicate's past events stay
@@ -117,6 +118,12 @@ def claims_merge(*, target: Claim, duplicates: Iterable[Claim], user) -> Claim:
             actor=services.actor_or_none(user),
             is_public=True,
         )
+        # Notes are never deleted while their claim exists (SPEC section 8): the kept claim
+        # takes them, as it takes the evidence.
+        for note in ClaimNote.objects.filter(claim=duplicate):
+            services.attribute_change(note, user, label)
+            note.claim = target
+            note.save()
         ClaimFigure.objects.filter(claim=duplicate).update(claim=target)
         Candidate.objects.filter(claim=duplicate).update(claim=target)
         Candidate.objects.filter(matched_claim=duplicate).update(matched_claim=target)

@@ -731,3 +731,38 @@ class ArticleDocument(models.Model):
 
     def __str__(self) -> str:
         return f"Document of article {self.article_id} (v{self.version})"
+
+
+class ClaimNote(models.Model):
+    """An internal comment on a claim (SPEC section 8): who wrote it, when, and whether it was
+    edited. Written only by ``claims.notes``: its author may correct it for a few minutes
+    (``NOTE_EDIT_WINDOW``), and it is never deleted while its claim exists (its claim's
+    deletion takes it along; the history keeps every version). Never in the API."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="notes")
+    # SET_NULL: a note outlives its author's account, shown as "a former user".
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="claimnote_text_not_blank"),
+        ]
+        indexes = [
+            # The notes of one claim, oldest first (the review page and the claim edit page).
+            models.Index(fields=["claim", "created_at"], name="claimnote_claim_created"),
+        ]
+
+    def __str__(self) -> str:
+        return shorten(self.text)

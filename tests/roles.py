@@ -12,6 +12,7 @@ from django.db.migrations.loader import MigrationLoader
 ROLE_MIGRATIONS = [
     ("0002_rating_scale_and_roles", ("create_scale", "create_roles")),
     ("0006_claim_search_and_roles", ("grant_roles",)),
+    ("0013_claim_notes", ("grant_roles",)),
 ]
 
 

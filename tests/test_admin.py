@@ -86,6 +86,8 @@ def _claim_form(claim, **overrides):
         "appearances-INITIAL_FORMS": 0,
         "verdict-TOTAL_FORMS": 0,
         "verdict-INITIAL_FORMS": 0,
+        "notes-TOTAL_FORMS": 0,
+        "notes-INITIAL_FORMS": 0,
         "changes-TOTAL_FORMS": 0,
         "changes-INITIAL_FORMS": 0,
     }

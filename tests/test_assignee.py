@@ -35,6 +35,8 @@ def test_admin_adds_a_claim_with_an_assignee(client, world, editor, factchecker)
             "appearances-INITIAL_FORMS": 0,
             "verdict-TOTAL_FORMS": 0,
             "verdict-INITIAL_FORMS": 0,
+            "notes-TOTAL_FORMS": 0,
+            "notes-INITIAL_FORMS": 0,
             "changes-TOTAL_FORMS": 0,
             "changes-INITIAL_FORMS": 0,
         },

@@ -128,10 +128,10 @@ def queue_buttons(client, user) -> list[str]:
     ("author", "role", "expected"),
     [
         ("factchecker", "viewer", []),
-        ("factchecker", "factchecker", ["Return to draft"]),
-        ("factchecker", "editor", ["Publish", "Return to draft"]),
-        ("editor", "editor", ["Return to draft"]),
-        ("editor", "second_editor", ["Publish", "Return to draft"]),
+        ("factchecker", "factchecker", ["Withdraw to draft"]),
+        ("factchecker", "editor", ["Publish…", "Return to the writer"]),
+        ("editor", "editor", ["Withdraw to draft"]),
+        ("editor", "second_editor", ["Publish…", "Return to the writer"]),
     ],
 )
 def test_review_queue_offers_only_the_steps_the_role_may_take(
@@ -148,23 +148,27 @@ def test_the_author_is_told_why_there_is_no_publish_button(client, world, editor
     assert "You wrote this verdict: a second editor must publish it." in html
 
 
+WRITE = ["Save draft", "Save and submit for review"]
+
+
 @pytest.mark.parametrize(
-    ("state", "author", "role", "link"),
+    ("state", "author", "role", "buttons"),
     [
+        (ReviewState.DRAFT, "factchecker", "factchecker", WRITE),
+        (ReviewState.DRAFT, "factchecker", "viewer", []),
+        (ReviewState.IN_REVIEW, "factchecker", "factchecker", ["Withdraw to draft", *WRITE]),
         (
-            ReviewState.DRAFT,
+            ReviewState.IN_REVIEW,
             "factchecker",
-            "factchecker",
-            "Edit the verdict or submit it for review",
+            "editor",
+            ["Publish…", "Return to the writer", *WRITE],
         ),
-        (ReviewState.IN_REVIEW, "factchecker", "factchecker", "Edit the verdict</a>"),
-        (ReviewState.IN_REVIEW, "factchecker", "editor", "Edit the verdict or publish it"),
-        (ReviewState.IN_REVIEW, "editor", "editor", "Edit the verdict</a>"),
-        (ReviewState.IN_REVIEW, "factchecker", "viewer", None),
+        (ReviewState.IN_REVIEW, "editor", "editor", ["Withdraw to draft", *WRITE]),
+        (ReviewState.IN_REVIEW, "factchecker", "viewer", []),
     ],
 )
-def test_article_review_panel_names_only_the_steps_the_role_may_take(
-    request, client, world, state, author, role, link
+def test_article_review_panel_offers_only_the_steps_the_role_may_take(
+    request, client, world, state, author, role, buttons
 ):
     services.appearance_create(
         claim=world.claim,
@@ -173,10 +177,12 @@ def test_article_review_panel_names_only_the_steps_the_role_may_take(
     )
     verdict_in(world, state, author=request.getfixturevalue(author))
     client.force_login(request.getfixturevalue(role))
-    url = reverse("article_review", args=[world.article.pk]) + f"?claim={world.claim.pk}"
-    html = client.get(url).content.decode()
-    assert 'id="verdict-heading"' in html
-    if link is None:
-        assert "Edit the verdict" not in html
-    else:
-        assert link in html
+    for url in (
+        reverse("article_review", args=[world.article.pk]) + f"?claim={world.claim.pk}",
+        reverse("claim_edit", args=[world.claim.pk]),
+    ):
+        html = client.get(url).content.decode()
+        section = re.search(r'<section [^>]*id="verdict".*?</section>', html, re.S)
+        assert section, url
+        offered = re.findall(r"<button [^>]*>([^<]+)</button>", section.group(0))
+        assert offered == buttons, url

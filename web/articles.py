@@ -36,6 +36,7 @@ from web.forms import (
     EvidenceQuickForm,
 )
 from web.highlight import Span, paragraphs
+from web.workspace import claim_workspace
 
 # Anchor states that mean an editor should look at the claim again (SPEC section 5).
 DISPLACED = {AnchorState.MOVED, AnchorState.FUZZY, AnchorState.CHANGED, AnchorState.ORPHANED}
@@ -179,7 +180,10 @@ def _review_context(
     form=None,
     candidate_id: str | None = None,
     candidate_forms: dict | None = None,
+    workspace_forms: dict | None = None,
 ) -> dict:
+    """The review page's context. ``workspace_forms`` are the selected claim's verdict and
+    note forms sent back with their errors (``web.verdicts``)."""
     revisions = list(
         article.revisions.only("id", "number", "fetched_at", "article_id").order_by("number")
     )
@@ -220,9 +224,18 @@ def _review_context(
             "chosen_claimant": str(chosen_claimant or ""),
             "chosen_parent": chosen_parent,
         }
-    verdict = getattr(claim, "verdict", None) if claim is not None else None
-    verdict_steps = (
-        services.verdict_steps_allowed(verdict=verdict, user=request.user) if verdict else []
+    # The selected claim's verdict, notes and history (web.workspace), whose forms come back
+    # here: the review page with this claim selected.
+    workspace = (
+        claim_workspace(
+            request,
+            claim,
+            next_url=f"{reverse('article_review', args=[article.pk])}?claim={claim.pk}",
+            article_id=article.pk,
+            **(workspace_forms or {}),
+        )
+        if claim is not None
+        else {}
     )
     compare = _compare(article, revisions, request.GET)
     if len(revisions) >= 2:
@@ -247,7 +260,7 @@ def _review_context(
         "form": form,
         "can_add_evidence": can_add_evidence,
         "can_assign": can_assign,
-        "verdict_steps": verdict_steps,
+        **workspace,
         "compare": compare,
         "compare_from": _int(request.GET.get("from")) or default_from,
         "compare_to": _int(request.GET.get("to")) or default_to,

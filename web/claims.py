@@ -6,20 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from articles.models import Article, ArticleState
 from claims import services
@@ -36,8 +32,6 @@ from claims.models import (
     Source,
     Verdict,
 )
-from core.errors import ReviewRuleError, StaleVersionError
-from web.forms import VerdictActionForm
 from web.templatetags.factcheck_tags import articles_of
 
 # Review queue ---------------------------------------------------------------------------
@@ -109,6 +103,38 @@ def _verdicts_in_review(f: QueueFilters) -> QuerySet:
     return rows.order_by("submitted_at", "id")
 
 
+def _returned_to_me(f: QueueFilters, user) -> QuerySet:
+    """Verdicts returned to their writer: drafts this user wrote whose last review step was
+    someone else taking them out of review (or back from publication), as the return events
+    that say so (the reason, the returner, when). A writer who revises or withdraws their
+    own verdict is the actor of that step, so it is not listed as returned to them."""
+    last_step = (
+        ClaimChange.objects.filter(claim_id=OuterRef("claim_id"), field=ClaimChange.Field.VERDICT)
+        .order_by("-id")
+        .values("id")[:1]
+    )
+    drafts = Verdict.objects.filter(state=ReviewState.DRAFT, written_by=user).annotate(
+        last_step=Subquery(last_step)
+    )
+    rows = ClaimChange.objects.filter(
+        pk__in=drafts.values("last_step"),
+        to_value=ReviewState.DRAFT,
+        from_value__in=[ReviewState.IN_REVIEW, ReviewState.PUBLISHED],
+    ).exclude(actor=user)
+    if f.article:
+        rows = rows.filter(claim__appearances__revision__article_id=f.article).distinct()
+    if f.source:
+        rows = rows.filter(claim__claimant_id=f.source)
+    if f.assignee:
+        rows = rows.filter(claim__assignee_id=f.assignee)
+    rows = rows.select_related(
+        "actor", "claim", "claim__claimant", "claim__assignee", "claim__verdict__rating"
+    )
+    return rows.prefetch_related(
+        Prefetch("claim__appearances", queryset=_appearances_with_articles().queryset)
+    ).order_by("created_at", "id")
+
+
 def _broken_links(f: QueueFilters) -> QuerySet:
     rows = Evidence.objects.filter(link_state__in=[LinkState.BROKEN, LinkState.CHANGED])
     if f.article:
@@ -147,10 +173,20 @@ class QueueTab:
 
     key: str
     label: str
-    rows: Callable[[QueueFilters], QuerySet]
+    rows: Callable[..., QuerySet]
     template: str
     empty: str
     filters: tuple[str, ...] = ("article", "source", "assignee")
+    # A tab of one's own work: its rows depend on who asks (``rows(filters, user)``), and it
+    # is shown only to a role with this permission.
+    mine: bool = False
+    permission: str | None = None
+
+    def queryset(self, filters: QueueFilters, user) -> QuerySet:
+        return self.rows(filters, user) if self.mine else self.rows(filters)
+
+    def shown_to(self, user) -> bool:
+        return self.permission is None or user.has_perm(self.permission)
 
 
 QUEUE_TABS = [
@@ -177,6 +213,15 @@ QUEUE_TABS = [
         "No verdict is waiting for review.",
     ),
     QueueTab(
+        "returned",
+        "Returned to me",
+        _returned_to_me,
+        "claims/queue/returned.html",
+        "No verdict of yours has been returned.",
+        mine=True,
+        permission="claims.change_verdict",
+    ),
+    QueueTab(
         "links",
         "Broken evidence links",
         _broken_links,
@@ -200,10 +245,13 @@ QUEUE_PAGE_SIZE = 50
 @permission_required("claims.view_claim", raise_exception=True)
 def review_queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilters.from_query(request.GET)
-    tabs = {tab.key: tab for tab in QUEUE_TABS}
-    current = tabs.get(request.GET.get("tab", ""), QUEUE_TABS[0])
-    counts = [(tab, tab.rows(filters).count()) for tab in QUEUE_TABS]
-    page = Paginator(current.rows(filters), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = [tab for tab in QUEUE_TABS if tab.shown_to(request.user)]
+    tabs = {tab.key: tab for tab in shown}
+    current = tabs.get(request.GET.get("tab", ""), shown[0])
+    counts = [(tab, tab.queryset(filters, request.user).count()) for tab in shown]
+    page = Paginator(current.queryset(filters, request.user), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     if current.key == "verdicts":
         # Each verdict offers only the steps this user may take (SPEC section 8).
         page.object_list = list(page.object_list)
@@ -228,51 +276,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "second_review": settings.FACTCHECK_SECOND_REVIEW,
             "can_publish": request.user.has_perm("claims.publish_verdict"),
         },
-    )
-
-
-def _back_to_queue(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("review") + "?tab=verdicts"
-    return redirect(target)
-
-
-def _verdict_step(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
-    verdict = get_object_or_404(Verdict.objects.select_related("claim", "rating"), pk=pk)
-    form = VerdictActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "That form was incomplete; reload the page and try again.")
-        return _back_to_queue(request)
-    kwargs = {
-        "verdict": verdict,
-        "user": request.user,
-        "expected_version": form.cleaned_data["version"],
-    }
-    if action is services.verdict_return_to_draft:
-        kwargs["reason"] = form.cleaned_data["reason"]
-    try:
-        action(**kwargs)
-    except (ReviewRuleError, StaleVersionError, PermissionDenied) as exc:
-        messages.error(request, f"“{verdict.claim}”: {exc}")
-    else:
-        messages.success(request, f"“{verdict.claim}”: {done}")
-    return _back_to_queue(request)
-
-
-@require_POST
-@login_required
-def verdict_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    return _verdict_step(request, pk, services.verdict_publish, "verdict published.")
-
-
-@require_POST
-@login_required
-def verdict_return(request: HttpRequest, pk: int) -> HttpResponse:
-    return _verdict_step(
-        request, pk, services.verdict_return_to_draft, "verdict returned to draft."
     )
 
 

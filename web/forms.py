@@ -3,7 +3,8 @@
 from django import forms
 
 from claims.candidate_review import NewSource
-from claims.models import Source, SourceKind, Stance
+from claims.models import Rating, Source, SourceKind, Stance
+from claims.notes import NOTE_MAX_LENGTH
 
 _VERSION_LOST = "The form lost track of the claim's version: reload the page and try again."
 
@@ -43,9 +44,90 @@ class EvidenceQuickForm(forms.Form):
     )
 
 
+_VERDICT_VERSION_LOST = (
+    "The form lost track of the verdict's version: reload the page and try again."
+)
+
+
 class VerdictActionForm(forms.Form):
+    """Publish a verdict: the version the editor saw, and the
+    confirmation (the first POST shows what is about to be published; the second, with
+    ``confirm``, publishes it)."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    reason = forms.CharField(required=False, max_length=300)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class _OwnIds(forms.Form):
+    """Forms that share a page with others (the review page's claim panel) name their fields'
+    ids after themselves, so no two ids on the page are the same."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class VerdictReturnForm(_OwnIds):
+    """Returning a verdict to its writer needs a reason: it is what they find under
+    "Returned to me" in the review queue."""
+
+    id_prefix = "return"
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": _VERDICT_VERSION_LOST, "invalid": _VERDICT_VERSION_LOST},
+    )
+    reason = forms.CharField(
+        label="Why return it?",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The writer reads this under “Returned to me” in the review queue.",
+        error_messages={"required": "Say why the verdict goes back to its writer."},
+    )
+
+
+class VerdictForm(_OwnIds):
+    """Write or revise a verdict: a rating on the scale and the explanation. ``version`` is
+    the verdict's version when the form was shown (none for a first verdict)."""
+
+    id_prefix = "verdict"
+
+    rating = forms.ModelChoiceField(
+        queryset=Rating.objects.all(),
+        empty_label="Choose the rating…",
+        help_text="The newsroom's rating scale, best to worst; Unproven is outside it.",
+        error_messages={
+            "required": "Choose a rating.",
+            "invalid_choice": "That rating no longer exists: choose another.",
+        },
+    )
+    explanation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 7}),
+        max_length=10000,
+        help_text="What the evidence shows, in words a reader can follow.",
+        error_messages={"required": "A verdict needs a written explanation."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    action = forms.ChoiceField(
+        choices=[("save", "Save draft"), ("submit", "Save and submit for review")],
+        initial="save",
+        required=False,
+    )
+
+
+class NoteForm(_OwnIds):
+    id_prefix = "note"
+
+    text = forms.CharField(
+        label="Note",
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Internal: seen by the newsroom only, never by the public or the API.",
+        error_messages={"required": "Write the note's text."},
+    )
 
 
 class ClaimAssignForm(forms.Form):

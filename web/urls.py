@@ -5,7 +5,7 @@ from django.urls import path
 
 from web import articles as article_views
 from web import claims as claim_views
-from web import dashboard, site
+from web import dashboard, site, verdicts
 
 urlpatterns = [
     path("", site.home, name="home"),
@@ -53,9 +53,13 @@ urlpatterns = [
     ),
     path("sources/choices/", article_views.source_choices, name="source_choices"),
     path("review/", claim_views.review_queue, name="review"),
-    path("review/verdicts/<int:pk>/publish/", claim_views.verdict_publish, name="verdict_publish"),
-    path("review/verdicts/<int:pk>/return/", claim_views.verdict_return, name="verdict_return"),
+    path("review/verdicts/<int:pk>/publish/", verdicts.verdict_publish, name="verdict_publish"),
+    path("review/verdicts/<int:pk>/return/", verdicts.verdict_return, name="verdict_return"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("claims/", claim_views.claim_list, name="claim_list"),
     path("claims/<int:pk>/", claim_views.claim_public, name="claim_public"),
+    path("claims/<int:pk>/edit/", verdicts.claim_edit, name="claim_edit"),
+    path("claims/<int:pk>/verdict/", verdicts.verdict_save, name="verdict_save"),
+    path("claims/<int:pk>/notes/", verdicts.note_add, name="note_add"),
+    path("claims/notes/<int:pk>/edit/", verdicts.note_edit, name="note_edit"),
 ]

@@ -5,13 +5,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from claims import merging, services
+from claims import merging, notes, services
 from claims.admin.common import (
     ReviewStepsMixin,
     ServiceErrorsMixin,
@@ -24,6 +25,7 @@ from claims.models import (
     Claim,
     ClaimChange,
     ClaimFigure,
+    ClaimNote,
     Evidence,
     Rating,
     ReviewState,
@@ -241,6 +243,31 @@ class ClaimChangeInline(admin.TabularInline):
         return False
 
 
+class NoteInline(admin.TabularInline):
+    """Notes: read-only rows (an author corrects a note on the pages, within minutes), never
+    deleted; a new row is added through ``claims.notes.note_add``."""
+
+    model = ClaimNote
+    verbose_name = "note"
+    verbose_name_plural = "notes (internal, never public)"
+    fields = ["text", "author", "created_at", "edited_at"]
+    readonly_fields = ["author", "created_at", "edited_at"]
+    extra = 0
+    can_delete = False
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})},
+    }
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
 class ClaimForm(VersionedForm):
     class Meta:
         model = Claim
@@ -321,7 +348,7 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
         # candidates, and an inline would add a formset every claim form post must carry.
         ("Figures", {"fields": ["figures_stated"]}),
     ]
-    inlines = [EvidenceInline, AppearanceInline, VerdictInline, ClaimChangeInline]
+    inlines = [EvidenceInline, AppearanceInline, VerdictInline, NoteInline, ClaimChangeInline]
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -417,6 +444,9 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
                     explanation=verdict_form.cleaned_data["explanation"],
                     expected_version=verdict_form.cleaned_data.get("expected_version"),
                 )
+        elif formset.model is ClaimNote:
+            for note in formset.new_objects:
+                notes.note_add(claim=claim, user=request.user, text=note.text)
         # The status and verdict history (ClaimChangeInline) is read-only: nothing to save.
 
     def delete_model(self, request, obj):

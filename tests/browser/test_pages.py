@@ -234,6 +234,10 @@ def test_editor_publishes_a_verdict_written_by_someone_else(
     row = page.locator(f"[data-verdict-id='{pages_world.verdict.pk}']")
     shoot(page, "queue-verdicts-desktop")
     row.get_by_role("button", name="Publish").click()
+    # Published only once confirmed, on a page that shows what is about to go public.
+    page.get_by_role("heading", name="Publish this verdict?").wait_for()
+    assert Verdict.objects.get(pk=pages_world.verdict.pk).state == ReviewState.IN_REVIEW
+    page.get_by_role("button", name="Publish now").click()
     page.locator(".message--success").wait_for()
     assert "verdict published" in page.locator(".messages").inner_text()
     assert Verdict.objects.get(pk=pages_world.verdict.pk).state == ReviewState.PUBLISHED

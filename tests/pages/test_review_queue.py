@@ -115,11 +115,16 @@ def test_review_queue_query_count_does_not_grow_with_rows(
 
 def test_second_editor_publishes_from_the_queue(client, pages_world, editor):
     client.force_login(editor)
-    response = client.post(
-        reverse("verdict_publish", args=[pages_world.verdict.pk]),
-        {"version": pages_world.verdict.version, "next": "/review/?tab=verdicts"},
-        follow=True,
-    )
+    url = reverse("verdict_publish", args=[pages_world.verdict.pk])
+    form = {"version": pages_world.verdict.version, "next": "/review/?tab=verdicts"}
+    # The first POST asks to confirm, showing what is about to be published.
+    response = client.post(url, form)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Publish this verdict?" in html and pages_world.verdict.explanation in html
+    assert 'name="confirm" value="1"' in html
+    assert Verdict.objects.get(pk=pages_world.verdict.pk).state == ReviewState.IN_REVIEW
+    response = client.post(url, {**form, "confirm": "1"}, follow=True)
     assert response.redirect_chain[-1][0] == "/review/?tab=verdicts"
     assert "verdict published." in response.content.decode()
     verdict = Verdict.objects.get(pk=pages_world.verdict.pk)
@@ -186,7 +191,11 @@ def test_queue_action_ignores_an_outside_next_url(client, pages_world, editor):
     client.force_login(editor)
     response = client.post(
         reverse("verdict_return", args=[pages_world.verdict.pk]),
-        {"version": pages_world.verdict.version, "next": "https://evil.example.net/"},
+        {
+            "version": pages_world.verdict.version,
+            "reason": "Cite the customs table.",
+            "next": "https://evil.example.net/",
+        },
     )
     assert response["Location"] == "/review/?tab=verdicts"
 
@@ -231,5 +240,8 @@ def test_demo_leaves_work_in_the_review_queue(client, db):
     assert counts["claims"] == 1 and counts["verdicts"] == 1 and counts["candidates"] >= 3
     verdict = Verdict.objects.get(state=ReviewState.IN_REVIEW)
     assert verdict.written_by.username == "factchecker"
-    client.post(reverse("verdict_publish", args=[verdict.pk]), {"version": verdict.version})
+    client.post(
+        reverse("verdict_publish", args=[verdict.pk]),
+        {"version": verdict.version, "confirm": "1"},
+    )
     assert Verdict.objects.get(pk=verdict.pk).state == ReviewState.PUBLISHED
