@@ -9,71 +9,91 @@ from tests.conftest import make_evidence
 C, D, X = Stance.CORROBORATES, Stance.DISPUTES, Stance.CONTEXT
 
 # (evidence as (stance, source attribute of the world fixture), expected status, counts
-#  (corroborates, disputes, context, independent corroborates), expected explanation)
+#  (corroborates, disputes, context, independent corroborates, independent disputes),
+#  expected explanation). The claimant is the port authority, under the City of Harbour.
 CASES = [
-    ([], ClaimStatus.UNVERIFIED, (0, 0, 0, 0), "Unverified: no evidence yet."),
+    ([], ClaimStatus.UNVERIFIED, (0, 0, 0, 0, 0), "Unverified: no evidence yet."),
     (
         [(X, "outlet")],
         ClaimStatus.UNVERIFIED,
-        (0, 0, 1, 0),
+        (0, 0, 1, 0, 0),
         "Unverified: only context evidence (1 item).",
     ),
     (
         [(C, "port")],
         ClaimStatus.UNVERIFIED,
-        (1, 0, 0, 0),
-        "Unverified: 1 supporting source is not independent of the claimant.",
+        (1, 0, 0, 0, 0),
+        "Supported by Port Authority, on the claimant's side; no independent evidence yet.",
     ),
     # The council shares the port authority's top-level parent: not independent.
     (
         [(C, "council")],
         ClaimStatus.UNVERIFIED,
-        (1, 0, 0, 0),
-        "Unverified: 1 supporting source is not independent of the claimant.",
+        (1, 0, 0, 0, 0),
+        "Supported by City Council, on the claimant's side; no independent evidence yet.",
     ),
     (
         [(C, "government")],
         ClaimStatus.UNVERIFIED,
-        (1, 0, 0, 0),
-        "Unverified: 1 supporting source is not independent of the claimant.",
+        (1, 0, 0, 0, 0),
+        "Supported by the City of Harbour, on the claimant's side; no independent evidence yet.",
     ),
     (
         [(C, "outlet")],
         ClaimStatus.CORROBORATED,
-        (1, 0, 0, 1),
+        (1, 0, 0, 1, 0),
         "Corroborated by 1 independent source.",
     ),
     (
         [(C, "outlet"), (C, "union"), (C, "council")],
         ClaimStatus.CORROBORATED,
-        (3, 0, 0, 2),
-        "Corroborated by 2 independent sources; 1 supporting source is not independent.",
+        (3, 0, 0, 2, 0),
+        "Corroborated by 2 independent sources; also supported by City Council, on the "
+        "claimant's side.",
     ),
     (
         [(D, "union")],
         ClaimStatus.DISPUTED,
-        (0, 1, 0, 0),
-        "Disputed by 1 source; no independent source corroborates it.",
+        (0, 1, 0, 0, 1),
+        "Disputed by 1 independent source; no independent source corroborates it.",
     ),
     (
         [(D, "union"), (C, "council")],
         ClaimStatus.DISPUTED,
-        (1, 1, 0, 0),
-        "Disputed by 1 source; no independent source corroborates it "
-        "(1 supporting source is not independent).",
+        (1, 1, 0, 0, 1),
+        "Disputed by 1 independent source; no independent source corroborates it "
+        "(supported by City Council, on the claimant's side).",
     ),
     (
         [(C, "outlet"), (D, "union")],
         ClaimStatus.CONTESTED,
-        (1, 1, 0, 1),
-        "Contested: corroborated by 1 independent source and disputed by 1 source.",
+        (1, 1, 0, 1, 1),
+        "Contested: corroborated by 1 independent source and disputed by 1 independent source.",
     ),
-    # A dispute from the claimant's own side still counts as a dispute.
+    # A dispute from the claimant's own side is a retraction: not independent, yet it makes
+    # the claim disputed when nothing independent supports it (SPEC section 3) ...
+    (
+        [(D, "port")],
+        ClaimStatus.DISPUTED,
+        (0, 1, 0, 0, 0),
+        "Disputed: retracted by Port Authority, on the claimant's own side; no independent "
+        "source corroborates it.",
+    ),
+    (
+        [(D, "council"), (C, "port")],
+        ClaimStatus.DISPUTED,
+        (1, 1, 0, 0, 0),
+        "Disputed: retracted by City Council, on the claimant's own side; no independent "
+        "source corroborates it (supported by Port Authority, on the claimant's side).",
+    ),
+    # ... and, not being independent, it does not contest independent support: SPEC section 3
+    # asks an independent disputes for contested, and none for corroborated.
     (
         [(C, "outlet"), (D, "council")],
-        ClaimStatus.CONTESTED,
-        (1, 1, 0, 1),
-        "Contested: corroborated by 1 independent source and disputed by 1 source.",
+        ClaimStatus.CORROBORATED,
+        (1, 1, 0, 1, 0),
+        "Corroborated by 1 independent source; also retracted by City Council, on the "
+        "claimant's own side.",
     ),
 ]
 
@@ -89,6 +109,7 @@ def test_status_from_evidence(world, editor, evidence, status, counts, explanati
         claim.disputes_count,
         claim.context_count,
         claim.independent_corroborates_count,
+        claim.independent_disputes_count,
     ) == counts
     assert claim.status_explanation == explanation
 
