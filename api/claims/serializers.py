@@ -203,30 +203,24 @@ class AppearanceInputSerializer(StrictInputSerializer):
 MAX_ABOUT = 20
 
 
-def about_field() -> serializers.PrimaryKeyRelatedField:
-    return serializers.PrimaryKeyRelatedField(
-        queryset=Source.objects.all(),
-        many=True,
+def about_field() -> serializers.ListField:
+    # A ListField, not ``many=True``: it refuses an object ({"id": 3}) instead of reading its
+    # keys as ids, and bounds the length.
+    return serializers.ListField(
+        child=serializers.PrimaryKeyRelatedField(queryset=Source.objects.all()),
         required=False,
-        help_text=f"At most {MAX_ABOUT} ids of the sources (parties) the claim is about, such as the Government "
-        "of Russia for “Russian forces killed wounded North Korean soldiers”: their evidence, "
-        "and that of the bodies under them, is not independent. An empty list clears them.",
+        max_length=MAX_ABOUT,
+        help_text=f"At most {MAX_ABOUT} ids of the sources (parties) the claim is about, such "
+        "as the Government of Russia for “Russian forces killed wounded North Korean "
+        "soldiers”: their evidence, and that of the bodies under them, is not independent. "
+        "An empty list clears them.",
     )
-
-
-def validate_about(parties: list[Source]) -> list[Source]:
-    if len(parties) > MAX_ABOUT:
-        raise serializers.ValidationError(
-            f"At most {MAX_ABOUT} parties; got {len(parties)}. Name the main ones."
-        )
-    return parties
 
 
 class ClaimCreateInputSerializer(StrictInputSerializer):
     statement = StrictCharField(max_length=5000)
     claimant = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all())
     about = about_field()
-    validate_about = staticmethod(validate_about)
     appearances = AppearanceInputSerializer(many=True, required=False)
 
 
@@ -235,7 +229,6 @@ class ClaimUpdateInputSerializer(StrictInputSerializer):
     claimant = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all(), required=False)
     about = about_field()
     needs_review = serializers.BooleanField(required=False)
-    validate_about = staticmethod(validate_about)
 
     def validate(self, attrs):
         if not attrs:
