@@ -6,6 +6,7 @@ import json
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -62,9 +63,9 @@ def _claim(apps, statement, claimant, status, explanation, counts, evidence):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migrate_recomputes_statuses_records_system_changes_and_keeps_documents_true(
-    editor,
-):
+def test_migrate_recomputes_statuses_records_system_changes_and_keeps_documents_true():
+    # A superuser, not a role: an earlier transactional test may have flushed the groups.
+    editor = User.objects.create_superuser("erin_editor", "erin@example.org", "pw")
     call_command("migrate", *BEFORE, verbosity=0)
     old = _state(BEFORE)
     ukraine = _source(old, "Government of Ukraine")
