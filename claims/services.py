@@ -275,11 +275,12 @@ def set_about(claim: Claim, parties: Iterable[Source]) -> bool:
     wanted = {party.pk for party in parties}
     if wanted == set(claim.about.values_list("pk", flat=True)):
         return False
-    claim.skip_history_when_saving = True
+    # django-simple-history would record the claim once per m2m signal otherwise.
+    claim.skip_history_when_saving = True  # type: ignore[attr-defined]
     try:
         claim.about.set(wanted)
     finally:
-        del claim.skip_history_when_saving
+        del claim.skip_history_when_saving  # type: ignore[attr-defined]
     return True
 
 

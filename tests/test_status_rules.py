@@ -2,7 +2,7 @@
 
 import pytest
 
-from claims import services
+from claims import merging, services
 from claims.models import Claim, ClaimChange, ClaimStatus, SourceKind, Stance
 from tests.conftest import make_evidence
 
@@ -359,3 +359,19 @@ def test_creating_a_claim_with_parties(world, editor):
     assert claim.status_explanation == (
         "Denied by Port Authority, a party the claim is about; no independent evidence yet."
     )
+
+
+def test_merging_keeps_the_parties_of_every_duplicate(world, editor):
+    duplicate = services.claim_create(
+        statement="4,200 boxes went through the north terminal in March.",
+        claimant=world.port,
+        about=[world.union],
+    )
+    make_evidence(duplicate, stance=D, source=world.union, user=editor)
+    assert Claim.objects.get(pk=duplicate.pk).status == ClaimStatus.UNVERIFIED
+    target = merging.claims_merge(target=world.claim, duplicates=[duplicate], user=editor)
+    target = Claim.objects.get(pk=target.pk)
+    assert list(target.about.all()) == [world.union]
+    # The union's denial moved with its party: still interested, still unverified.
+    assert target.status == ClaimStatus.UNVERIFIED
+    assert target.disputes_count == 1
