@@ -104,3 +104,14 @@ def test_a_change_no_person_made_shows_system_as_its_actor(client, world, editor
     page = client.get(reverse("admin:claims_claim_change", args=[world.claim.pk]))
     rows = page.content.decode().split("Status and verdict history", 1)[1]
     assert f"<p>{editor.username}</p>" in rows
+
+
+def test_the_claims_history_page_shows_the_parties_changing(client, world, editor):
+    services.claim_update(claim=world.claim, about=[world.union], user=editor)
+    services.claim_update(claim=world.claim, about=[world.union, world.outlet], user=editor)
+    client.force_login(editor)
+    response = client.get(reverse("admin:claims_claim_history", args=[world.claim.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "About" in html or "about" in html
+    assert "Coastal Ledger" in html
