@@ -1,6 +1,7 @@
 """Editors' decisions on candidates: accept one as a claim, reject it with a reason, or attach
 it to the claim it restates; and the figures a claim states, recorded from its sentence."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -152,6 +153,7 @@ def candidate_accept(
     statement: str | None = None,
     claimant: Source | None = None,
     new_source: NewSource | None = None,
+    about: Iterable[Source] = (),
 ) -> Claim:
     """Make the candidate a claim: its appearance anchored in the revision, its figures, and
     the claimant the editor chose: an existing source, or a new source they asked for with its
@@ -164,7 +166,7 @@ def candidate_accept(
         assert new_source is not None  # for mypy: exactly one of the two was given
         claimant = _claimant_from_request(new_source, user)
     claim = services.claim_create(
-        statement=(statement or locked.text).strip(), claimant=claimant, user=user
+        statement=(statement or locked.text).strip(), claimant=claimant, about=about, user=user
     )
     revision, start = _anchor(locked)
     services.appearance_create(

@@ -16,8 +16,9 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
-from django.db.models import Prefetch
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -31,6 +32,7 @@ from claims.models import (
     Claim,
     ClaimDocument,
     ClaimStatus,
+    Source,
 )
 
 BATCH = 500
@@ -57,7 +59,14 @@ class EvidenceCountsSerializer(serializers.Serializer):
     corroborates = serializers.IntegerField()
     disputes = serializers.IntegerField()
     context = serializers.IntegerField()
-    independent_corroborates = serializers.IntegerField()
+    independent_corroborates = serializers.IntegerField(
+        help_text="Corroborating evidence from sources neither on the claimant's side nor a "
+        "party the claim is about."
+    )
+    independent_disputes = serializers.IntegerField(
+        help_text="Disputing evidence from independent sources (a retraction by the "
+        "claimant's own side is not independent, though it makes the claim disputed)."
+    )
 
 
 class VerdictOutputSerializer(serializers.Serializer):
@@ -91,6 +100,10 @@ class ClaimOutputSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField(help_text="The public claim page.")
     statement = serializers.CharField()
     claimant = SourceRefSerializer()
+    about = serializers.SerializerMethodField(
+        help_text="The ids of the sources (parties) the claim is about; their evidence is not "
+        "independent."
+    )
     status = serializers.ChoiceField(choices=ClaimStatus.choices)
     status_explanation = serializers.CharField()
     evidence_counts = serializers.SerializerMethodField()
@@ -107,6 +120,10 @@ class ClaimOutputSerializer(serializers.Serializer):
     def get_url(self, claim: Claim) -> str:
         return claim_public_url(claim.pk)
 
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_about(self, claim: Claim) -> list[int]:
+        return sorted(party.pk for party in claim.about.all())
+
     @extend_schema_field(EvidenceCountsSerializer)
     def get_evidence_counts(self, claim: Claim) -> dict:
         return {
@@ -114,6 +131,7 @@ class ClaimOutputSerializer(serializers.Serializer):
             "disputes": claim.disputes_count,
             "context": claim.context_count,
             "independent_corroborates": claim.independent_corroborates_count,
+            "independent_disputes": claim.independent_disputes_count,
         }
 
     @extend_schema_field(VerdictOutputSerializer(allow_null=True))
@@ -154,11 +172,13 @@ def _dumps(data) -> str:
 
 def _claims_for_rendering(ids: Iterable[int]):
     # Three queries whatever the number of claims: claims with claimant and verdict ratings,
-    # then their appearances with the revision's article and number.
+    # then the parties they are about, then their appearances with the revision's article
+    # and number.
     return (
         Claim.objects.filter(pk__in=list(ids))
         .select_related("claimant", "verdict__rating", "verdict__published_rating")
         .prefetch_related(
+            Prefetch("about", queryset=Source.objects.only("id")),
             Prefetch(
                 "appearances",
                 queryset=Appearance.objects.select_related("revision").only(
@@ -172,7 +192,7 @@ def _claims_for_rendering(ids: Iterable[int]):
                     "revision__number",
                     "revision__article_id",
                 ),
-            )
+            ),
         )
         .order_by("pk")
     )
@@ -303,6 +323,49 @@ def _rebuild_article_documents(article_ids: list[int]) -> None:
         )
     ArticleDocument.objects.filter(article_id__in=article_ids).delete()
     ArticleDocument.objects.bulk_create(documents, batch_size=BATCH)
+
+
+# ``ClaimDocument.claim_version`` of a document a migration marked outdated: no claim has
+# version 0, so ``stale_documents`` reports it too until it is rendered again.
+OUTDATED = 0
+
+
+@transaction.atomic
+def rebuild_outdated() -> int:
+    """Render the documents that are missing or that a migration marked outdated, and the
+    documents of the articles those claims appear in; return how many claims. One query when
+    there are none."""
+    ids = list(
+        Claim.objects.filter(Q(document__isnull=True) | Q(document__claim_version=OUTDATED))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        claims_changed(batch, cascade=False)
+        article_ids = sorted(
+            set(
+                Appearance.objects.filter(claim_id__in=batch).values_list(
+                    "revision__article_id", flat=True
+                )
+            )
+        )
+        for first in range(0, len(article_ids), BATCH):
+            _rebuild_article_documents(article_ids[first : first + BATCH])
+    return len(ids)
+
+
+def after_migrate(sender, *, using: str = DEFAULT_DB_ALIAS, plan=None, **kwargs) -> None:
+    """``post_migrate`` of the claims app: once ``migrate`` has applied migrations forward and
+    the database is fully migrated (so these models match its tables), render the documents
+    a migration marked outdated. A flush (no plan), a backwards or a partial migrate does
+    nothing."""
+    if not plan or any(backwards for _migration, backwards in plan):
+        return
+    executor = MigrationExecutor(connections[using])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return
+    rebuild_outdated()
 
 
 @transaction.atomic

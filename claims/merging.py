@@ -40,9 +40,20 @@ def claims_merge(*, target: Claim, duplicates: Iterable[Claim], user) -> Claim:
     # The locking order of claims.services: the sources whose evidence moves (their roots
     # decide the target's status), then the claims in ascending id, so two merges of
     # overlapping claims, or a merge and a source move, cannot deadlock.
+    # The parties the duplicates are about join the target's (their roots decide too).
+    parties = set(
+        Claim.about.through.objects.filter(claim_id__in=[target.pk, *duplicate_ids]).values_list(
+            "source_id", flat=True
+        )
+    )
     services.share_lock(
         Source,
-        Evidence.objects.filter(claim_id__in=duplicate_ids).values_list("source_id", flat=True),
+        [
+            *Evidence.objects.filter(claim_id__in=duplicate_ids).values_list(
+                "source_id", flat=True
+            ),
+            *parties,
+        ],
     )
     locked = services.lock_claims([target.pk, *duplicate_ids])
     if len(locked) != len(duplicate_ids) + 1:
@@ -133,6 +144,7 @@ def claims_merge(*, target: Claim, duplicates: Iterable[Claim], user) -> Claim:
         services.attribute_change(duplicate, user, f"Merged into claim #{target.pk}")
         duplicate.delete()
     target.needs_review_reason = "\n".join(dict.fromkeys(reasons))
+    services.set_about(target, Source.objects.filter(pk__in=parties))
     merged = ", ".join(f"#{pk}" for pk in duplicate_ids)
     target = services.claim_recompute_status(
         claim=target,

@@ -148,6 +148,16 @@ class Claim(models.Model):
 
     statement = models.TextField()
     claimant = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
+    # The parties the claim is about ("Russian forces killed wounded North Korean soldiers" is
+    # about the Government of Russia): their evidence is interested, not independent (SPEC
+    # section 3). Written only by the claim services, which recompute the status.
+    about = models.ManyToManyField(
+        Source,
+        blank=True,
+        related_name="claims_about",
+        help_text="The parties the claim is about: evidence from them (or from the bodies "
+        "they belong to) is not independent.",
+    )
     status = models.CharField(
         max_length=16,
         choices=ClaimStatus.choices,
@@ -161,6 +171,7 @@ class Claim(models.Model):
     disputes_count = models.PositiveIntegerField(default=0, editable=False)
     context_count = models.PositiveIntegerField(default=0, editable=False)
     independent_corroborates_count = models.PositiveIntegerField(default=0, editable=False)
+    independent_disputes_count = models.PositiveIntegerField(default=0, editable=False)
     needs_review = models.BooleanField(default=False)
     needs_review_reason = models.TextField(blank=True)
     # Who is responsible for checking the claim now; the review queue filters by it.
@@ -192,7 +203,7 @@ class Claim(models.Model):
     # matching reads the statements instead.
     search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["search_vector"])
+    history = HistoricalRecords(excluded_fields=["search_vector"], m2m_fields=["about"])
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
@@ -204,6 +215,10 @@ class Claim(models.Model):
             models.CheckConstraint(
                 condition=Q(independent_corroborates_count__lte=models.F("corroborates_count")),
                 name="claim_independent_within_corroborates",
+            ),
+            models.CheckConstraint(
+                condition=Q(independent_disputes_count__lte=models.F("disputes_count")),
+                name="claim_independent_within_disputes",
             ),
         ]
         indexes = [

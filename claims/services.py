@@ -141,6 +141,11 @@ def _refresh_roots(source: Source) -> None:
     affected |= set(
         Evidence.objects.filter(source_id__in=subtree).values_list("claim_id", flat=True)
     )
+    # A claim about a source of the subtree: that party's top-level source changed, and with
+    # it which evidence is interested (SPEC section 3).
+    affected |= set(
+        Claim.about.through.objects.filter(source_id__in=subtree).values_list("claim_id", flat=True)
+    )
     # All at once in ascending id (the locking order), after the source: see the module's
     # docstring.
     for claim in lock_claims(affected).values():
@@ -188,12 +193,18 @@ def source_update(*, source: Source, user=None, **fields) -> Source:
     for name, value in fields.items():
         setattr(source, name, value)
     validate_source_parent(source, source.parent)
-    old_name = Source.objects.filter(pk=source.pk).values_list("name", flat=True).get()
+    old_name, old_kind = Source.objects.filter(pk=source.pk).values_list("name", "kind").get()
     source.full_clean(exclude=["root"])
     attribute_change(source, user)
     source.save()
     if source.parent_id != old_parent_id:
         _refresh_roots(source)
+    elif (source.name, source.kind) != (old_name, old_kind):
+        # Explanations name interested evidence by its source ("Denied by the Ministry of
+        # Defence of Russia, …"): say it under the new name.
+        named = Evidence.objects.filter(source=source).values_list("claim_id", flat=True)
+        for claim in lock_claims(named).values():
+            claim_recompute_status(claim=claim, user=user, reason="Source renamed")
     if source.name != old_name:
         # Claim documents show their claimant's name.
         documents.claims_changed(source.claims.values_list("id", flat=True))
@@ -235,17 +246,42 @@ def source_alias_remove(*, alias: SourceAlias, user=None) -> None:
 
 @transaction.atomic
 def source_delete(*, source: Source, user) -> None:
-    """Delete a source nothing refers to (claims, evidence and sub-sources protect it). No
-    claim names it, so no document changes."""
+    """Delete a source no claim is made by and no evidence comes from (they and sub-sources
+    protect it). Claims about it lose that party: their status is recomputed, since its
+    evidence may have been interested."""
     require_permission(user, "claims.delete_source", "delete sources")
     locked = Source.objects.select_for_update().filter(pk=source.pk).first()
     if locked is None:
         return
+    about_it = lock_claims(
+        Claim.about.through.objects.filter(source_id=locked.pk).values_list("claim_id", flat=True)
+    )
+    name = locked.name
+    for claim in about_it.values():
+        set_about(claim, [s for s in claim.about.all() if s.pk != locked.pk])
     attribute_change(locked, user)
     locked.delete()
+    for claim in about_it.values():
+        claim_recompute_status(claim=claim, user=user, reason=f"Source “{name}” deleted")
 
 
 # Claims ----------------------------------------------------------------------------------
+
+
+def set_about(claim: Claim, parties: Iterable[Source]) -> bool:
+    """Set the parties the (locked) claim is about; True when they changed. The caller saves
+    the claim next, which records them in its history (one record, not one per added or
+    removed party), and recomputes its status."""
+    wanted = {party.pk for party in parties}
+    if wanted == set(claim.about.values_list("pk", flat=True)):
+        return False
+    # django-simple-history would record the claim once per m2m signal otherwise.
+    claim.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        claim.about.set(wanted)
+    finally:
+        del claim.skip_history_when_saving  # type: ignore[attr-defined]
+    return True
 
 
 @transaction.atomic
@@ -254,10 +290,14 @@ def claim_create(
     statement: str,
     claimant: Source,
     user=None,
+    about: Iterable[Source] = (),
     needs_review: bool = False,
     needs_review_reason: str = "",
     assignee=None,
 ) -> Claim:
+    about = list(about)
+    # The parties' roots decide independence: see the locking order.
+    share_lock(Source, [party.pk for party in about])
     claim = Claim(
         statement=statement,
         claimant=claimant,
@@ -269,6 +309,11 @@ def claim_create(
     claim.full_clean()
     attribute_change(claim, user)
     claim.save()
+    if about:
+        set_about(claim, about)
+        # Nothing to recompute from (no evidence yet); the history records the parties.
+        attribute_change(claim, user)
+        claim.save()
     documents.claims_changed([claim.pk])
     return claim
 
@@ -279,11 +324,12 @@ def claim_create_with_appearances(
     statement: str,
     claimant: Source,
     appearances: Sequence[tuple[Article, str]] = (),
+    about: Iterable[Source] = (),
     user=None,
 ) -> Claim:
     """A claim and where it appears: each quote is anchored in its article's current
     revision. Nothing is stored unless every quote is found."""
-    claim = claim_create(statement=statement, claimant=claimant, user=user)
+    claim = claim_create(statement=statement, claimant=claimant, about=about, user=user)
     problems = []
     for index, (article, quote) in enumerate(appearances, start=1):
         # Read now, not from the caller's copy: ingestion may have stored a newer revision.
@@ -309,11 +355,24 @@ def claim_create_with_appearances(
 
 @transaction.atomic
 def claim_update(
-    *, claim: Claim, user=None, expected_version: int | None = None, **fields
+    *,
+    claim: Claim,
+    user=None,
+    expected_version: int | None = None,
+    about: Iterable[Source] | None = None,
+    **fields,
 ) -> Claim:
-    # The new claimant before the claim (the locking order): its root decides independence.
+    """Edit a claim's fields and, when ``about`` is given, the parties it is about. A new
+    claimant or new parties recompute the status: they decide which evidence is interested."""
+    # The new claimant and parties before the claim (the locking order): their roots decide
+    # independence.
     new_claimant = fields.get("claimant")
-    share_lock(Source, [new_claimant.pk if new_claimant is not None else None])
+    about = list(about) if about is not None else None
+    share_lock(
+        Source,
+        [new_claimant.pk if new_claimant is not None else None]
+        + [party.pk for party in about or ()],
+    )
     # Locking the row makes the version check and the write one step: two editors saving at
     # once are serialised, and the second sees the first one's version.
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
@@ -324,11 +383,17 @@ def claim_update(
     if fields.get("needs_review") is False:
         locked.needs_review_reason = ""
     locked.full_clean()
+    about_changed = about is not None and set_about(locked, about)
     locked.version += 1
     attribute_change(locked, user)
     locked.save()
+    reasons = []
     if locked.claimant_id != old_claimant_id:
-        claim_recompute_status(claim=locked, user=user, reason="Claimant changed")
+        reasons.append("Claimant changed")
+    if about_changed:
+        reasons.append("Parties the claim is about changed")
+    if reasons:
+        claim_recompute_status(claim=locked, user=user, reason="; ".join(reasons))
     else:
         documents.claims_changed([locked.pk])
     return locked
@@ -338,14 +403,25 @@ def claim_recompute_status(*, claim: Claim, user=None, reason: str = "") -> Clai
     """Recompute status, explanation and counts from the evidence. Call it inside the
     transaction that changed the evidence, with the claim row locked."""
     claimant = Source.objects.only("id", "root_id").get(pk=claim.claimant_id)
+    about_root_ids = {
+        root_id or source_id for source_id, root_id in claim.about.values_list("id", "root_id")
+    }
     facts = [
-        EvidenceFact(stance=stance, source_id=source_id, source_root_id=root_id or source_id)
-        for stance, source_id, root_id in Evidence.objects.filter(claim=claim).values_list(
-            "stance", "source_id", "source__root_id"
+        EvidenceFact(
+            stance=stance,
+            source_id=source_id,
+            source_root_id=root_id or source_id,
+            source_name=name,
+            source_kind=kind,
         )
+        for stance, source_id, root_id, name, kind in Evidence.objects.filter(claim=claim)
+        .order_by("created_at", "id")
+        .values_list("stance", "source_id", "source__root_id", "source__name", "source__kind")
     ]
     result = compute_status(
-        claimant_id=claimant.pk, claimant_root_id=claimant.root_id or claimant.pk, evidence=facts
+        claimant_root_id=claimant.root_id or claimant.pk,
+        about_root_ids=about_root_ids,
+        evidence=facts,
     )
     old_status = claim.status
     claim.status = result.status
@@ -354,6 +430,7 @@ def claim_recompute_status(*, claim: Claim, user=None, reason: str = "") -> Clai
     claim.disputes_count = result.disputes
     claim.context_count = result.context
     claim.independent_corroborates_count = result.independent_corroborates
+    claim.independent_disputes_count = result.independent_disputes
     claim.version += 1
     attribute_change(claim, user, reason)
     claim.save()

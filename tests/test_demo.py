@@ -139,3 +139,14 @@ def test_demo_accounts_log_in_in_debug(db, settings, client):
     call_command("load_demo", stdout=out)
     assert "editor-demo" in out.getvalue()
     assert client.login(username="editor", password="editor-demo")
+
+
+def test_the_accused_partys_denial_leaves_the_demo_claim_unverified(db):
+    call_command("load_demo", stdout=StringIO())
+    claim = Claim.objects.get(statement__startswith="Russian forces have killed wounded")
+    assert [s.name for s in claim.about.all()] == ["Government of Russia"]
+    assert claim.status == ClaimStatus.UNVERIFIED
+    assert claim.status_explanation == (
+        "Denied by the Ministry of Defence of Russia, a party the claim is about; "
+        "no independent evidence yet."
+    )

@@ -2,6 +2,8 @@
 highlighted, the selected claim's evidence, a quick evidence form, accepting, rejecting or
 attaching candidates, and the diff between revisions."""
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +27,7 @@ from claims.models import (
     Evidence,
     Source,
 )
-from claims.status import is_independent
+from claims.status import interest
 from core.errors import StaleVersionError
 from web.forms import (
     TOP_LEVEL,
@@ -96,7 +98,9 @@ def _selected_claim(article: Article, claim_id: str | None) -> Claim | None:
         Claim.objects.with_related()
         .select_related("claimant", "assignee", "verdict__published_rating", "verdict__written_by")
         .prefetch_related(
-            Prefetch("evidence", queryset=evidence), Prefetch("figures", queryset=figures)
+            Prefetch("evidence", queryset=evidence),
+            Prefetch("figures", queryset=figures),
+            Prefetch("about", queryset=Source.objects.only("id", "name", "root_id")),
         )
         .filter(pk=pk, appearances__revision__article=article)
         .distinct()
@@ -105,12 +109,13 @@ def _selected_claim(article: Article, claim_id: str | None) -> Claim | None:
     if claim is None:
         return None
     claimant = claim.claimant
+    about_roots = {party.root_id or party.pk for party in claim.about.all()}
     for item in claim.evidence.all():
-        item.independent = is_independent(
-            source_id=item.source_id,
+        # None (independent), the claimant's side, or a party the claim is about.
+        item.interest = interest(
             source_root_id=item.source.root_id or item.source_id,
-            claimant_id=claimant.pk,
             claimant_root_id=claimant.root_id or claimant.pk,
+            about_root_ids=about_roots,
         )
     return claim
 
@@ -214,6 +219,9 @@ def _review_context(
         )
         candidate_forms.setdefault("reject", CandidateRejectForm())
         chosen_claimant = _int(str(accept_form["claimant"].value() or ""))
+        chosen_about = {
+            pk for pk in (_int(str(v)) for v in accept_form["about"].value() or ()) if pk
+        }
         chosen_parent = str(accept_form["new_source_parent"].value() or "")
         claimant_context = {
             "resolved_claimant": resolved,
@@ -222,6 +230,8 @@ def _review_context(
                 selected=_int(chosen_parent) if chosen_parent != TOP_LEVEL else None
             ),
             "chosen_claimant": str(chosen_claimant or ""),
+            "about_options": source_options(selected_ids=chosen_about),
+            "chosen_about": chosen_about,
             "chosen_parent": chosen_parent,
         }
     # The selected claim's verdict, notes and history (web.workspace), whose forms come back
@@ -379,9 +389,11 @@ def claim_assign(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
 SOURCE_OPTIONS_LIMIT = 200
 
 
-def source_options(*, words: str = "", selected: int | None = None) -> dict:
+def source_options(
+    *, words: str = "", selected: int | None = None, selected_ids: Iterable[int] = ()
+) -> dict:
     """The sources to offer in a claimant or parent choice: those whose name or alias has the
-    words (all when none), by name, with the chosen one always among them."""
+    words (all when none), by name, with the chosen ones always among them."""
     found = (
         Source.objects.search(words)
         .select_related("parent")
@@ -391,10 +403,11 @@ def source_options(*, words: str = "", selected: int | None = None) -> dict:
     options = list(found[: SOURCE_OPTIONS_LIMIT + 1])
     more = len(options) > SOURCE_OPTIONS_LIMIT
     options = options[:SOURCE_OPTIONS_LIMIT]
-    if selected is not None and all(o.pk != selected for o in options):
-        chosen = Source.objects.select_related("parent").filter(pk=selected).first()
-        if chosen is not None:
-            options.insert(0, chosen)
+    wanted = set(selected_ids) | ({selected} if selected is not None else set())
+    missing = wanted - {o.pk for o in options}
+    if missing:
+        chosen = Source.objects.select_related("parent").filter(pk__in=missing).order_by("name")
+        options[:0] = list(chosen)
     return {"sources": options, "more": more, "words": words}
 
 
@@ -469,6 +482,7 @@ def candidate_accept(request: HttpRequest, pk: int, candidate_id: int) -> HttpRe
                 statement=form.cleaned_data["statement"],
                 claimant=form.cleaned_data["claimant"],
                 new_source=form.cleaned_data["new_source_request"],
+                about=form.cleaned_data["about"],
             )
         except ValidationError as exc:
             status = _service_errors(form, exc)

@@ -155,6 +155,14 @@ class CandidateAcceptForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "That source no longer exists: choose another."},
     )
+    about = forms.ModelMultipleChoiceField(
+        queryset=Source.objects.all(),
+        required=False,
+        label="The claim is about",
+        help_text="The parties the claim is about, if any (“Russian forces killed wounded "
+        "soldiers” is about the Government of Russia): their evidence is not independent.",
+        error_messages={"invalid_choice": "One of those sources no longer exists: choose again."},
+    )
     new_source = forms.BooleanField(
         required=False, label="Add the claimant as a new source, instead of choosing one above"
     )

@@ -45,6 +45,10 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+# The actor of a change no person made (SPEC section 3: every change records who).
+SYSTEM_ACTOR = "system"
+
+
 class ClaimChangeOutputSerializer(serializers.ModelSerializer):
     cursor = serializers.CharField(
         source="id", help_text="Pass the last one you saw as ?after= to get what follows."
@@ -60,6 +64,11 @@ class ClaimChangeOutputSerializer(serializers.ModelSerializer):
         allow_null=True, help_text="For a `merged` event: the claim it was merged into."
     )
     at = serializers.DateTimeField(source="created_at")
+    actor = serializers.SerializerMethodField(
+        help_text="Who made the change: `system` when no person did (a rule change applied "
+        "to every claim, a background job); otherwise the user's name for signed-in staff "
+        "and `staff` for everyone else."
+    )
 
     class Meta:
         model = ClaimChange
@@ -72,8 +81,18 @@ class ClaimChangeOutputSerializer(serializers.ModelSerializer):
             "rating_label",
             "reason",
             "merged_into",
+            "actor",
             "at",
         ]
+
+    def get_actor(self, change: ClaimChange) -> str:
+        if change.actor_id is None:
+            return SYSTEM_ACTOR
+        # Staff names are the newsroom's internal business: the public learns only that a
+        # person made the change.
+        if not self.context.get("staff_names"):
+            return "staff"
+        return change.actor.get_username() if change.actor is not None else SYSTEM_ACTOR
 
 
 class FigureOutputSerializer(serializers.Serializer):
@@ -180,21 +199,41 @@ class AppearanceInputSerializer(StrictInputSerializer):
     )
 
 
+# At most this many parties in ``about``: a claim is about a few parties, never hundreds.
+MAX_ABOUT = 20
+
+
+def about_field() -> serializers.ListField:
+    # A ListField, not ``many=True``: it refuses an object ({"id": 3}) instead of reading its
+    # keys as ids, and bounds the length.
+    return serializers.ListField(
+        child=serializers.PrimaryKeyRelatedField(queryset=Source.objects.all()),
+        required=False,
+        max_length=MAX_ABOUT,
+        help_text=f"At most {MAX_ABOUT} ids of the sources (parties) the claim is about, such "
+        "as the Government of Russia for “Russian forces killed wounded North Korean "
+        "soldiers”: their evidence, and that of the bodies under them, is not independent. "
+        "An empty list clears them.",
+    )
+
+
 class ClaimCreateInputSerializer(StrictInputSerializer):
     statement = StrictCharField(max_length=5000)
     claimant = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all())
+    about = about_field()
     appearances = AppearanceInputSerializer(many=True, required=False)
 
 
 class ClaimUpdateInputSerializer(StrictInputSerializer):
     statement = StrictCharField(max_length=5000, required=False)
     claimant = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all(), required=False)
+    about = about_field()
     needs_review = serializers.BooleanField(required=False)
 
     def validate(self, attrs):
         if not attrs:
             raise serializers.ValidationError(
-                "Nothing to change: send statement, claimant or needs_review."
+                "Nothing to change: send statement, claimant, about or needs_review."
             )
         return attrs
 

@@ -219,6 +219,7 @@ class ClaimListCreateView(GenericAPIView):
         claim = services.claim_create_with_appearances(
             statement=data.validated_data["statement"],
             claimant=data.validated_data["claimant"],
+            about=data.validated_data.get("about", ()),
             appearances=[
                 (item["article"], item["quote"])
                 for item in data.validated_data.get("appearances", [])
@@ -531,9 +532,9 @@ class ChangesFeedView(APIView):
             raise ValidationError(
                 {"page_size": [f"A whole number from 1 to {MAX_PAGE_SIZE}; got {limit}."]}
             )
+        staff = sees_working_verdicts(request)
         events = ClaimChange.objects.filter(id__gt=after).order_by("id")
-        if not sees_working_verdicts(request):
-            events = events.filter(is_public=True)
+        events = events.select_related("actor") if staff else events.filter(is_public=True)
         rows = list(events[: limit + 1])
         has_more = len(rows) > limit
         rows = rows[:limit]
@@ -543,7 +544,9 @@ class ChangesFeedView(APIView):
         )
         return Response(
             {
-                "results": ClaimChangeOutputSerializer(rows, many=True).data,
+                "results": ClaimChangeOutputSerializer(
+                    rows, many=True, context={"staff_names": staff}
+                ).data,
                 "cursor": cursor,
                 "has_more": has_more,
                 "next": next_url,

@@ -31,6 +31,7 @@ from claims.models import (
     ReviewState,
     Verdict,
 )
+from claims.status import ABOUT_PARTY, CLAIMANT_SIDE, interest
 from core.history_admin import HistoryAdmin
 
 
@@ -64,6 +65,13 @@ def figures_stated(claim):
             ),
         ),
     )
+
+
+INTEREST_LABELS = {
+    None: "yes",
+    CLAIMANT_SIDE: "no (the claimant's side: under the same top-level source)",
+    ABOUT_PARTY: "no (a party the claim is about, or under one)",
+}
 
 
 def _number(value) -> str:
@@ -139,20 +147,27 @@ class EvidenceInline(admin.TabularInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("source", "claim__claimant")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("source", "claim__claimant")
+            .prefetch_related("claim__about")
+        )
 
     @admin.display(description="independent? link")
     def checks(self, evidence):
         if not evidence.pk:
             return "—"
-        claimant = evidence.claim.claimant
-        independent = evidence.source_id != claimant.pk and (
-            evidence.source.root_id != claimant.root_id
+        claim = evidence.claim
+        side = interest(
+            source_root_id=evidence.source.root_id or evidence.source_id,
+            claimant_root_id=claim.claimant.root_id or claim.claimant_id,
+            about_root_ids={p.root_id or p.pk for p in claim.about.all()},
         )
         checked = evidence.link_checked_at
         return format_html(
             "Independent: {}<br>Link: {}{}",
-            "yes" if independent else "no (same source or same parent as the claimant)",
+            INTEREST_LABELS[side],
             evidence.get_link_state_display(),
             f", checked {checked:%Y-%m-%d}" if checked else "",
         )
@@ -230,11 +245,19 @@ class ClaimChangeInline(admin.TabularInline):
     model = ClaimChange
     verbose_name = "status or verdict change"
     verbose_name_plural = "status and verdict history"
-    fields = ["created_at", "field", "from_value", "to_value", "rating_label", "reason", "actor"]
+    fields = ["created_at", "field", "from_value", "to_value", "rating_label", "reason", "by"]
     readonly_fields = fields
     extra = 0
     can_delete = False
     ordering = ["-id"]
+
+    @admin.display(description="actor")
+    def by(self, change):
+        # A change no person made (a rule change applied by a migration, a background job).
+        return change.actor.get_username() if change.actor is not None else "system"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -271,7 +294,14 @@ class NoteInline(admin.TabularInline):
 class ClaimForm(VersionedForm):
     class Meta:
         model = Claim
-        fields = ["statement", "claimant", "assignee", "needs_review", "needs_review_reason"]
+        fields = [
+            "statement",
+            "claimant",
+            "about",
+            "assignee",
+            "needs_review",
+            "needs_review_reason",
+        ]
         widgets = {"statement": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -325,7 +355,7 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
         "evidence__source__name",
         "evidence__title",
     ]
-    autocomplete_fields = ["claimant"]
+    autocomplete_fields = ["claimant", "about"]
     readonly_fields = [
         "status_badge",
         "status_explanation",
@@ -337,7 +367,7 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
         "figures_stated",
     ]
     fieldsets = [
-        (None, {"fields": ["statement", "claimant", "expected_version"]}),
+        (None, {"fields": ["statement", "claimant", "about", "expected_version"]}),
         (
             "Status (computed from the evidence)",
             {"fields": ["status_badge", "status_explanation", "evidence_counts"]},
@@ -353,7 +383,7 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             # Nothing is computed or recorded before the claim exists.
-            return [(None, {"fields": ["statement", "claimant"]}), self.fieldsets[2]]
+            return [(None, {"fields": ["statement", "claimant", "about"]}), self.fieldsets[2]]
         return self.fieldsets
 
     actions = [
@@ -378,7 +408,8 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
         return (
             f"{claim.corroborates_count} corroborating "
             f"({claim.independent_corroborates_count} independent), "
-            f"{claim.disputes_count} disputing, {claim.context_count} context"
+            f"{claim.disputes_count} disputing "
+            f"({claim.independent_disputes_count} independent), {claim.context_count} context"
         )
 
     @admin.display(description="verdict")
@@ -402,6 +433,12 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
         else:
             saved = services.claim_create(user=request.user, **fields)
         obj.pk, obj.version = saved.pk, saved.version
+
+    def save_related(self, request, form, formsets, change):
+        # Not ``form.save_m2m()``: the claim service has set the parties the claim is about
+        # (and recomputed the status with them); the inlines go through their services.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
         claim = form.instance

@@ -224,11 +224,16 @@ def test_changes_feed_in_order_without_gaps_or_repeats(
         "rating_label",
         "reason",
         "merged_into",
+        "actor",
         "at",
     }
     assert event["claim"] == claim.pk
     assert event["merged_into"] is None
     assert "evidence removed" in event["reason"]
+    # evidence_delete was called without a user: no person made the change.
+    assert event["actor"] == "system"
+    # The public learns that a person acted, not who; editors see the name.
+    assert page["results"][0]["actor"] == "staff"
 
     # Editors also see the draft and review steps, in the same order as the table.
     everything = editor_client.get("/api/v1/changes/").json()["results"]
@@ -242,6 +247,14 @@ def test_changes_feed_in_order_without_gaps_or_repeats(
         "in_review",
         "published",
         "disputed",
+    ]
+    assert [e["actor"] for e in everything] == [
+        editor.username,
+        editor.username,
+        editor.username,
+        editor.username,
+        second_editor.username,
+        "system",
     ]
 
 

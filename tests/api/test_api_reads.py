@@ -12,6 +12,7 @@ CLAIM_FIELDS = {
     "url",
     "statement",
     "claimant",
+    "about",
     "status",
     "status_explanation",
     "evidence_counts",
@@ -56,7 +57,9 @@ def test_claim_detail_has_every_contract_field(published, anon):
         "disputes": 0,
         "context": 0,
         "independent_corroborates": 0,
+        "independent_disputes": 0,
     }
+    assert body["about"] == []
     assert body["appearances"] == [
         {
             "article": published.article.pk,

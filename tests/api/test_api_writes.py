@@ -30,7 +30,7 @@ def test_status_sequence_through_the_api_with_the_independence_rule(world, write
     body = write_client.get(claim_url).json()
     assert body["status"] == "unverified"
     assert body["status_explanation"] == (
-        "Unverified: 1 supporting source is not independent of the claimant."
+        "Supported by City Council, on the claimant's side; no independent evidence yet."
     )
     assert body["evidence_counts"]["corroborates"] == 1
     assert body["evidence_counts"]["independent_corroborates"] == 0
@@ -39,7 +39,8 @@ def test_status_sequence_through_the_api_with_the_independence_rule(world, write
     body = write_client.get(claim_url).json()
     assert body["status"] == "corroborated"
     assert body["status_explanation"] == (
-        "Corroborated by 1 independent source; 1 supporting source is not independent."
+        "Corroborated by 1 independent source; also supported by City Council, on the "
+        "claimant's side."
     )
 
     write_client.post(evidence_url, _evidence(world.union, 3, stance="disputes"))
@@ -50,6 +51,7 @@ def test_status_sequence_through_the_api_with_the_independence_rule(world, write
         "disputes": 1,
         "context": 0,
         "independent_corroborates": 1,
+        "independent_disputes": 1,
     }
     world.claim.refresh_from_db()
     assert world.claim.status == "contested"

@@ -138,10 +138,10 @@ CLAIMS = [
         "accused Russian forces of killing wounded North Korean troops",
         [
             (
-                Stance.CORROBORATES,
-                "Special Operations Forces of Ukraine",
-                "sso-video",
-                "Special Operations Forces release battlefield footage",
+                Stance.DISPUTES,
+                "Ministry of Defence of Russia",
+                "mod-wounded",
+                "Defence ministry calls the accusation over wounded soldiers a fabrication",
             ),
         ],
     ),
@@ -159,6 +159,14 @@ CLAIMS = [
         ],
     ),
 ]
+
+# The parties a claim is about (SPEC section 3): the accused party's denial is interested, so
+# it leaves the claim unverified rather than disputed.
+ABOUT = {
+    "Russian forces have killed wounded North Korean troops to prevent their capture.": [
+        "Government of Russia"
+    ],
+}
 
 PUBLISHED = (
     "Ukrainian troops have captured two North Korean soldiers.",
@@ -240,7 +248,10 @@ class Command(BaseCommand):
             claim = Claim.objects.filter(statement=statement).first()
             if claim is None:
                 claim = services.claim_create(
-                    statement=statement, claimant=sources[claimant], user=factchecker
+                    statement=statement,
+                    claimant=sources[claimant],
+                    about=[sources[name] for name in ABOUT.get(statement, [])],
+                    user=factchecker,
                 )
                 created += 1
             if not Appearance.objects.filter(claim=claim, revision=revision).exists():
