@@ -33,7 +33,7 @@ def grant_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0010_figures_by_one_name"),
+        ("claims", "0012_recompute_status_rule_change"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

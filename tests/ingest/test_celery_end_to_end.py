@@ -21,7 +21,7 @@ from factcheck.celery import app as project_app
 from pipeline.ingest import article_ingest_url
 from pipeline.tasks import dispatch_due_articles, ingest_article
 from tests.ingest.conftest import page
-from tests.test_lock_order import _restore_roles_and_scale
+from tests.roles import restore_roles_and_scale
 
 REDIS_URL = os.environ.get("FACTCHECK_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 
@@ -41,7 +41,7 @@ def _redis_or_skip():
 def _roles_and_scale(transactional_db):
     # A transactional test that ran before (a browser test) flushed the roles the data
     # migrations made; the editor fixture needs them.
-    _restore_roles_and_scale()
+    restore_roles_and_scale()
 
 
 @pytest.fixture
