@@ -177,15 +177,12 @@ class ArticleUrlForm(forms.Form):
 class ArticleTextForm(forms.Form):
     title = forms.CharField(max_length=500)
     text = forms.CharField(
+        # No maxlength attribute: a browser would cut a longer paste short without a word.
+        # The service refuses it with the count instead.
         widget=forms.Textarea(attrs={"rows": 10}),
-        max_length=PASTED_TEXT_MAX_LENGTH,
         strip=False,
         help_text=f"The article's text, at most {PASTED_TEXT_MAX_LENGTH:,} characters. Its "
         "check-worthy sentences are found at once.",
-        error_messages={
-            "max_length": "The text is too long (%(show_value)s characters; at most "
-            "%(limit_value)s)."
-        },
     )
     publisher = forms.CharField(max_length=300, required=False, help_text="Optional.")
     url = forms.CharField(
