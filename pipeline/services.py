@@ -63,8 +63,9 @@ PASTED_TEXT_URL_BASE = "https://pasted-text.invalid/"
 # As much as the analysis API takes (SPEC section 6): its candidates are found while the
 # editor waits.
 PASTED_TEXT_MAX_LENGTH = TEXT_MAX_LENGTH
-TITLE_MAX_LENGTH = Article._meta.get_field("title").max_length
-PUBLISHER_MAX_LENGTH = Article._meta.get_field("publisher").max_length
+# The columns' own limits.
+TITLE_MAX_LENGTH = int(Article._meta.get_field("title").max_length or 0)
+PUBLISHER_MAX_LENGTH = int(Article._meta.get_field("publisher").max_length or 0)
 
 
 def is_pasted_text(article: Article) -> bool:

@@ -175,6 +175,11 @@ class ArticleUrlForm(forms.Form):
 
 
 class ArticleTextForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the URL form on the same page has a field "url" too.
+        kwargs.setdefault("auto_id", "paste_%s")
+        super().__init__(*args, **kwargs)
+
     title = forms.CharField(max_length=500)
     text = forms.CharField(
         # No maxlength attribute: a browser would cut a longer paste short without a word.

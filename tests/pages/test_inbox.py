@@ -139,7 +139,7 @@ def test_each_row_shows_state_claims_by_status_candidates_and_checks(
     # Both articles still waiting for their first fetch poll for their row; no other does.
     assert html.count('hx-trigger="every') == 2
     assert f'hx-get="{reverse("article_row", args=[w.waiting.pk])}"' in html
-    assert "2 articles on this page are waiting to be fetched" in html
+    assert "2 articles on this page were waiting to be fetched" in html
     assert f'<a href="{INBOX}">reload the page</a>' in html
 
 
