@@ -21,6 +21,7 @@ from factcheck.celery import app as project_app
 from pipeline.ingest import article_ingest_url
 from pipeline.tasks import dispatch_due_articles, ingest_article
 from tests.ingest.conftest import page
+from tests.test_lock_order import _restore_roles_and_scale
 
 REDIS_URL = os.environ.get("FACTCHECK_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 
@@ -65,6 +66,13 @@ def redis_worker():
         project_app.set_current()
         project_app.set_default()
         client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+
+
+@pytest.fixture(autouse=True)
+def _roles_and_scale(transactional_db):
+    """pytest-django runs the transactional tests last, these after the browser tests (in
+    tests/browser/), whose flush empties the roles the data migrations made: restore them."""
+    _restore_roles_and_scale()
 
 
 def _wait_for(condition, timeout=30.0):
