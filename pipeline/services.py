@@ -15,7 +15,7 @@ from articles.services import article_get_or_create, revision_record
 from claims.analysis import TEXT_MAX_LENGTH
 from claims.candidates import candidates_generate
 from claims.services import require_permission
-from pipeline.ingest import revision_candidates_failed
+from pipeline.ingest import PASTED_TEXT_URL_BASE, revision_candidates_failed
 from pipeline.tasks import ingest_article, ingest_feed, queue_candidates
 
 logger = logging.getLogger(__name__)
@@ -57,9 +57,6 @@ def feed_queue_check(*, feed: Feed) -> None:
 
 # Pasted text (the inbox's "add by text") --------------------------------------------------
 
-# A pasted text with no URL of its own is known by an address under a reserved name that never
-# resolves (RFC 2606), derived from the text, so pasting the same text twice finds the first.
-PASTED_TEXT_URL_BASE = "https://pasted-text.invalid/"
 # As much as the analysis API takes (SPEC section 6): its candidates are found while the
 # editor waits.
 PASTED_TEXT_MAX_LENGTH = TEXT_MAX_LENGTH
@@ -140,6 +137,7 @@ def article_add_text(
                 {"url": f"This URL is already on record as article #{existing.pk}."}
             )
     else:
+        # Derived from the text, so pasting the same text twice finds the first article.
         url = PASTED_TEXT_URL_BASE + text_fingerprint(text)[:32]
         existing = Article.objects.filter(canonical_url=canonicalize_url(url)).first()
         if existing is not None:

@@ -13,6 +13,7 @@ from articles.models import Article, ArticleState, FeedEntry
 from articles.services import article_get_or_create, revision_record
 from claims.models import Candidate
 from pipeline import services as pipeline_services
+from pipeline.tasks import ingest_article
 from tests.conftest import ARTICLE_TEXT
 
 INBOX = reverse("article_inbox")
@@ -418,3 +419,13 @@ def test_a_pasted_title_is_escaped(client, factchecker, db):
     html = client.get(INBOX).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Jobs" in html
+
+
+def test_a_pasted_text_is_never_fetched_even_when_a_check_is_asked_for(factchecker, db):
+    article, _, _ = pipeline_services.article_add_text(
+        title="Harbour jobs", text=ARTICLE_TEXT, user=factchecker
+    )
+    ingest_article.apply(args=[article.pk])  # what the admin's "Re-check now" queues
+    article.refresh_from_db()
+    assert article.state == ArticleState.OK and article.last_error == ""
+    assert article.revision_count == 1 and article.next_check_at is None
