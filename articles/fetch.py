@@ -189,6 +189,17 @@ def resolve_checked(host: str, port: int, *, url: str) -> list[str]:
     return addresses
 
 
+def url_check_fetchable(url: str) -> None:
+    """Refuse, before anything is queued, a URL the fetcher would refuse for its form or its
+    address (the pages' "add by URL" form): not http(s), no host, a bad port, a host that
+    does not resolve, or one that resolves to an address that is not globally routable
+    (unless FACTCHECK_FETCH_ALLOW_PRIVATE). Raises ``InvalidURL``, ``ConnectionFailed`` or
+    ``RefusedAddress`` with the fetcher's own message. The fetch checks again at each hop, as
+    DNS may answer differently by then."""
+    _scheme, host, port, _netloc, _target = _parse(url)
+    resolve_checked(host, port, url=url)
+
+
 # Per-domain delay ------------------------------------------------------------------------
 
 

@@ -2,8 +2,9 @@ import hashlib
 import re
 import unicodedata
 
-from django.db import models
-from django.db.models import Q
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection, models
+from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 
@@ -21,6 +22,44 @@ class ArticleQuerySet(models.QuerySet):
         """Articles whose next check time has come, the most overdue first (uses the partial
         index ``article_due``)."""
         return self.filter(next_check_at__lte=now).order_by("next_check_at")
+
+    def search(self, words: list[str]):
+        """Articles in which every word occurs, in any order, in the title or the current
+        text. On PostgreSQL, full text (stems, and a word's beginning is enough) through the
+        GIN index ``articlerevision_search`` on the revisions' title and text, or the article's
+        own title (which an editor may have changed); elsewhere each word as a substring."""
+        if not words:
+            return self
+        if connection.vendor == "postgresql":
+            query = SearchQuery(
+                " & ".join(f"{word}:*" for word in words), search_type="raw", config="english"
+            )
+            # The same expression as the index (migration 0007), or PostgreSQL will not use it.
+            revisions = (
+                ArticleRevision.objects.annotate(
+                    search=SearchVector("title", "text", config="english")
+                )
+                .filter(search=query)
+                .order_by()
+                .values("pk")
+            )
+            return self.annotate(title_search=SearchVector("title", config="english")).filter(
+                Q(current_revision__in=revisions) | Q(title_search=query)
+            )
+        rows = self
+        for word in words:
+            rows = rows.filter(
+                Q(title__icontains=word)
+                | Q(current_revision__title__icontains=word)
+                | Q(current_revision__text__icontains=word)
+            )
+        return rows
+
+    def in_feed(self, feed_id: int):
+        """Articles that came from this feed (an entry of it links them)."""
+        return self.filter(
+            Exists(FeedEntry.objects.filter(article_id=OuterRef("pk"), feed_id=feed_id))
+        )
 
 
 class Article(models.Model):

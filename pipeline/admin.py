@@ -163,6 +163,7 @@ class ArticleAdmin(HistoryAdmin):
         "last_checked",
         "next_check",
         "error_short",
+        "review_link",
     ]
     list_filter = ["state", "publisher"]
     actions = ["recheck_now", "find_candidates_again"]
@@ -191,6 +192,13 @@ class ArticleAdmin(HistoryAdmin):
     @admin.display(description="next check", ordering="next_check_at")
     def next_check(self, article):
         return _short_datetime(article.next_check_at)
+
+    @admin.display(description="review")
+    def review_link(self, article):
+        # The page where the article's text, claims and candidates are worked on.
+        return format_html(
+            '<a href="{}">Review page</a>', reverse("article_review", args=[article.pk])
+        )
 
     @admin.display(description="last error")
     def error_short(self, article):

@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 # Local files have no web address; they get one under a reserved name that never resolves
 # (RFC 2606), so they can be told apart and are never fetched.
 LOCAL_URL_BASE = "https://local-file.invalid/"
+# A pasted text with no URL of its own (the inbox's "add by pasted text") is known by an
+# address under another reserved name, derived from its text; there is nothing to fetch.
+PASTED_TEXT_URL_BASE = "https://pasted-text.invalid/"
 # Not a stored outcome: the check was put off by our own per-domain delay, not done.
 DEFERRED = "deferred"
 
@@ -233,6 +236,9 @@ def article_check_failed(*, article: Article, error: BaseException, now=None) ->
 def _article_check(
     article: Article, now, *, max_domain_wait: float | None, candidates_now: bool
 ) -> CheckReport:
+    if article.url.startswith(PASTED_TEXT_URL_BASE):
+        # A re-check asked for by hand (the admin, the API): the text is all there is.
+        return CheckReport(article=article, outcome=CheckOutcome.UNCHANGED)
     try:
         if article.local_path:
             extracted = extract_file(Path(article.local_path))

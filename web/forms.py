@@ -2,9 +2,11 @@
 
 from django import forms
 
+from articles.models import ArticleState, Feed
 from claims.candidate_review import NewSource
 from claims.models import Rating, Source, SourceKind, Stance
 from claims.notes import NOTE_MAX_LENGTH
+from pipeline.services import PASTED_TEXT_MAX_LENGTH
 
 _VERSION_LOST = "The form lost track of the claim's version: reload the page and try again."
 
@@ -225,4 +227,63 @@ class CandidateAttachForm(forms.Form):
         label="Also add this sentence's figures to the claim",
         help_text="Off: the sentence becomes another appearance of the claim and nothing else "
         "changes.",
+    )
+
+
+# The article inbox ------------------------------------------------------------------------
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's search and filters, read from the query string; every field optional."""
+
+    ANY = ""
+    YES_NO = [(ANY, "Any"), ("yes", "Yes"), ("no", "No")]
+
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    state = forms.ChoiceField(
+        label="State", required=False, choices=[(ANY, "Any state"), *ArticleState.choices]
+    )
+    candidates = forms.ChoiceField(label="Open candidates", required=False, choices=YES_NO)
+    flagged = forms.ChoiceField(label="Flagged claims", required=False, choices=YES_NO)
+    feed = forms.ModelChoiceField(
+        label="Feed",
+        required=False,
+        queryset=Feed.objects.only("id", "title", "url").order_by("title", "url", "id"),
+        empty_label="Any feed",
+        error_messages={"invalid_choice": "That feed does not exist (any more)."},
+    )
+
+
+class ArticleUrlForm(forms.Form):
+    url = forms.CharField(
+        label="Article URL",
+        max_length=2000,
+        widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
+        help_text="A news page on the public web (http or https); it is fetched in the "
+        "background and its check-worthy sentences found.",
+    )
+
+
+class ArticleTextForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the URL form on the same page has a field "url" too.
+        kwargs.setdefault("auto_id", "paste_%s")
+        super().__init__(*args, **kwargs)
+
+    title = forms.CharField(max_length=500)
+    text = forms.CharField(
+        # No maxlength attribute: a browser would cut a longer paste short without a word.
+        # The service refuses it with the count instead.
+        widget=forms.Textarea(attrs={"rows": 10}),
+        strip=False,
+        help_text=f"The article's text, at most {PASTED_TEXT_MAX_LENGTH:,} characters. Its "
+        "check-worthy sentences are found at once.",
+    )
+    publisher = forms.CharField(max_length=300, required=False, help_text="Optional.")
+    url = forms.CharField(
+        label="Original URL",
+        max_length=2000,
+        required=False,
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+        help_text="Optional: where it was published. It is not fetched.",
     )

@@ -5,7 +5,7 @@ from django.urls import path
 
 from web import articles as article_views
 from web import claims as claim_views
-from web import dashboard, site, verdicts
+from web import dashboard, inbox, site, verdicts
 
 urlpatterns = [
     path("", site.home, name="home"),
@@ -25,6 +25,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("articles/", inbox.article_inbox, name="article_inbox"),
+    path("articles/<int:pk>/row/", inbox.article_row, name="article_row"),
     path("articles/<int:pk>/", article_views.article_review, name="article_review"),
     path(
         "articles/<int:pk>/claims/<int:claim_id>/evidence/",
