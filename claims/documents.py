@@ -53,6 +53,23 @@ class SourceRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class ClaimantSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        allow_null=True,
+        help_text="The source on record; null for an imported fact-check's claimant that is "
+        "no source on record (by name or alias), of which only the name is kept.",
+    )
+    name = serializers.CharField()
+
+
+class ExternalReviewSerializer(serializers.Serializer):
+    reviewer = serializers.CharField(help_text="Who checked it, such as “Harbour Checks”.")
+    rating = serializers.CharField(help_text="Their rating, in their words.")
+    url = serializers.CharField(help_text="Their fact-check.")
+    external_id = serializers.CharField(help_text="Their id for it (may be empty).")
+    published_at = serializers.DateTimeField(allow_null=True)
+
+
 class EvidenceCountsSerializer(serializers.Serializer):
     corroborates = serializers.IntegerField()
     disputes = serializers.IntegerField()
@@ -90,13 +107,17 @@ class ClaimOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     url = serializers.SerializerMethodField(help_text="The public claim page.")
     statement = serializers.CharField()
-    claimant = SourceRefSerializer()
+    claimant = serializers.SerializerMethodField()
     status = serializers.ChoiceField(choices=ClaimStatus.choices)
     status_explanation = serializers.CharField()
     evidence_counts = serializers.SerializerMethodField()
     verdict = serializers.SerializerMethodField()
     needs_review = serializers.BooleanField()
     appearances = AppearanceOutputSerializer(many=True)
+    external_review = serializers.SerializerMethodField(
+        help_text="For a fact-check imported from another organisation's archive: their "
+        "review. Null for the newsroom's own claims."
+    )
     version = serializers.IntegerField(
         help_text="Bumped by every edit; send it (or this claim's ETag) as If-Match."
     )
@@ -106,6 +127,27 @@ class ClaimOutputSerializer(serializers.Serializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, claim: Claim) -> str:
         return claim_public_url(claim.pk)
+
+    @extend_schema_field(ClaimantSerializer(allow_null=True))
+    def get_claimant(self, claim: Claim) -> dict | None:
+        if claim.claimant is not None:
+            return {"id": claim.claimant.pk, "name": claim.claimant.name}
+        if claim.claimant_name:
+            return {"id": None, "name": claim.claimant_name}
+        return None
+
+    @extend_schema_field(ExternalReviewSerializer(allow_null=True))
+    def get_external_review(self, claim: Claim) -> dict | None:
+        review = getattr(claim, "external_review", None)
+        if review is None:
+            return None
+        return {
+            "reviewer": review.reviewer,
+            "rating": review.rating,
+            "url": review.url,
+            "external_id": review.external_id,
+            "published_at": _iso(review.published_at),
+        }
 
     @extend_schema_field(EvidenceCountsSerializer)
     def get_evidence_counts(self, claim: Claim) -> dict:
@@ -157,7 +199,9 @@ def _claims_for_rendering(ids: Iterable[int]):
     # then their appearances with the revision's article and number.
     return (
         Claim.objects.filter(pk__in=list(ids))
-        .select_related("claimant", "verdict__rating", "verdict__published_rating")
+        .select_related(
+            "claimant", "verdict__rating", "verdict__published_rating", "external_review"
+        )
         .prefetch_related(
             Prefetch(
                 "appearances",

@@ -32,6 +32,7 @@ from claims.models import (
     Claim,
     ClaimChange,
     Evidence,
+    ExternalReview,
     Rating,
     ReviewState,
     Source,
@@ -258,6 +259,10 @@ def claim_create(
     needs_review_reason: str = "",
     assignee=None,
 ) -> Claim:
+    if claimant is None:
+        # Only an imported fact-check may lack one (claims.imports); the newsroom's own claims
+        # always name who made them (SPEC section 2).
+        raise ValidationError({"claimant": "Choose who made the claim."})
     claim = Claim(
         statement=statement,
         claimant=claimant,
@@ -323,6 +328,8 @@ def claim_update(
         setattr(locked, name, value)
     if fields.get("needs_review") is False:
         locked.needs_review_reason = ""
+    if locked.claimant_id is None and not ExternalReview.objects.filter(claim=locked).exists():
+        raise ValidationError({"claimant": "Choose who made the claim."})
     locked.full_clean()
     locked.version += 1
     attribute_change(locked, user)
@@ -337,7 +344,13 @@ def claim_update(
 def claim_recompute_status(*, claim: Claim, user=None, reason: str = "") -> Claim:
     """Recompute status, explanation and counts from the evidence. Call it inside the
     transaction that changed the evidence, with the claim row locked."""
-    claimant = Source.objects.only("id", "root_id").get(pk=claim.claimant_id)
+    # An imported fact-check whose claimant is no source on record has no side: every
+    # source is independent of it (0 is no source's id).
+    claimant = (
+        Source.objects.only("id", "root_id").get(pk=claim.claimant_id)
+        if claim.claimant_id is not None
+        else Source(pk=0, root_id=0)
+    )
     facts = [
         EvidenceFact(stance=stance, source_id=source_id, source_root_id=root_id or source_id)
         for stance, source_id, root_id in Evidence.objects.filter(claim=claim).values_list(

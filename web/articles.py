@@ -93,7 +93,13 @@ def _selected_claim(article: Article, claim_id: str | None) -> Claim | None:
     )
     claim = (
         Claim.objects.with_related()
-        .select_related("claimant", "assignee", "verdict__published_rating", "verdict__written_by")
+        .select_related(
+            "claimant",
+            "assignee",
+            "verdict__published_rating",
+            "verdict__written_by",
+            "external_review",
+        )
         .prefetch_related(
             Prefetch("evidence", queryset=evidence), Prefetch("figures", queryset=figures)
         )
@@ -104,12 +110,15 @@ def _selected_claim(article: Article, claim_id: str | None) -> Claim | None:
     if claim is None:
         return None
     claimant = claim.claimant
+    # An imported fact-check's claimant may be no source on record: no source is on its side.
+    claimant_id = claimant.pk if claimant is not None else 0
+    claimant_root_id = (claimant.root_id or claimant.pk) if claimant is not None else 0
     for item in claim.evidence.all():
         item.independent = is_independent(
             source_id=item.source_id,
             source_root_id=item.source.root_id or item.source_id,
-            claimant_id=claimant.pk,
-            claimant_root_id=claimant.root_id or claimant.pk,
+            claimant_id=claimant_id,
+            claimant_root_id=claimant_root_id,
         )
     return claim
 
@@ -119,7 +128,9 @@ def _selected_candidate(article: Article, candidate_id: str | None) -> Candidate
     if pk is None:
         return None
     return (
-        Candidate.objects.select_related("matched_claim", "claim", "decided_by", "revision")
+        Candidate.objects.select_related(
+            "matched_claim__external_review", "claim", "decided_by", "revision"
+        )
         .filter(article=article, pk=pk)
         .first()
     )

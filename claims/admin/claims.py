@@ -144,8 +144,9 @@ class EvidenceInline(admin.TabularInline):
         if not evidence.pk:
             return "—"
         claimant = evidence.claim.claimant
-        independent = evidence.source_id != claimant.pk and (
-            evidence.source.root_id != claimant.root_id
+        # An imported fact-check's claimant may be no source on record: none is on its side.
+        independent = claimant is None or (
+            evidence.source_id != claimant.pk and evidence.source.root_id != claimant.root_id
         )
         checked = evidence.link_checked_at
         return format_html(
