@@ -118,15 +118,18 @@ def fact_check_lines(count: int, seed: int = 7) -> list[str]:
     return lines
 
 
-def timed_import(path: str) -> tuple[float, str]:
+def timed_import(path: str) -> tuple[float, float, str]:
+    """Wall time, this process's CPU time (what the import costs on a machine it has to
+    itself, PostgreSQL's own work aside) and the command's summary."""
     out = io.StringIO()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         call_command("import_claims", path, stdout=out, stderr=io.StringIO())
     except CommandError as exc:
         if exc.returncode != 1:
             raise
-    return time.perf_counter() - started, out.getvalue().strip().splitlines()[-1]
+    summary = out.getvalue().strip().splitlines()[-1]
+    return time.perf_counter() - started, time.process_time() - cpu, summary
 
 
 def main() -> None:
@@ -148,18 +151,18 @@ def main() -> None:
             handle.write("\n".join(fact_check_lines(args.count)) + "\n")
             path = handle.name
 
-        first, first_summary = timed_import(path)
-        second, second_summary = timed_import(path)
+        first, first_cpu, first_summary = timed_import(path)
+        second, second_cpu, second_summary = timed_import(path)
         imported = ExternalReview.objects.count()
         stale = sum(1 for _ in documents.stale_documents())
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with transaction.atomic():
             Claim.objects.bulk_create(
                 [Claim(statement=f"Floor claim {n}", claimant_name="x") for n in range(imported)],
                 batch_size=1000,
             )
-            floor = time.perf_counter() - started
+            floor, floor_cpu = time.perf_counter() - started, time.process_time() - cpu
             transaction.set_rollback(True)
 
         query = "Police in Eastport banned 4,000 school meals in 2020"
@@ -170,9 +173,15 @@ def main() -> None:
         match_ms = (time.perf_counter() - started) / 20 * 1000
 
         print(f"fact-checks: {args.count:,} lines, {imported:,} imported")
-        print(f"import:      {first:6.1f} s   ({first_summary})")
-        print(f"again:       {second:6.1f} s   ({second_summary})")
-        print(f"floor:       {floor:6.1f} s   (bare bulk_create of {imported:,} claims)")
+        print(
+            f"load:        {os.getloadavg()[0]:.1f} (1-minute load average, {os.cpu_count()} cores)"
+        )
+        print(f"import:      {first:6.1f} s, CPU {first_cpu:5.1f} s   ({first_summary})")
+        print(f"again:       {second:6.1f} s, CPU {second_cpu:5.1f} s   ({second_summary})")
+        print(
+            f"floor:       {floor:6.1f} s, CPU {floor_cpu:5.1f} s   "
+            f"(bare bulk_create of {imported:,} claims)"
+        )
         print(f"ratio:       {first / floor:6.1f}x the floor; goal: import well under 120 s")
         print(f"documents:   {'all match a fresh render' if not stale else f'{stale} stale'}")
         print(f"matching:    {match_ms:6.1f} ms a query against the imported claims")

@@ -542,62 +542,81 @@ def _fits(number: Decimal | None) -> bool:
     return number is None or abs(number) < Decimal(10) ** 20
 
 
+def _draw_ids(model, objs: list) -> None:
+    """Ids for new rows from their table's sequence, set on ``objs`` (PostgreSQL)."""
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        for obj, (new_id,) in zip(objs, sorted(cursor.fetchall()), strict=True):
+            setattr(obj, meta.pk.attname, new_id)
+
+
+def _copy(model, columns: list[str], rows) -> None:
+    """Rows into the model's table through COPY. The values are plain (text, numbers, dates,
+    null), which COPY takes as they are; row triggers (the claims' full-text vector) run."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def _insert(model, objs: list) -> None:
-    """New rows in bulk, their ids set on ``objs``. On PostgreSQL through COPY, the ids drawn
-    from the table's sequence first: Django's ``bulk_create`` spent most of an import's time
-    building its statement in Python. The values are plain (text, numbers, dates, null), which
-    COPY takes as they are; row triggers (the claims' full-text vector) still run."""
+    """New rows in bulk, their ids set on ``objs``: on PostgreSQL through COPY, the ids drawn
+    from the table's sequence first (Django's ``bulk_create`` spent most of an import's time
+    building its statement in Python), elsewhere ``bulk_create``."""
     if not objs:
         return
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objs, batch_size=BATCH)
         return
-    meta = model._meta
-    pk = meta.pk
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        if isinstance(pk, AutoFieldMixin):
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, pk.column, len(objs)],
-            )
-            for obj, (new_id,) in zip(objs, sorted(cursor.fetchall()), strict=True):
-                setattr(obj, pk.attname, new_id)
-        now = timezone.now()
-        fields = meta.concrete_fields
-        stamped = [
-            f.attname
-            for f in fields
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        ]
-        columns = ", ".join(quote(field.column) for field in fields)
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                for name in stamped:
-                    setattr(obj, name, now)
-                copy.write_row([getattr(obj, field.attname) for field in fields])
+    if isinstance(model._meta.pk, AutoFieldMixin):
+        _draw_ids(model, objs)
+    now = timezone.now()
+    fields = model._meta.concrete_fields
+    stamped = [
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    for obj in objs:
+        for name in stamped:
+            setattr(obj, name, now)
+    _copy(
+        model,
+        [f.column for f in fields],
+        ([getattr(obj, f.attname) for f in fields] for obj in objs),
+    )
 
 
 def _insert_history(model, objs: list, user, reason: str = "Imported") -> None:
-    """Each new row's first history record, as django-simple-history writes it."""
+    """Each new row's first history record, as django-simple-history writes it (on
+    PostgreSQL as plain rows: a historical model instance per row cost more than the COPY)."""
+    if not objs:
+        return
     historical = model.history.model
     now = timezone.now()
-    _insert(
-        historical,
-        [
-            historical(
-                history_date=now,
-                history_user=user,
-                history_change_reason=reason,
-                history_type="+",
-                **{
-                    field.attname: getattr(obj, field.attname)
-                    for field in historical.tracked_fields
-                },
-            )
-            for obj in objs
-        ],
-    )
+    marks = {
+        "history_date": now,
+        "history_user_id": user.pk if user is not None else None,
+        "history_change_reason": reason,
+        "history_type": "+",
+    }
+    tracked = [field.attname for field in historical.tracked_fields]
+    if connection.vendor != "postgresql":
+        historical.objects.bulk_create(
+            [historical(**marks, **{name: getattr(obj, name) for name in tracked}) for obj in objs],
+            batch_size=BATCH,
+        )
+        return
+    by_attname = {field.attname: field for field in historical._meta.concrete_fields}
+    columns = [by_attname[name].column for name in (*tracked, *marks)]
+    extra = list(marks.values())
+    _copy(historical, columns, ([getattr(obj, name) for name in tracked] + extra for obj in objs))
 
 
 def _review_values(fact: FactCheck, review: ExternalReview) -> dict:
