@@ -623,6 +623,7 @@ def _review_values(fact: FactCheck, review: ExternalReview) -> dict:
     """What the review becomes. A line that leaves out the URL or the id keeps the one on
     record: either identifies the fact-check, and a later file may know only one of them."""
     values = {name: getattr(fact, name) for name in _REVIEW_FIELDS}
+    values["claim_reviewed"] = fact.statement
     for name in ("url", "external_id"):
         values[name] = values[name] or getattr(review, name)
     return values
@@ -729,10 +730,23 @@ class _Importer:
             "claimant_name": fact.claimant,
         }
 
+    def _claim_values(self, fact: FactCheck, review: ExternalReview) -> dict:
+        """What a claim on record becomes. Editors' changes win: its statement follows the
+        archive only while it is the archive's last wording, and its claimant only while it is
+        the one the archive's name resolves to (or none), so a source an editor chose stays."""
+        claim = review.claim
+        values = self._claim_fields(fact)
+        if claim.statement != review.claim_reviewed:
+            values["statement"] = claim.statement
+        if claim.claimant_id not in (None, self.claimants.source_id(claim.claimant_name)):
+            values["claimant_id"] = claim.claimant_id
+        return values
+
     def _differs(self, fact: FactCheck, review: ExternalReview) -> bool:
         claim = review.claim
         return any(
-            getattr(claim, name) != value for name, value in self._claim_fields(fact).items()
+            getattr(claim, name) != value
+            for name, value in self._claim_values(fact, review).items()
         ) or any(
             getattr(review, name) != value for name, value in _review_values(fact, review).items()
         )
@@ -744,7 +758,11 @@ class _Importer:
         _insert(Claim, claims)
         _insert_history(Claim, claims, self.user)
         reviews = [
-            ExternalReview(claim_id=claim.pk, **{f: getattr(fact, f) for f in _REVIEW_FIELDS})
+            ExternalReview(
+                claim_id=claim.pk,
+                claim_reviewed=fact.statement,
+                **{f: getattr(fact, f) for f in _REVIEW_FIELDS},
+            )
             for claim, fact in zip(claims, facts, strict=True)
         ]
         _insert(ExternalReview, reviews)
@@ -767,7 +785,7 @@ class _Importer:
     def _update(self, changed: list[tuple[FactCheck, ExternalReview]]) -> list[int]:
         if not changed:
             return []
-        fields_of = {review.pk: self._claim_fields(fact) for fact, review in changed}
+        fields_of = {review.pk: self._claim_values(fact, review) for fact, review in changed}
         # The locking order of claims.services: the claimants to be, then the claims.
         share_lock(Source, [fields["claimant_id"] for fields in fields_of.values()])
         locked = lock_claims(fields_of)
@@ -777,7 +795,8 @@ class _Importer:
             claim = locked.get(review.pk)
             if claim is None:
                 continue  # deleted meanwhile; its review went with it
-            fields = fields_of[claim.pk]
+            review.claim = claim  # as it is now, locked: an editor may have changed it
+            fields = self._claim_values(fact, review)
             if claim.statement != fields["statement"]:
                 restated.append((claim.pk, fact))
             if claim.claimant_id != fields["claimant_id"]:
@@ -803,7 +822,7 @@ class _Importer:
         bulk_update_with_history(
             reviews,
             ExternalReview,
-            [*_REVIEW_FIELDS, "updated_at"],
+            [*_REVIEW_FIELDS, "claim_reviewed", "updated_at"],
             batch_size=BATCH,
             default_user=self.user,
             default_change_reason="Updated by an import",

@@ -14,6 +14,7 @@ from claims.models import (
     ClaimChange,
     ClaimFigure,
     Evidence,
+    ExternalReview,
     ReviewState,
     Source,
     Verdict,
@@ -118,6 +119,11 @@ def claims_merge(*, target: Claim, duplicates: Iterable[Claim], user) -> Claim:
             is_public=True,
         )
         ClaimFigure.objects.filter(claim=duplicate).update(claim=target)
+        # An imported fact-check's review goes with it, so importing its archive again finds
+        # it on the claim it was merged into rather than making the duplicate anew. A target
+        # that has a review keeps its own (one per claim).
+        if not ExternalReview.objects.filter(claim=target).exists():
+            ExternalReview.objects.filter(claim=duplicate).update(claim=target)
         Candidate.objects.filter(claim=duplicate).update(claim=target)
         Candidate.objects.filter(matched_claim=duplicate).update(matched_claim=target)
         if duplicate.needs_review:

@@ -255,6 +255,9 @@ class ExternalReview(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     # The fact-check's headline, which often words the claim another way (matching may read it).
     title = models.CharField(max_length=1000, blank=True)
+    # The statement as the archive words it. A later import changes the claim's statement only
+    # while it is still this one: an editor's rewording is never overwritten.
+    claim_reviewed = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from claims import documents, services
+from claims import documents, merging, services
 from claims.admin import imports as admin_imports
 from claims.claimreview import claimreview_document
 from claims.imports import ImportFormatError, import_file, read_fact_checks
@@ -503,3 +503,40 @@ def test_claimant_name_ambiguous_between_two_sources_is_kept_as_text(world):
     (pk,) = import_file(archive(line()), as_operator=True).created
     claim = Claim.objects.get(pk=pk)
     assert claim.claimant is None and claim.claimant_name == "Port Authority"
+
+
+def test_a_merged_imported_fact_check_keeps_its_review_on_the_target(world, editor):
+    (pk,) = import_file(archive(line()), as_operator=True).created
+    merging.claims_merge(target=world.claim, duplicates=[Claim.objects.get(pk=pk)], user=editor)
+    assert ExternalReview.objects.get().claim_id == world.claim.pk
+    # The archive again: the fact-check is found on the claim it went into.
+    again = import_file(archive(line()), as_operator=True)
+    assert (len(again.created), Claim.objects.count()) == (0, 1)
+    # The target's own statement and claimant are not the archive's to change.
+    target = Claim.objects.get()
+    assert (target.statement, target.claimant) == (world.claim.statement, world.port)
+    assert list(documents.stale_documents()) == []
+
+
+def test_an_editors_wording_and_claimant_survive_a_later_import(world, editor):
+    (pk,) = import_file(archive(line(claimant="Nobody on record")), as_operator=True).created
+    services.claim_update(
+        claim=Claim.objects.get(pk=pk),
+        user=editor,
+        statement="The port handled 9,000 containers on 14 June.",
+        claimant=world.council,
+    )
+    report = import_file(
+        archive(line(claimant="Nobody on record", rating="Mostly false")), as_operator=True
+    )
+    assert len(report.updated) == 1
+    claim = Claim.objects.get(pk=pk)
+    assert claim.statement == "The port handled 9,000 containers on 14 June."
+    assert claim.claimant == world.council
+    assert claim.external_review.rating == "Mostly false"
+    # The archive's own wording changing is recorded, and still leaves the editor's.
+    import_file(archive(line(statement="The port moved 9,000 boxes in a day.")), as_operator=True)
+    claim = Claim.objects.get(pk=pk)
+    assert claim.statement == "The port handled 9,000 containers on 14 June."
+    assert claim.external_review.claim_reviewed == "The port moved 9,000 boxes in a day."
+    assert list(documents.stale_documents()) == []
