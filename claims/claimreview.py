@@ -47,12 +47,16 @@ def claimreview_document(claim: Claim, *, request=None) -> dict:
         )
 
     claimant = claim.claimant
-    claimant_doc = {
-        "@type": "Person" if claimant.kind == SourceKind.PERSON else "Organization",
-        "name": claimant.name,
-    }
-    if claimant.url:
-        claimant_doc["url"] = claimant.url
+    claimant_doc: dict | None = None
+    if claimant is not None:
+        claimant_doc = {
+            "@type": "Person" if claimant.kind == SourceKind.PERSON else "Organization",
+            "name": claimant.name,
+        }
+        if claimant.url:
+            claimant_doc["url"] = claimant.url
+    # An imported fact-check's claimant that is no source on record is a name alone, with no
+    # kind to tell a person from an organisation, so schema.org's author is left out.
 
     appearances, first_seen = [], None
     seen_articles = set()
@@ -73,7 +77,9 @@ def claimreview_document(claim: Claim, *, request=None) -> dict:
             work["datePublished"] = article.published_at.date().isoformat()
         appearances.append(work)
 
-    item_reviewed = {"@type": "Claim", "author": claimant_doc}
+    item_reviewed: dict = {"@type": "Claim"}
+    if claimant_doc is not None:
+        item_reviewed["author"] = claimant_doc
     if first_seen is not None:
         item_reviewed["datePublished"] = first_seen.date().isoformat()
     if appearances:

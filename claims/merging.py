@@ -15,6 +15,7 @@ from claims.models import (
     ClaimFigure,
     ClaimNote,
     Evidence,
+    ExternalReview,
     ReviewState,
     Source,
     Verdict,
@@ -136,6 +137,11 @@ def claims_merge(*, target: Claim, duplicates: Iterable[Claim], user) -> Claim:
             note.claim = target
             note.save()
         ClaimFigure.objects.filter(claim=duplicate).update(claim=target)
+        # An imported fact-check's review goes with it, so importing its archive again finds
+        # it on the claim it was merged into rather than making the duplicate anew. A target
+        # that has a review keeps its own (one per claim).
+        if not ExternalReview.objects.filter(claim=target).exists():
+            ExternalReview.objects.filter(claim=duplicate).update(claim=target)
         Candidate.objects.filter(claim=duplicate).update(claim=target)
         Candidate.objects.filter(matched_claim=duplicate).update(matched_claim=target)
         if duplicate.needs_review:

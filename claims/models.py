@@ -132,10 +132,14 @@ class ClaimStatus(models.TextChoices):
 
 class ClaimQuerySet(models.QuerySet):
     def with_related(self):
-        return self.select_related("claimant", "verdict", "verdict__rating")
+        return self.select_related("claimant", "verdict", "verdict__rating", "external_review")
 
     def needing_review(self):
         return self.filter(needs_review=True)
+
+    def imported(self):
+        """Fact-checks imported from another organisation's archive (``claims.imports``)."""
+        return self.filter(external_review__isnull=False)
 
 
 class Claim(models.Model):
@@ -147,7 +151,18 @@ class Claim(models.Model):
     """
 
     statement = models.TextField()
-    claimant = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
+    # Required for the newsroom's own claims (the services, the API and the pages ask for it);
+    # an imported fact-check whose claimant is no source on record has none, and keeps the
+    # name its archive gives in ``claimant_name`` (SPEC section 6: no source is created).
+    claimant = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    claimant_name = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="The claimant as an imported archive names it.",
+    )
     # The parties the claim is about ("Russian forces killed wounded North Korean soldiers" is
     # about the Government of Russia): their evidence is interested, not independent (SPEC
     # section 3). Written only by the claim services, which recompute the status.
@@ -232,6 +247,55 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return shorten(self.statement)
+
+    @property
+    def claimant_label(self) -> str:
+        """Who made the claim, for people: the source on record, else the archive's name."""
+        return self.claimant.name if self.claimant is not None else self.claimant_name
+
+
+class ExternalReview(models.Model):
+    """The review of an imported fact-check by the organisation that checked it (SPEC section
+    6): who reviewed it, their rating as they word it, and the link. Written only by
+    ``claims.imports``. A fact-check is identified by its reviewer's id for it or by its URL,
+    both unique, so importing an archive twice finds the same rows."""
+
+    claim = models.OneToOneField(
+        Claim, primary_key=True, on_delete=models.CASCADE, related_name="external_review"
+    )
+    reviewer = models.CharField(max_length=300, blank=True)
+    rating = models.CharField(max_length=300, blank=True)
+    url = models.URLField("URL", max_length=2000, blank=True)
+    external_id = models.CharField("external id", max_length=300, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # The fact-check's headline, which often words the claim another way (matching may read it).
+    title = models.CharField(max_length=1000, blank=True)
+    # The statement as the archive words it. A later import changes the claim's statement only
+    # while it is still this one: an editor's rewording is never overwritten.
+    claim_reviewed = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_at", "claim_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reviewer", "external_id"],
+                condition=~Q(external_id=""),
+                name="external_review_id_once_per_reviewer",
+            ),
+            models.UniqueConstraint(
+                fields=["url"], condition=~Q(url=""), name="external_review_url_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(external_id="") | ~Q(url=""), name="external_review_identified"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer or 'Reviewer unknown'}: {self.rating or 'no rating'}"
 
 
 class AnchorState(models.TextChoices):

@@ -32,6 +32,7 @@ from claims.models import (
     Claim,
     ClaimChange,
     Evidence,
+    ExternalReview,
     Rating,
     ReviewState,
     Source,
@@ -295,6 +296,10 @@ def claim_create(
     needs_review_reason: str = "",
     assignee=None,
 ) -> Claim:
+    if claimant is None:
+        # Only an imported fact-check may lack one (claims.imports); the newsroom's own claims
+        # always name who made them (SPEC section 2).
+        raise ValidationError({"claimant": "Choose who made the claim."})
     about = list(about)
     # The parties' roots decide independence: see the locking order.
     share_lock(Source, [party.pk for party in about])
@@ -382,6 +387,8 @@ def claim_update(
         setattr(locked, name, value)
     if fields.get("needs_review") is False:
         locked.needs_review_reason = ""
+    if locked.claimant_id is None and not ExternalReview.objects.filter(claim=locked).exists():
+        raise ValidationError({"claimant": "Choose who made the claim."})
     locked.full_clean()
     about_changed = about is not None and set_about(locked, about)
     locked.version += 1
@@ -402,7 +409,13 @@ def claim_update(
 def claim_recompute_status(*, claim: Claim, user=None, reason: str = "") -> Claim:
     """Recompute status, explanation and counts from the evidence. Call it inside the
     transaction that changed the evidence, with the claim row locked."""
-    claimant = Source.objects.only("id", "root_id").get(pk=claim.claimant_id)
+    # An imported fact-check whose claimant is no source on record has no side: every
+    # source is independent of it (0 is no source's id).
+    claimant = (
+        Source.objects.only("id", "root_id").get(pk=claim.claimant_id)
+        if claim.claimant_id is not None
+        else Source(pk=0, root_id=0)
+    )
     about_root_ids = {
         root_id or source_id for source_id, root_id in claim.about.values_list("id", "root_id")
     }

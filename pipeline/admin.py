@@ -323,7 +323,7 @@ class ArticleAdmin(HistoryAdmin):
                     (
                         reverse("admin:claims_claim_change", args=[c.pk]),
                         c,
-                        c.claimant,
+                        c.claimant_label,
                         render_to_string(
                             "claims/_status_badge.html",
                             {"status": c.status, "label": c.get_status_display()},

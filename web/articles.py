@@ -96,7 +96,13 @@ def _selected_claim(article: Article, claim_id: str | None) -> Claim | None:
     )
     claim = (
         Claim.objects.with_related()
-        .select_related("claimant", "assignee", "verdict__published_rating", "verdict__written_by")
+        .select_related(
+            "claimant",
+            "assignee",
+            "verdict__published_rating",
+            "verdict__written_by",
+            "external_review",
+        )
         .prefetch_related(
             Prefetch("evidence", queryset=evidence),
             Prefetch("figures", queryset=figures),
@@ -110,11 +116,13 @@ def _selected_claim(article: Article, claim_id: str | None) -> Claim | None:
         return None
     claimant = claim.claimant
     about_roots = {party.root_id or party.pk for party in claim.about.all()}
+    # An imported fact-check's claimant may be no source on record: no source is on its side.
+    claimant_root_id = (claimant.root_id or claimant.pk) if claimant is not None else 0
     for item in claim.evidence.all():
         # None (independent), the claimant's side, or a party the claim is about.
         item.interest = interest(
             source_root_id=item.source.root_id or item.source_id,
-            claimant_root_id=claimant.root_id or claimant.pk,
+            claimant_root_id=claimant_root_id,
             about_root_ids=about_roots,
         )
     return claim
@@ -125,7 +133,9 @@ def _selected_candidate(article: Article, candidate_id: str | None) -> Candidate
     if pk is None:
         return None
     return (
-        Candidate.objects.select_related("matched_claim", "claim", "decided_by", "revision")
+        Candidate.objects.select_related(
+            "matched_claim__external_review", "claim", "decided_by", "revision"
+        )
         .filter(article=article, pk=pk)
         .first()
     )

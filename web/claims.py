@@ -343,7 +343,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 def claim_public(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(
         Claim.objects.select_related(
-            "claimant__parent", "verdict__published_rating"
+            "claimant__parent", "verdict__published_rating", "external_review"
         ).prefetch_related(_appearances_with_articles()),
         pk=pk,
     )
@@ -374,5 +374,6 @@ def claim_public(request: HttpRequest, pk: int) -> HttpResponse:
             "figures": ClaimFigure.objects.filter(claim=claim).order_by("stated_at", "id"),
             "articles": articles_of(claim),
             "jsonld": jsonld,
+            "external_review": getattr(claim, "external_review", None),
         },
     )

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from claims import merging, notes, services
+from claims.admin import imports
 from claims.admin.common import (
     ReviewStepsMixin,
     ServiceErrorsMixin,
@@ -27,6 +28,7 @@ from claims.models import (
     ClaimFigure,
     ClaimNote,
     Evidence,
+    ExternalReview,
     Rating,
     ReviewState,
     Verdict,
@@ -159,9 +161,11 @@ class EvidenceInline(admin.TabularInline):
         if not evidence.pk:
             return "—"
         claim = evidence.claim
+        claimant = claim.claimant
+        # An imported fact-check's claimant may be no source on record: none is on its side.
         side = interest(
             source_root_id=evidence.source.root_id or evidence.source_id,
-            claimant_root_id=claim.claimant.root_id or claim.claimant_id,
+            claimant_root_id=(claimant.root_id or claimant.pk) if claimant is not None else 0,
             about_root_ids={p.root_id or p.pk for p in claim.about.all()},
         )
         checked = evidence.link_checked_at
@@ -304,6 +308,51 @@ class ClaimForm(VersionedForm):
         ]
         widgets = {"statement": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The newsroom's own claims always name who made them; only an imported fact-check
+        # may have none (its claimant's name is not a source on record).
+        imported = (
+            self.instance.pk is not None
+            and ExternalReview.objects.filter(claim_id=self.instance.pk).exists()
+        )
+        if "claimant" in self.fields:
+            self.fields["claimant"].required = not imported
+
+
+class ImportedFilter(admin.SimpleListFilter):
+    title = "origin"
+    parameter_name = "origin"
+
+    def lookups(self, request, model_admin):
+        return [("own", "Our own claims"), ("imported", "Imported fact-checks")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "own":
+            return queryset.filter(external_review__isnull=True)
+        if self.value() == "imported":
+            return queryset.filter(external_review__isnull=False)
+        return queryset
+
+
+class ReviewerFilter(admin.SimpleListFilter):
+    title = "checked by (imported)"
+    parameter_name = "reviewer"
+
+    def lookups(self, request, model_admin):
+        reviewers = (
+            ExternalReview.objects.exclude(reviewer="")
+            .order_by("reviewer")
+            .values_list("reviewer", flat=True)
+            .distinct()[:50]
+        )
+        return [(name, name) for name in reviewers]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(external_review__reviewer=self.value())
+        return queryset
+
 
 class ReviewStateFilter(admin.SimpleListFilter):
     title = "verdict review state"
@@ -339,19 +388,30 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
     change_form_template = "admin/claims/claim/change_form.html"
     list_display = [
         "statement_short",
-        "claimant",
+        "claimant_shown",
         "status_badge",
         "verdict_summary",
         "needs_review",
         "assignee",
         "updated_at",
     ]
-    list_filter = ["status", VerdictRatingFilter, ReviewStateFilter, "needs_review", "assignee"]
-    list_select_related = ["claimant", "verdict__rating", "assignee"]
+    list_filter = [
+        "status",
+        VerdictRatingFilter,
+        ReviewStateFilter,
+        "needs_review",
+        "assignee",
+        ImportedFilter,
+        ReviewerFilter,
+    ]
+    list_select_related = ["claimant", "verdict__rating", "assignee", "external_review"]
     search_fields = [
         "statement",
         "appearances__quote",
         "claimant__name",
+        "claimant_name",
+        "external_review__reviewer",
+        "external_review__title",
         "evidence__source__name",
         "evidence__title",
     ]
@@ -365,6 +425,8 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
         "created_at",
         "updated_at",
         "figures_stated",
+        "claimant_name",
+        "external_review_shown",
     ]
     fieldsets = [
         (None, {"fields": ["statement", "claimant", "about", "expected_version"]}),
@@ -374,6 +436,10 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
         ),
         ("Review", {"fields": ["assignee", "needs_review", "needs_review_reason"]}),
         ("Record", {"fields": ["version", "created_by", "created_at", "updated_at"]}),
+        (
+            "Imported fact-check (read-only: written by the import)",
+            {"fields": ["claimant_name", "external_review_shown"]},
+        ),
         # A read-only table rather than an inline: figures are written by accepting
         # candidates, and an inline would add a formset every claim form post must carry.
         ("Figures", {"fields": ["figures_stated"]}),
@@ -384,6 +450,9 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
         if obj is None:
             # Nothing is computed or recorded before the claim exists.
             return [(None, {"fields": ["statement", "claimant", "about"]}), self.fieldsets[2]]
+        if not ExternalReview.objects.filter(claim_id=obj.pk).exists():
+            # Our own claim: nothing was imported.
+            return [f for f in self.fieldsets if not (f[0] or "").startswith("Imported")]
         return self.fieldsets
 
     actions = [
@@ -394,6 +463,29 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
     ]
 
     figures_stated = staticmethod(figures_stated)
+
+    @admin.display(description="claimant", ordering="claimant__name")
+    def claimant_shown(self, claim):
+        if claim.claimant is not None:
+            return claim.claimant.name
+        return f"{claim.claimant_name} (not on record)" if claim.claimant_name else "—"
+
+    @admin.display(description="external review")
+    def external_review_shown(self, claim):
+        review = ExternalReview.objects.filter(claim_id=claim.pk).first() if claim.pk else None
+        if review is None:
+            return "—"
+        return format_html(
+            "Checked by <strong>{}</strong>: <strong>{}</strong><br>{}{}<br>id {} · published {}",
+            review.reviewer or "—",
+            review.rating or "—",
+            format_html('<a href="{}" rel="noopener noreferrer">{}</a>', review.url, review.url)
+            if review.url
+            else "no link",
+            format_html("<br>“{}”", review.title) if review.title else "",
+            review.external_id or "—",
+            review.published_at.strftime("%Y-%m-%d") if review.published_at else "—",
+        )
 
     @admin.display(description="statement", ordering="statement")
     def statement_short(self, claim):
@@ -533,8 +625,24 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
                 self.admin_site.admin_view(self.verdict_step_view),
                 name="claims_claim_verdict_step",
             ),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="claims_claim_import",
+            ),
             *super().get_urls(),
         ]
+
+    def import_view(self, request):
+        return imports.import_view(self, request)
+
+    def changelist_view(self, request, extra_context=None):
+        # Only those who may add claims are offered the import (the view checks it too).
+        extra_context = {
+            **(extra_context or {}),
+            "can_import": request.user.has_perm("claims.add_claim"),
+        }
+        return super().changelist_view(request, extra_context)
 
     def verdict_step_view(self, request, claim_id: int, step: str):
         if request.method != "POST":

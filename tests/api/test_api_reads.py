@@ -19,6 +19,7 @@ CLAIM_FIELDS = {
     "verdict",
     "needs_review",
     "appearances",
+    "external_review",  # null for our own claims; an imported fact-check's review
     "version",
     "created_at",
     "updated_at",
@@ -49,6 +50,7 @@ def test_claim_detail_has_every_contract_field(published, anon):
     assert set(body) == CLAIM_FIELDS
     assert body["id"] == claim.pk
     assert body["url"].endswith(f"/claims/{claim.pk}/")
+    assert body["external_review"] is None  # our own claim
     assert body["claimant"] == {"id": published.port.pk, "name": "Port Authority"}
     assert body["status"] == "unverified"
     assert body["status_explanation"] == "Unverified: no evidence yet."

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from articles.models import Article
 from articles.services import article_get_or_create, revision_record
-from claims import services
+from claims import imports, services
 from claims.candidate_review import candidate_reject, claim_figures_record
 from claims.candidates import candidates_generate
 from claims.models import (
@@ -32,6 +32,9 @@ from claims.models import (
 
 ARTICLE_URL = "https://demo.factcheck.example/world/north-korean-units-kursk"
 ARTICLE_TEXT = (Path(__file__).resolve().parents[2] / "demo" / "article.txt").read_text()
+# Fact-checks by other (fictional) organisations, imported as claims with their review; the
+# article restates two of them in other words, so its review page shows the match.
+SAMPLE_FACTCHECKS = Path(__file__).resolve().parents[2] / "demo" / "sample_factchecks.jsonl"
 
 # (name, kind, parent name, url)
 SOURCES = [
@@ -304,10 +307,12 @@ class Command(BaseCommand):
         services.claim_flag_for_review(
             claim=Claim.objects.get(statement=statement), reason=reason, user=factchecker
         )
+        archive = imports.import_file(SAMPLE_FACTCHECKS.read_bytes(), user=editor)
         open_candidates = self._candidates(revision, factchecker)
         self.stdout.write(
             f"Demo loaded: article #{article.pk}, {len(sources)} sources, "
-            f"{created} new claims ({Claim.objects.count()} in all), "
+            f"{created} new claims ({Claim.objects.count()} in all, "
+            f"{len(archive.created)} imported fact-checks), "
             f"{open_candidates} candidates to decide on."
         )
 

@@ -125,3 +125,35 @@ class Batch:
                 "its item and printed above.",
                 returncode=EXIT_SOME_FAILED,
             )
+
+
+class Progress:
+    """The progress line alone (done / total, rate, time left), for a command that reports its
+    items in batches and prints only the problems and a summary; drawn on a terminal only."""
+
+    def __init__(self, command: BaseCommand, *, total: int, noun: str = "items"):
+        self.command = command
+        self.total = total
+        self.noun = noun
+        self.started = time.monotonic()
+        self.show = command.stderr.isatty()
+
+    def elapsed(self) -> str:
+        return _duration(time.monotonic() - self.started)
+
+    def update(self, done: int) -> None:
+        if not self.show:
+            return
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = done / elapsed
+        left = (self.total - done) / rate if rate else 0
+        self.command.stderr.write(
+            f"\r\x1b[K{done}/{self.total} {self.noun}, {rate:.0f}/s, about {_duration(left)} left",
+            style_func=_plain,
+            ending="",
+        )
+        self.command.stderr.flush()
+
+    def clear(self) -> None:
+        if self.show:
+            self.command.stderr.write("\r\x1b[K", style_func=_plain, ending="")
