@@ -39,6 +39,7 @@ from claims.models import (
 from core.errors import ReviewRuleError, StaleVersionError
 from web.forms import VerdictActionForm
 from web.templatetags.factcheck_tags import articles_of
+from webhooks.models import Subscription
 
 # Review queue ---------------------------------------------------------------------------
 
@@ -227,6 +228,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "assignees": user_model.objects.filter(is_staff=True).order_by("username"),
             "second_review": settings.FACTCHECK_SECOND_REVIEW,
             "can_publish": request.user.has_perm("claims.publish_verdict"),
+            # The user's own paused webhook subscriptions, to be resumed (SPEC section 10).
+            "paused_subscriptions": Subscription.objects.filter(
+                owner=request.user, paused_at__isnull=False
+            ).only("id", "url", "description", "paused_at"),
         },
     )
 
