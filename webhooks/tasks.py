@@ -40,10 +40,14 @@ def _queue(event_ids: list[int]) -> None:
     try:
         queue_deliveries.delay(event_ids)
     except Exception:
-        logger.warning("webhook events %s: not queued; the sweep will deliver them", event_ids)
+        logger.warning(
+            "webhook events %s: not queued; the sweep will deliver them", event_ids, exc_info=True
+        )
 
 
-@shared_task(name="webhooks.tasks.queue_deliveries", acks_late=True, time_limit=60)
+@shared_task(
+    name="webhooks.tasks.queue_deliveries", acks_late=True, soft_time_limit=50, time_limit=60
+)
 def queue_deliveries(event_ids: list[int]) -> None:
     for event_id in event_ids:
         deliver_event.delay(event_id)

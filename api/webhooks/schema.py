@@ -1,5 +1,7 @@
-"""The events' payloads in the OpenAPI schema's ``webhooks`` section (OpenAPI 3.1), one per
-event type: what a subscriber receives, signed (SPEC section 10)."""
+"""The events' payloads in the OpenAPI schema, one per event type: what a subscriber
+receives, signed (SPEC section 10). drf-spectacular writes them as OpenAPI 3.1's ``webhooks``;
+our schema is OpenAPI 3.0, where the same object goes under ``x-webhooks`` (the extension
+ReDoc reads), so the document stays valid 3.0."""
 
 from drf_spectacular.utils import OpenApiResponse, OpenApiWebhook, extend_schema
 
@@ -48,3 +50,11 @@ EVENT_WEBHOOKS = [
     "CANDIDATE_LIKELY_MATCH",
     "ARTICLE_NEW_REVISION",
 ]
+
+
+def webhooks_as_extension(result, generator, request, public):
+    """drf-spectacular post-processing hook: ``webhooks`` becomes ``x-webhooks`` in a 3.0
+    schema (3.0 allows only ``x-`` keys beside its own)."""
+    if str(result.get("openapi", "")).startswith("3.0") and "webhooks" in result:
+        result["x-webhooks"] = result.pop("webhooks")
+    return result
