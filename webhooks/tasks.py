@@ -9,8 +9,12 @@ with a countdown; retries due later, and events whose message was lost, are hand
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
+import os
+import queue
+import threading
 
 from celery import shared_task
 from django.db import transaction
@@ -33,16 +37,58 @@ def queue_after_commit(event_ids: list[int]) -> None:
     """Queue the events' delivery once the caller's transaction commits (the worker must see
     them); a broker out of reach is logged, and the sweep delivers them later."""
     if event_ids:
-        transaction.on_commit(lambda: _queue(event_ids), robust=True)
+        transaction.on_commit(lambda: _hand_to_publisher(event_ids), robust=True)
 
 
-def _queue(event_ids: list[int]) -> None:
+# The message to the broker is sent by a thread of this process, not by the request that
+# made the change: a broker round trip (two with Redis) would otherwise be part of every
+# write's latency (SPEC section 10: subscriptions add at most 5 ms; bench/webhooks.py). The
+# events are already committed, so a message this process never sends (it exits, the broker
+# is down) only delays them until the sweep.
+_outgoing: queue.Queue[list[int]] = queue.Queue()
+_publisher_pid: int | None = None
+_publisher_lock = threading.Lock()
+
+
+def _hand_to_publisher(event_ids: list[int]) -> None:
+    global _publisher_pid
+    if queue_deliveries.app.conf.task_always_eager:
+        _publish(event_ids)  # tests and CELERY_TASK_ALWAYS_EAGER: at once, in this thread
+        return
+    with _publisher_lock:
+        # One thread per process, started again in a forked child (gunicorn's workers).
+        if _publisher_pid != os.getpid():
+            threading.Thread(target=_publish_forever, name="webhook-publisher", daemon=True).start()
+            _publisher_pid = os.getpid()
+    _outgoing.put(event_ids)
+
+
+def _publish_forever() -> None:
+    while True:
+        event_ids = _outgoing.get()
+        try:
+            _publish(event_ids)
+        finally:
+            _outgoing.task_done()
+
+
+def _publish(event_ids: list[int]) -> None:
     try:
         queue_deliveries.delay(event_ids)
     except Exception:
         logger.warning(
             "webhook events %s: not queued; the sweep will deliver them", event_ids, exc_info=True
         )
+
+
+def publish_pending() -> None:
+    """Wait until the messages handed to the publisher are sent (or given up to the sweep):
+    at exit (a command that emitted events), and in tests."""
+    if _publisher_pid == os.getpid():
+        _outgoing.join()
+
+
+atexit.register(publish_pending)
 
 
 @shared_task(

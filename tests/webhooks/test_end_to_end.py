@@ -29,7 +29,7 @@ from core import events
 from factcheck.celery import app as project_app
 from tests.webhooks.conftest import subscribe
 from webhooks.models import DeliveryAttempt, Event, EventState
-from webhooks.tasks import dispatch_due_events
+from webhooks.tasks import dispatch_due_events, publish_pending
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("FACTCHECK_TEST_HOOKS_REDIS_URL", "redis://127.0.0.1:6379/5")
@@ -229,6 +229,7 @@ def test_an_event_whose_message_the_broker_never_got_is_delivered_by_the_sweep(
     # The broker is out of reach at commit: the change is saved all the same, the event too.
     with queue.broker_down():
         services.claim_flag_for_review(claim=world.claim, reason="Quote changed in revision 2.")
+        publish_pending()  # the publisher thread tried, and failed
     event = Event.objects.get()
     world.claim.refresh_from_db()
     assert world.claim.needs_review
