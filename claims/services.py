@@ -16,6 +16,7 @@ wait for the moved source (its foreign key check) while holding the claim the mo
 """
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -371,11 +372,8 @@ def claim_recompute_status(*, claim: Claim, user=None, reason: str = "") -> Clai
     documents.claims_changed([claim.pk])
     if old_status != result.status:
         # After the documents, which the event's data is read from (SPEC section 10).
-        events.emit(
-            events.CLAIM_STATUS_CHANGED,
-            claim_id=claim.pk,
-            **{"from": old_status, "to": result.status, "reason": reason},
-        )
+        change: dict[str, Any] = {"from": old_status, "to": result.status, "reason": reason}
+        events.emit(events.CLAIM_STATUS_CHANGED, claim_id=claim.pk, **change)
     return claim
 
 
@@ -688,12 +686,11 @@ def verdict_return_to_draft(
     attribute_change(locked, user, "Returned to draft")
     locked.save()
     _record_verdict_change(locked, old_state, user, reason or "Returned to draft for revision")
-    events.emit(
-        events.VERDICT_RETURNED,
-        claim_id=locked.claim_id,
-        verdict_id=locked.pk,
-        **{"from": old_state, "reason": reason or "Returned to draft for revision"},
-    )
+    returned: dict[str, Any] = {
+        "from": old_state,
+        "reason": reason or "Returned to draft for revision",
+    }
+    events.emit(events.VERDICT_RETURNED, claim_id=locked.claim_id, verdict_id=locked.pk, **returned)
     return locked
 
 
