@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from api.articles import views as article_views
 from api.claims import views as claim_views
+from api.webhooks import views as webhook_views
 
 app_name = "api"
 
@@ -51,6 +52,20 @@ v1 = [
     path("sources/<id:pk>/", claim_views.SourceDetailView.as_view(), name="source-detail"),
     path("changes/", claim_views.ChangesFeedView.as_view(), name="changes"),
     path("analyse/", claim_views.AnalyseView.as_view(), name="analyse"),
+    path("webhooks/", webhook_views.SubscriptionListCreateView.as_view(), name="webhook-list"),
+    path(
+        "webhooks/<id:pk>/", webhook_views.SubscriptionDetailView.as_view(), name="webhook-detail"
+    ),
+    path(
+        "webhooks/<id:pk>/resume/",
+        webhook_views.SubscriptionResumeView.as_view(),
+        name="webhook-resume",
+    ),
+    path(
+        "webhooks/<id:pk>/deliveries/",
+        webhook_views.SubscriptionDeliveriesView.as_view(),
+        name="webhook-deliveries",
+    ),
 ]
 
 urlpatterns = [

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from articles.canonical import InvalidURL, canonicalize_url
 from articles.models import Article, ArticleRevision, ArticleState, Feed, text_fingerprint
+from core import events
 
 
 def article_get_or_create(*, url: str, user=None, **fields) -> tuple[Article, bool]:
@@ -119,6 +120,8 @@ def revision_record(
     if needs_title:
         article.title = title
     article.save()
+    if created:
+        events.emit(events.ARTICLE_NEW_REVISION, article_id=article.pk, revision=revision.number)
     return revision, created
 
 

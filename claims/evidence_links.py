@@ -18,6 +18,7 @@ from articles.fetch import DomainBusy, FetchError, FetchResult, fetch
 from articles.models import text_fingerprint
 from claims.models import Evidence, LinkState
 from claims.services import claim_flag_for_review
+from core import events
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,9 @@ def _check_link(evidence: Evidence, now, *, max_domain_wait: float | None) -> Ev
             locked.save()
             if locked.link_state == LinkState.BROKEN:
                 _flag(locked, f"Evidence link broken: {locked.url} — {locked.link_error}")
+                events.emit(
+                    events.EVIDENCE_LINK_BROKEN, claim_id=locked.claim_id, evidence_id=locked.pk
+                )
             elif locked.link_state == LinkState.CHANGED:
                 _flag(
                     locked,

@@ -16,6 +16,7 @@ wait for the moved source (its foreign key check) while holding the claim the mo
 """
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +41,7 @@ from claims.models import (
     Verdict,
 )
 from claims.status import EvidenceFact, compute_status
+from core import events
 from core.errors import ReviewRuleError, StaleVersionError
 
 
@@ -458,6 +460,10 @@ def claim_recompute_status(*, claim: Claim, user=None, reason: str = "") -> Clai
             is_public=True,
         )
     documents.claims_changed([claim.pk])
+    if old_status != result.status:
+        # After the documents, which the event's data is read from (SPEC section 10).
+        change: dict[str, Any] = {"from": old_status, "to": result.status, "reason": reason}
+        events.emit(events.CLAIM_STATUS_CHANGED, claim_id=claim.pk, **change)
     return claim
 
 
@@ -473,6 +479,7 @@ def claim_flag_for_review(*, claim: Claim, reason: str, user=None) -> Claim:
     attribute_change(locked, user, "Flagged for review")
     locked.save()
     documents.claims_changed([locked.pk])
+    events.emit(events.CLAIM_FLAGGED, claim_id=locked.pk, reason=reason)
     return locked
 
 
@@ -720,6 +727,7 @@ def verdict_submit(*, verdict: Verdict, user, expected_version: int | None = Non
     attribute_change(locked, user, "Submitted for review")
     locked.save()
     _record_verdict_change(locked, ReviewState.DRAFT, user, "Submitted for review")
+    events.emit(events.VERDICT_SUBMITTED, claim_id=locked.claim_id, verdict_id=locked.pk)
     return locked
 
 
@@ -748,6 +756,7 @@ def verdict_publish(*, verdict: Verdict, user, expected_version: int | None = No
     attribute_change(locked, user, "Published")
     locked.save()
     _record_verdict_change(locked, ReviewState.IN_REVIEW, user, f"Published: {locked.rating.label}")
+    events.emit(events.VERDICT_PUBLISHED, claim_id=locked.claim_id, verdict_id=locked.pk)
     return locked
 
 
@@ -767,6 +776,11 @@ def verdict_return_to_draft(
     attribute_change(locked, user, "Returned to draft")
     locked.save()
     _record_verdict_change(locked, old_state, user, reason or "Returned to draft for revision")
+    returned: dict[str, Any] = {
+        "from": old_state,
+        "reason": reason or "Returned to draft for revision",
+    }
+    events.emit(events.VERDICT_RETURNED, claim_id=locked.claim_id, verdict_id=locked.pk, **returned)
     return locked
 
 

@@ -76,3 +76,23 @@ def env_networks(name: str) -> list[str]:
                 f"(such as 10.0.0.0/8, 192.0.2.7); {item!r} is neither"
             ) from None
     return networks
+
+
+def env_seconds_list(name: str, default: list[float]) -> list[float]:
+    """Comma-separated positive numbers of seconds (``10,60,600``), such as retry delays."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    values = []
+    for item in raw.split(","):
+        try:
+            value = float(item)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must be numbers of seconds separated by commas (such as 10,60,600); "
+                f"{item.strip()!r} is not a number"
+            ) from None
+        if not value > 0:
+            raise ImproperlyConfigured(f"{name}: every delay must be above 0; got {item.strip()!r}")
+        values.append(value)
+    return values

@@ -12,7 +12,15 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from factcheck.env import env_bool, env_int, env_list, env_networks, env_number, env_rate
+from factcheck.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_number,
+    env_rate,
+    env_seconds_list,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("FACTCHECK_VAR_DIR", BASE_DIR / "var"))
@@ -58,6 +66,9 @@ INSTALLED_APPS = [
     "articles",
     "claims",
     "pipeline",
+    # Beside the pipeline: it listens to the claims' and articles' events, below the pages
+    # and the API, which manage its subscriptions.
+    "webhooks",
     "web",
     "api",
 ]
@@ -280,6 +291,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 600.0,
         "options": {"expires": 590},
     },
+    # Webhook events whose task the broker lost (or never got: it was down at commit) and
+    # retries due too far ahead for a countdown (SPEC section 10).
+    "dispatch-due-webhooks": {
+        "task": "webhooks.tasks.dispatch_due_events",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -297,6 +315,11 @@ if FACTCHECK_TRUSTED_PROXIES:
     # Behind a proxy that ends TLS, its X-Forwarded-Proto says whether the reader used https.
     # Without one, a reader could send the header and make a plain-http request look secure.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Webhook retries (SPEC section 10): the delay before each retry after a failed delivery, in
+# seconds; when they run out the event is given up. 10 s, 1 min, 10 min, 1 h, 6 h, 24 h.
+FACTCHECK_WEBHOOK_RETRY_DELAYS = env_seconds_list(
+    "FACTCHECK_WEBHOOK_RETRY_DELAYS", [10, 60, 600, 3600, 21600, 86400]
+)
 FACTCHECK_NEWSROOM_NAME = os.environ.get("FACTCHECK_NEWSROOM_NAME", "Factcheck Desk")
 FACTCHECK_NEWSROOM_URL = os.environ.get("FACTCHECK_NEWSROOM_URL", "http://127.0.0.1:8000/")
 
@@ -341,5 +364,27 @@ SPECTACULAR_SETTINGS = {
         "SourceKindEnum": "claims.models.SourceKind",
         "ArticleStateEnum": "articles.models.ArticleState",
         "AnchorStateEnum": "claims.models.AnchorState",
+        "EventTypeEnum": "core.events.EVENT_TYPES",
+        "DeliveryStateEnum": "webhooks.models.EventState",
     },
+    # What subscribers receive, one entry per event type (SPEC section 10), under
+    # ``x-webhooks``: OpenAPI 3.0 has no ``webhooks`` section (3.1 has), and ReDoc and others
+    # read the extension (api.webhooks.schema.webhooks_as_extension).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.webhooks.schema.webhooks_as_extension",
+    ],
+    "WEBHOOKS": [
+        f"api.webhooks.schema.{name}"
+        for name in (
+            "CLAIM_STATUS_CHANGED",
+            "CLAIM_FLAGGED",
+            "VERDICT_SUBMITTED",
+            "VERDICT_PUBLISHED",
+            "VERDICT_RETURNED",
+            "EVIDENCE_LINK_BROKEN",
+            "CANDIDATE_LIKELY_MATCH",
+            "ARTICLE_NEW_REVISION",
+        )
+    ],
 }

@@ -19,6 +19,7 @@ NO_ADD_PAGE = {
     "accessattempt",
     "accesslog",
     "accessfailurelog",
+    "event",  # webhook deliveries: written by the workers alone
 }
 
 

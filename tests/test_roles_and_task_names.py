@@ -11,6 +11,13 @@ ROLE_PERMISSIONS = {
         "api.add_apikey",
         "api.change_apikey",
         "api.view_apikey",
+        # Editors manage their own webhook subscriptions and read their deliveries.
+        "webhooks.add_subscription",
+        "webhooks.change_subscription",
+        "webhooks.delete_subscription",
+        "webhooks.view_subscription",
+        "webhooks.view_event",
+        "webhooks.view_deliveryattempt",
         "articles.add_article",
         "articles.add_feed",
         "articles.change_article",
@@ -144,6 +151,9 @@ def test_tasks_and_beat_entries_keep_their_first_names():
         "claims.tasks.generate_candidates",
         "claims.tasks.check_evidence_link",
         "claims.tasks.dispatch_evidence_checks",
+        "webhooks.tasks.queue_deliveries",
+        "webhooks.tasks.deliver_event",
+        "webhooks.tasks.dispatch_due_events",
     }
     assert names <= set(celery_app.tasks)
     beat = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}

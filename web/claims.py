@@ -33,6 +33,7 @@ from claims.models import (
     Verdict,
 )
 from web.templatetags.factcheck_tags import articles_of
+from webhooks.models import Subscription
 
 # Review queue ---------------------------------------------------------------------------
 
@@ -275,6 +276,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "assignees": user_model.objects.filter(is_staff=True).order_by("username"),
             "second_review": settings.FACTCHECK_SECOND_REVIEW,
             "can_publish": request.user.has_perm("claims.publish_verdict"),
+            # The user's own paused webhook subscriptions, to be resumed (SPEC section 10).
+            "paused_subscriptions": Subscription.objects.filter(
+                owner=request.user, paused_at__isnull=False
+            ).only("id", "url", "description", "paused_at"),
         },
     )
 
