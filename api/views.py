@@ -6,6 +6,8 @@ import re
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from rest_framework import generics, views
+from rest_framework.renderers import BaseRenderer
+from rest_framework.settings import api_settings
 
 from api.exceptions import PreconditionFailed
 
@@ -16,7 +18,12 @@ class ConditionalMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in ("GET", "HEAD") and response.status_code == 200:
+        # A streamed export has no body to hash before it is sent: no ETag.
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and not response.streaming
+        ):
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()
             if not response.has_header("ETag"):
@@ -29,6 +36,29 @@ class ConditionalMixin:
             if not_modified is not None:
                 return not_modified
         return response
+
+
+class CSVRenderer(BaseRenderer):
+    """Lets content negotiation choose CSV (``Accept: text/csv`` or ``?format=csv``) on the
+    lists that export. Those views answer it with a streamed response of their own
+    (``claims.exports``); errors are sent as JSON (``api.exceptions.exception_handler``), so
+    nothing is ever rendered here."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise TypeError("CSV is streamed by the list views, never rendered from data.")
+
+
+# The lists that also answer CSV (SPEC section 10): JSON stays the default for any Accept
+# that does not ask for CSV (*/*, a browser's, none).
+LIST_RENDERERS = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+
+
+def wants_csv(request) -> bool:
+    return request.accepted_renderer.format == "csv"
 
 
 class APIView(ConditionalMixin, views.APIView):

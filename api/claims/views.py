@@ -45,17 +45,20 @@ from api.pagination import MAX_PAGE_SIZE, IdCursorPagination
 from api.permissions import sees_working_verdicts
 from api.reads import claim_document, claim_documents
 from api.views import (
+    LIST_RENDERERS,
     APIView,
     GenericAPIView,
     claim_etag,
     expected_claim_version,
     paginated_documents,
+    wants_csv,
 )
 from articles.models import Article
 from claims import services
 from claims.analysis import figure_data, text_analyse
 from claims.claimreview import NotPublished, claimreview_document
 from claims.documents import render_claim
+from claims.exports import claims_csv, evidence_csv, sources_csv
 from claims.matching import texts_match
 from claims.models import (
     Appearance,
@@ -63,9 +66,11 @@ from claims.models import (
     ClaimChange,
     ClaimStatus,
     Evidence,
+    LinkState,
     Rating,
     Source,
     SourceKind,
+    Stance,
 )
 
 JSON = "application/json"
@@ -182,6 +187,7 @@ class ClaimListCreateView(GenericAPIView):
     is_list_view = True
     filterset_class = ClaimFilter
     pagination_class = IdCursorPagination
+    renderer_classes = LIST_RENDERERS
     serializer_class = ClaimCreateInputSerializer  # describes POST to OPTIONS
     write_permissions = {"POST": ["claims.add_claim", "claims.add_appearance"]}
 
@@ -191,6 +197,10 @@ class ClaimListCreateView(GenericAPIView):
     @extend_schema(operation_id="claims_list", responses=ClaimOutputSerializer)
     def get(self, request):
         working_verdicts = sees_working_verdicts(request)
+        if wants_csv(request):
+            return claims_csv(
+                self.filter_queryset(self.get_queryset()), working_verdicts=working_verdicts
+            )
         body = (
             Coalesce(
                 NullIf(F("document__private_body"), Value("")),
@@ -376,6 +386,48 @@ class ClaimEvidenceView(GenericAPIView):
         return Response(EvidenceOutputSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
 
+class EvidenceFilter(StrictFilterSet):
+    claim = filters.ModelChoiceFilter(
+        queryset=Claim.objects.all(), help_text="Id of the claim the evidence is linked to."
+    )
+    source = filters.ModelChoiceFilter(
+        queryset=Source.objects.all(), help_text="Id of the evidence's source."
+    )
+    stance = filters.ChoiceFilter(choices=Stance.choices)
+    link_state = filters.ChoiceFilter(
+        choices=LinkState.choices, help_text="The outcome of the last link check."
+    )
+
+    class Meta:
+        model = Evidence
+        fields = []
+
+
+class EvidenceListView(GenericAPIView):
+    """All evidence, newest first, across claims: what each claim's evidence list shows, for
+    tools and spreadsheets (``?format=csv``). Readable by whoever may read the claims list,
+    which lists every claim (a reader's restriction is on verdicts, not on evidence)."""
+
+    is_list_view = True
+    filterset_class = EvidenceFilter
+    pagination_class = IdCursorPagination
+    renderer_classes = LIST_RENDERERS
+
+    def get_queryset(self):
+        return Evidence.objects.select_related("source").only(
+            *(field for field in EvidenceOutputSerializer.Meta.fields if field != "source"),
+            "source__id",
+            "source__name",
+        )
+
+    @extend_schema(operation_id="evidence_list", responses=EvidenceOutputSerializer)
+    def get(self, request):
+        if wants_csv(request):
+            return evidence_csv(self.filter_queryset(Evidence.objects.all()))
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(EvidenceOutputSerializer(page, many=True).data)
+
+
 # ClaimReview ------------------------------------------------------------------------------
 
 
@@ -456,6 +508,7 @@ class SourceListCreateView(GenericAPIView):
     serializer_class = SourceInputSerializer  # describes POST to OPTIONS
     filterset_class = SourceFilter
     pagination_class = IdCursorPagination
+    renderer_classes = LIST_RENDERERS
     write_permissions = {"POST": ["claims.add_source"]}
 
     def get_queryset(self):
@@ -463,6 +516,8 @@ class SourceListCreateView(GenericAPIView):
 
     @extend_schema(operation_id="sources_list", responses=SourceOutputSerializer)
     def get(self, request):
+        if wants_csv(request):
+            return sources_csv(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(SourceOutputSerializer(page, many=True).data)
 
