@@ -70,7 +70,8 @@ def keyset_batches(queryset: QuerySet, size: int = BATCH_SIZE) -> Iterator[list[
     batches of ``size``: each batch is one query on the primary key (``id < last``), so the
     database keeps no cursor open while the client reads and no batch costs more than the
     first (an OFFSET would scan every row before it)."""
-    queryset = queryset.order_by("-pk")
+    # The caller's prefetches (the admin's) are for model rows, not for these dicts.
+    queryset = queryset.order_by("-pk").prefetch_related(None)
     last = None
     while True:
         page = queryset if last is None else queryset.filter(pk__lt=last)
