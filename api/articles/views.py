@@ -26,7 +26,7 @@ from api.claims.serializers import CandidateOutputSerializer
 from api.pagination import IdCursorPagination
 from api.permissions import sees_working_verdicts
 from api.reads import ARTICLE_COLUMNS, article_by_canonical_url
-from api.views import LIST_RENDERERS, APIView, GenericAPIView, paginated_documents, wants_csv
+from api.views import APIView, CSVListMixin, GenericAPIView, paginated_documents
 from articles.canonical import InvalidURL, canonicalize_url
 from articles.models import Article
 from claims.documents import render_claim
@@ -115,12 +115,11 @@ def _lookup_etag(values: dict, working_verdicts: bool) -> str:
     return f'"a{values["id"]}.{values["document_version"] or 0}.{stamp}.{audience}"'
 
 
-class ArticleListCreateView(GenericAPIView):
+class ArticleListCreateView(CSVListMixin, GenericAPIView):
     """Articles, newest first, with their claims' statuses; POST a URL to queue ingestion."""
 
     is_list_view = True
     pagination_class = IdCursorPagination
-    renderer_classes = LIST_RENDERERS
     serializer_class = ArticleIngestInputSerializer  # describes POST to OPTIONS
     write_permissions = {"POST": ["articles.add_article"]}
 
@@ -130,7 +129,7 @@ class ArticleListCreateView(GenericAPIView):
     @extend_schema(operation_id="articles_list", responses=ArticleOutputSerializer)
     def get(self, request):
         working_verdicts = sees_working_verdicts(request)
-        if wants_csv(request):
+        if self.csv_requested(request):
             return articles_csv(
                 self.filter_queryset(Article.objects.all()),
                 working_verdicts=working_verdicts,

@@ -45,13 +45,12 @@ from api.pagination import MAX_PAGE_SIZE, IdCursorPagination
 from api.permissions import sees_working_verdicts
 from api.reads import claim_document, claim_documents
 from api.views import (
-    LIST_RENDERERS,
     APIView,
+    CSVListMixin,
     GenericAPIView,
     claim_etag,
     expected_claim_version,
     paginated_documents,
-    wants_csv,
 )
 from articles.models import Article
 from claims import services
@@ -181,13 +180,12 @@ class ClaimFilter(StrictFilterSet):
         )
 
 
-class ClaimListCreateView(GenericAPIView):
+class ClaimListCreateView(CSVListMixin, GenericAPIView):
     """Claims, newest first, with their statuses; create one with where it appears."""
 
     is_list_view = True
     filterset_class = ClaimFilter
     pagination_class = IdCursorPagination
-    renderer_classes = LIST_RENDERERS
     serializer_class = ClaimCreateInputSerializer  # describes POST to OPTIONS
     write_permissions = {"POST": ["claims.add_claim", "claims.add_appearance"]}
 
@@ -197,7 +195,7 @@ class ClaimListCreateView(GenericAPIView):
     @extend_schema(operation_id="claims_list", responses=ClaimOutputSerializer)
     def get(self, request):
         working_verdicts = sees_working_verdicts(request)
-        if wants_csv(request):
+        if self.csv_requested(request):
             return claims_csv(
                 self.filter_queryset(self.get_queryset()), working_verdicts=working_verdicts
             )
@@ -403,7 +401,7 @@ class EvidenceFilter(StrictFilterSet):
         fields = []
 
 
-class EvidenceListView(GenericAPIView):
+class EvidenceListView(CSVListMixin, GenericAPIView):
     """All evidence, newest first, across claims: what each claim's evidence list shows, for
     tools and spreadsheets (``?format=csv``). Readable by whoever may read the claims list,
     which lists every claim (a reader's restriction is on verdicts, not on evidence)."""
@@ -411,7 +409,6 @@ class EvidenceListView(GenericAPIView):
     is_list_view = True
     filterset_class = EvidenceFilter
     pagination_class = IdCursorPagination
-    renderer_classes = LIST_RENDERERS
 
     def get_queryset(self):
         return Evidence.objects.select_related("source").only(
@@ -422,7 +419,7 @@ class EvidenceListView(GenericAPIView):
 
     @extend_schema(operation_id="evidence_list", responses=EvidenceOutputSerializer)
     def get(self, request):
-        if wants_csv(request):
+        if self.csv_requested(request):
             return evidence_csv(self.filter_queryset(Evidence.objects.all()))
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(EvidenceOutputSerializer(page, many=True).data)
@@ -501,14 +498,13 @@ class SourceFilter(StrictFilterSet):
         return queryset.search(value)
 
 
-class SourceListCreateView(GenericAPIView):
+class SourceListCreateView(CSVListMixin, GenericAPIView):
     """Sources (outlets, organizations, government bodies, people, documents, accounts)."""
 
     is_list_view = True
     serializer_class = SourceInputSerializer  # describes POST to OPTIONS
     filterset_class = SourceFilter
     pagination_class = IdCursorPagination
-    renderer_classes = LIST_RENDERERS
     write_permissions = {"POST": ["claims.add_source"]}
 
     def get_queryset(self):
@@ -516,7 +512,7 @@ class SourceListCreateView(GenericAPIView):
 
     @extend_schema(operation_id="sources_list", responses=SourceOutputSerializer)
     def get(self, request):
-        if wants_csv(request):
+        if self.csv_requested(request):
             return sources_csv(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(SourceOutputSerializer(page, many=True).data)

@@ -77,6 +77,26 @@ def test_csv_is_only_offered_on_lists(published, anon):
     assert response.json()["error"]["code"] == "not_acceptable"
 
 
+@pytest.mark.parametrize("chosen", ["", "xml", "CSV"])
+def test_an_unknown_format_is_a_400(world, anon, chosen):
+    response = anon.get("/api/v1/claims/", {"format": chosen})
+
+    assert response.status_code == 400
+    assert (
+        response.json()["error"]["message"]
+        == f"Invalid input: format: One of json, csv; got {chosen!r}."
+    )
+
+
+def test_a_write_answers_json_whatever_the_accept_header(world, write_client):
+    response = write_client.post(
+        "/api/v1/sources/", {"name": "Harbour Radio", "kind": "outlet"}, headers=CSV
+    )
+
+    assert response.status_code == 201
+    assert response.json()["name"] == "Harbour Radio"
+
+
 # Rows -------------------------------------------------------------------------------------
 
 
@@ -202,6 +222,9 @@ def test_the_json_filters_apply_to_the_csv(published, anon):
         ("/api/v1/sources/", {"kind": "alien"}),
         ("/api/v1/evidence/", {"stance": "agrees"}),
         ("/api/v1/evidence/", {"link_state": ""}),
+        # Pagination is ignored in CSV, but a malformed parameter is still a mistake.
+        ("/api/v1/articles/", {"page_size": "478633373"}),
+        ("/api/v1/claims/", {"cursor": "not-a-cursor"}),
     ],
 )
 def test_a_bad_filter_is_a_400_in_json_even_when_csv_was_asked_for(world, anon, path, query):
