@@ -16,6 +16,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.views.defaults import bad_request, page_not_found, server_error
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ReviewRuleError, StaleVersionError
@@ -95,6 +96,12 @@ def error_body(status_code: int, code: str, message: str, details=None) -> dict:
 
 
 def exception_handler(exc, context):
+    request = context.get("request")
+    if getattr(getattr(request, "accepted_renderer", None), "format", None) == "csv":
+        # A list asked for as CSV (api.views.CSVRenderer) still answers its errors (a bad
+        # filter, a throttle, a bad key) in the one JSON shape every client can read.
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
     if isinstance(exc, DjangoValidationError):
         exc = _from_django_validation(exc)
     elif isinstance(exc, StaleVersionError):

@@ -22,6 +22,15 @@ ERRORS_ON_WRITE = {
 }
 
 
+CSV = "text/csv"
+CSV_BODY = {
+    "schema": {
+        "type": "string",
+        "description": "The whole filtered list as CSV (UTF-8, a header row, every row: no "
+        "pagination), nested fields flattened; the columns are listed in the README.",
+    }
+}
+
 # Operations on one claim by id: a deleted or merged claim answers 410 (SPEC section 7).
 CLAIM_GONE = {"410": "The claim was deleted or merged into another; the feed keeps its events."}
 
@@ -33,6 +42,13 @@ class AutoSchema(openapi.AutoSchema):
         if getattr(self.view, "is_list_view", False):
             return self.method == "GET"
         return super()._is_list_view(serializer)
+
+    def _get_format_parameters(self):
+        # ?format=csv exports a list (api.views.CSVListMixin); other methods answer JSON only.
+        parameters = super()._get_format_parameters()
+        for parameter in parameters:
+            parameter["description"] = "`csv` for the whole filtered list as CSV."
+        return parameters if self.method == "GET" else []
 
     def get_auth(self):
         auth = super().get_auth()
@@ -52,7 +68,18 @@ class AutoSchema(openapi.AutoSchema):
             errors.update(CLAIM_GONE)
         # Errors raised before the view is chosen (an unknown URL) are always plain JSON; the
         # view's own errors use its renderer (JSON-LD for ClaimReview).
-        media_types = list(dict.fromkeys(["application/json", *self.map_renderers("media_type")]))
+        # A list asked for as CSV answers its errors in JSON (api.exceptions.exception_handler).
+        media_types = list(
+            dict.fromkeys(
+                ["application/json", *(m for m in self.map_renderers("media_type") if m != CSV)]
+            )
+        )
+        for response in responses.values():
+            if CSV in response.get("content", {}):
+                if self.method == "GET":
+                    response["content"][CSV] = CSV_BODY
+                else:  # api.views.CSVListMixin: only a GET answers CSV
+                    del response["content"][CSV]
         for code, description in errors.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(ErrorSerializer, code, media_types)

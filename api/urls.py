@@ -48,6 +48,7 @@ v1 = [
         claim_views.ClaimReviewView.as_view(),
         name="claim-claimreview",
     ),
+    path("evidence/", claim_views.EvidenceListView.as_view(), name="evidence-list"),
     path("sources/", claim_views.SourceListCreateView.as_view(), name="source-list"),
     path("sources/<id:pk>/", claim_views.SourceDetailView.as_view(), name="source-detail"),
     path("changes/", claim_views.ChangesFeedView.as_view(), name="changes"),

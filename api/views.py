@@ -6,6 +6,9 @@ import re
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from rest_framework import generics, views
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.settings import api_settings
 
 from api.exceptions import PreconditionFailed
 
@@ -16,7 +19,12 @@ class ConditionalMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in ("GET", "HEAD") and response.status_code == 200:
+        # A streamed export has no body to hash before it is sent: no ETag.
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and not response.streaming
+        ):
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()
             if not response.has_header("ETag"):
@@ -29,6 +37,51 @@ class ConditionalMixin:
             if not_modified is not None:
                 return not_modified
         return response
+
+
+class CSVRenderer(BaseRenderer):
+    """Lets content negotiation choose CSV (``Accept: text/csv`` or ``?format=csv``) on the
+    lists that export. Those views answer it with a streamed response of their own
+    (``claims.exports``); errors are sent as JSON (``api.exceptions.exception_handler``), so
+    nothing is ever rendered here."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise TypeError("CSV is streamed by the list views, never rendered from data.")
+
+
+class CSVListMixin:
+    """The lists that also answer CSV (SPEC section 10), to GET: JSON stays the default for
+    any Accept that does not ask for CSV (*/*, a browser's, none), and any other method
+    answers JSON whatever was asked (a write's answer, a 405)."""
+
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        chosen = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE)
+        formats = [renderer.format for renderer in self.renderer_classes]
+        if chosen is not None and chosen not in formats and not force:
+            # DRF would ignore an empty one and answer an unknown one 404: both are mistakes.
+            raise ValidationError({"format": [f"One of {', '.join(formats)}; got {chosen!r}."]})
+        renderer, media_type = super().perform_content_negotiation(request, force)
+        if isinstance(renderer, CSVRenderer) and request.method not in ("GET", "HEAD"):
+            return JSONRenderer(), JSONRenderer.media_type
+        return renderer, media_type
+
+    def csv_requested(self, request) -> bool:
+        """Whether to answer with the whole list as CSV. Its pagination parameters are
+        ignored, but still checked: a malformed one is a mistake in the caller's URL (400),
+        in CSV as in JSON."""
+        if request.accepted_renderer.format != "csv":
+            return False
+        paginator = self.paginator
+        if paginator is not None:
+            paginator.get_page_size(request)
+            paginator.decode_cursor(request)
+        return True
 
 
 class APIView(ConditionalMixin, views.APIView):

@@ -26,10 +26,11 @@ from api.claims.serializers import CandidateOutputSerializer
 from api.pagination import IdCursorPagination
 from api.permissions import sees_working_verdicts
 from api.reads import ARTICLE_COLUMNS, article_by_canonical_url
-from api.views import APIView, GenericAPIView, paginated_documents
+from api.views import APIView, CSVListMixin, GenericAPIView, paginated_documents
 from articles.canonical import InvalidURL, canonicalize_url
 from articles.models import Article
 from claims.documents import render_claim
+from claims.exports import articles_csv
 from claims.models import Candidate, CandidateState, Claim
 from pipeline.services import article_request_ingestion
 
@@ -114,7 +115,7 @@ def _lookup_etag(values: dict, working_verdicts: bool) -> str:
     return f'"a{values["id"]}.{values["document_version"] or 0}.{stamp}.{audience}"'
 
 
-class ArticleListCreateView(GenericAPIView):
+class ArticleListCreateView(CSVListMixin, GenericAPIView):
     """Articles, newest first, with their claims' statuses; POST a URL to queue ingestion."""
 
     is_list_view = True
@@ -128,6 +129,12 @@ class ArticleListCreateView(GenericAPIView):
     @extend_schema(operation_id="articles_list", responses=ArticleOutputSerializer)
     def get(self, request):
         working_verdicts = sees_working_verdicts(request)
+        if self.csv_requested(request):
+            return articles_csv(
+                self.filter_queryset(Article.objects.all()),
+                working_verdicts=working_verdicts,
+                last_error=lambda values: last_error_for(values, staff=working_verdicts),
+            )
         page = self.paginate_queryset(self.get_queryset())
         return paginated_documents(
             self.paginator, (_article_json(article, working_verdicts) for article in page)

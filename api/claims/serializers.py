@@ -41,7 +41,10 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
             "title",
             "quote",
             "published_at",
+            "link_state",
+            "link_checked_at",
             "created_at",
+            "updated_at",
         ]
 
 

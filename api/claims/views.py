@@ -46,6 +46,7 @@ from api.permissions import sees_working_verdicts
 from api.reads import claim_document, claim_documents
 from api.views import (
     APIView,
+    CSVListMixin,
     GenericAPIView,
     claim_etag,
     expected_claim_version,
@@ -56,6 +57,7 @@ from claims import services
 from claims.analysis import figure_data, text_analyse
 from claims.claimreview import NotPublished, claimreview_document
 from claims.documents import render_claim
+from claims.exports import claims_csv, evidence_csv, sources_csv
 from claims.matching import texts_match
 from claims.models import (
     Appearance,
@@ -63,9 +65,11 @@ from claims.models import (
     ClaimChange,
     ClaimStatus,
     Evidence,
+    LinkState,
     Rating,
     Source,
     SourceKind,
+    Stance,
 )
 
 JSON = "application/json"
@@ -176,7 +180,7 @@ class ClaimFilter(StrictFilterSet):
         )
 
 
-class ClaimListCreateView(GenericAPIView):
+class ClaimListCreateView(CSVListMixin, GenericAPIView):
     """Claims, newest first, with their statuses; create one with where it appears."""
 
     is_list_view = True
@@ -191,6 +195,10 @@ class ClaimListCreateView(GenericAPIView):
     @extend_schema(operation_id="claims_list", responses=ClaimOutputSerializer)
     def get(self, request):
         working_verdicts = sees_working_verdicts(request)
+        if self.csv_requested(request):
+            return claims_csv(
+                self.filter_queryset(self.get_queryset()), working_verdicts=working_verdicts
+            )
         body = (
             Coalesce(
                 NullIf(F("document__private_body"), Value("")),
@@ -377,6 +385,47 @@ class ClaimEvidenceView(GenericAPIView):
         return Response(EvidenceOutputSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
 
+class EvidenceFilter(StrictFilterSet):
+    claim = filters.ModelChoiceFilter(
+        queryset=Claim.objects.all(), help_text="Id of the claim the evidence is linked to."
+    )
+    source = filters.ModelChoiceFilter(
+        queryset=Source.objects.all(), help_text="Id of the evidence's source."
+    )
+    stance = filters.ChoiceFilter(choices=Stance.choices)
+    link_state = filters.ChoiceFilter(
+        choices=LinkState.choices, help_text="The outcome of the last link check."
+    )
+
+    class Meta:
+        model = Evidence
+        fields = []
+
+
+class EvidenceListView(CSVListMixin, GenericAPIView):
+    """All evidence, newest first, across claims: what each claim's evidence list shows, for
+    tools and spreadsheets (``?format=csv``). Readable by whoever may read the claims list,
+    which lists every claim (a reader's restriction is on verdicts, not on evidence)."""
+
+    is_list_view = True
+    filterset_class = EvidenceFilter
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self):
+        return Evidence.objects.select_related("source").only(
+            *(field for field in EvidenceOutputSerializer.Meta.fields if field != "source"),
+            "source__id",
+            "source__name",
+        )
+
+    @extend_schema(operation_id="evidence_list", responses=EvidenceOutputSerializer)
+    def get(self, request):
+        if self.csv_requested(request):
+            return evidence_csv(self.filter_queryset(Evidence.objects.all()))
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(EvidenceOutputSerializer(page, many=True).data)
+
+
 # ClaimReview ------------------------------------------------------------------------------
 
 
@@ -450,7 +499,7 @@ class SourceFilter(StrictFilterSet):
         return queryset.search(value)
 
 
-class SourceListCreateView(GenericAPIView):
+class SourceListCreateView(CSVListMixin, GenericAPIView):
     """Sources (outlets, organizations, government bodies, people, documents, accounts)."""
 
     is_list_view = True
@@ -464,6 +513,8 @@ class SourceListCreateView(GenericAPIView):
 
     @extend_schema(operation_id="sources_list", responses=SourceOutputSerializer)
     def get(self, request):
+        if self.csv_requested(request):
+            return sources_csv(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(SourceOutputSerializer(page, many=True).data)
 

@@ -21,6 +21,7 @@ from claims.admin.common import (
     refusal_reason,
     status_badge_html,
 )
+from claims.admin.exports import export_claims_csv
 from claims.models import (
     Appearance,
     Claim,
@@ -460,6 +461,7 @@ class ClaimAdmin(ServiceErrorsMixin, ReviewStepsMixin, HistoryAdmin):
         "publish_verdicts",
         "return_verdicts_to_draft",
         merge_claims,
+        export_claims_csv,
     ]
 
     figures_stated = staticmethod(figures_stated)

@@ -7,6 +7,7 @@ from claims import services
 from claims.admin.common import (
     ServiceErrorsMixin,
 )
+from claims.admin.exports import export_evidence_csv
 from claims.models import (
     Evidence,
 )
@@ -27,6 +28,7 @@ class EvidenceAdmin(ServiceErrorsMixin, HistoryAdmin):
     list_select_related = ["source", "claim"]
     search_fields = ["title", "url", "quote", "source__name", "claim__statement"]
     autocomplete_fields = ["claim", "source"]
+    actions = [export_evidence_csv]
 
     def get_readonly_fields(self, request, obj=None):
         # Evidence stays with its claim (linking it to another is a new evidence row there).

@@ -7,6 +7,7 @@ from claims import services
 from claims.admin.common import (
     ServiceErrorsMixin,
 )
+from claims.admin.exports import export_sources_csv
 from claims.models import (
     Source,
     SourceAlias,
@@ -59,6 +60,7 @@ class SourceAdmin(ServiceErrorsMixin, HistoryAdmin):
     autocomplete_fields = ["parent"]
     readonly_fields = ["root", "created_at", "updated_at"]
     inlines = [SourceAliasInline]
+    actions = [export_sources_csv]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("aliases")
