@@ -39,6 +39,7 @@ from claims.models import (
     Verdict,
 )
 from claims.status import EvidenceFact, compute_status
+from core import events
 from core.errors import ReviewRuleError, StaleVersionError
 
 
@@ -270,6 +271,8 @@ def claim_create(
     attribute_change(claim, user)
     claim.save()
     documents.claims_changed([claim.pk])
+    # Open candidates may restate it: the pipeline matches them again after commit.
+    events.touch_claims([claim.pk])
     return claim
 
 
@@ -319,6 +322,7 @@ def claim_update(
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     _check_version(locked, expected_version)
     old_claimant_id = locked.claimant_id
+    old_statement = locked.statement
     for name, value in fields.items():
         setattr(locked, name, value)
     if fields.get("needs_review") is False:
@@ -331,6 +335,9 @@ def claim_update(
         claim_recompute_status(claim=locked, user=user, reason="Claimant changed")
     else:
         documents.claims_changed([locked.pk])
+    if locked.statement != old_statement:
+        # Other words may match other candidates, or no longer match their own.
+        events.touch_claims([locked.pk])
     return locked
 
 

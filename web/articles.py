@@ -119,7 +119,13 @@ def _selected_candidate(article: Article, candidate_id: str | None) -> Candidate
     if pk is None:
         return None
     return (
-        Candidate.objects.select_related("matched_claim", "claim", "decided_by", "revision")
+        Candidate.objects.select_related(
+            "matched_claim",
+            "matched_claim__verdict__published_rating",
+            "claim",
+            "decided_by",
+            "revision",
+        )
         .filter(article=article, pk=pk)
         .first()
     )

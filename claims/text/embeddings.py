@@ -68,3 +68,24 @@ def embed_cached(texts: Sequence[str]) -> np.ndarray:
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return np.stack(rows) if rows else np.zeros((0, DIMENSIONS), dtype=np.float32)
+
+
+_word_cache: dict[str, np.ndarray] = {}
+# Distinct words are far fewer than texts: a bound all the same, for a process that runs for
+# weeks on every new word of the news.
+WORD_CACHE_SIZE = 200_000
+
+
+def word_vectors(words: Sequence[str]) -> np.ndarray:
+    """One unit-length row per word (its tokens' embeddings averaged), cached per word: what
+    a soft alignment of two texts reads, word against word."""
+    missing = [w for w in dict.fromkeys(words) if w not in _word_cache]
+    if missing:
+        fresh = embed(missing)
+        with _lock:
+            if len(_word_cache) + len(missing) > WORD_CACHE_SIZE:
+                _word_cache.clear()
+            _word_cache.update(zip(missing, fresh, strict=True))
+    if not words:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.stack([_word_cache[w] if w in _word_cache else embed([w])[0] for w in words])

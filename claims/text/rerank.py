@@ -31,6 +31,7 @@ process on first use; scoring needs numpy only.
 
 import json
 import math
+import re
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -43,19 +44,23 @@ import numpy as np
 
 from claims.text import embeddings
 from claims.text.matching import (
+    _STOP,
     Signals,
     TextProfile,
     profile,
     rules_score,
     signals,
+    stem,
 )
 from claims.text.retrieval import K1, B, PoolClaim, clean, idf, tokens
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z’']*")
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "matching.json"
 
 # Cheap features, for every claim of the pool; the relative ones are also taken as the lead
 # over the best other claim and as whether the claim is the pool's best.
-_RELATIVE_FIRST = ["bm25", "cosine", "claim_coverage"]
+_RELATIVE_FIRST = ["bm25", "cosine", "claim_coverage", "soft_query", "soft_claim"]
 FIRST_FEATURES = [
     "bm25",
     "bm25_statement",
@@ -69,6 +74,8 @@ FIRST_FEATURES = [
     "cosine_statement",
     "cosine_title",
     "has_title",
+    "soft_query",
+    "soft_claim",
     *[f"{name}_lead" for name in _RELATIVE_FIRST],
     *[f"{name}_top" for name in _RELATIVE_FIRST],
     "query_terms",
@@ -201,6 +208,19 @@ class _Terms:
     statement_set: frozenset[str]
     title_set: frozenset[str]
     bigrams: frozenset[tuple[str, str]]
+    words: tuple[str, ...]  # content words as written (lower case), for the soft alignment
+    word_stems: tuple[str, ...]
+
+
+def _content_words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Distinct content words in lower case, and their stems (whose IDF weighs them)."""
+    words = dict.fromkeys(
+        lower
+        for word in _WORD.findall(text)
+        if len(lower := word.lower().replace("’", "'").removesuffix("'s")) > 1
+        and lower not in _STOP
+    )
+    return tuple(words), tuple(stem(w) for w in words)
 
 
 # A pool is mostly the same claims query after query: what is read of each claim is worked
@@ -208,6 +228,7 @@ class _Terms:
 @lru_cache(maxsize=20_000)
 def _terms(statement: str, title: str) -> _Terms:
     statement_terms, title_terms = tokens(statement), tokens(title)
+    words, word_stems = _content_words(f"{statement} {title}")
     return _Terms(
         statement=Counter(statement_terms),
         title=Counter(title_terms),
@@ -215,6 +236,8 @@ def _terms(statement: str, title: str) -> _Terms:
         statement_set=frozenset(statement_terms),
         title_set=frozenset(title_terms),
         bigrams=frozenset(_bigrams(statement_terms) | _bigrams(title_terms)),
+        words=words,
+        word_stems=word_stems,
     )
 
 
@@ -239,6 +262,40 @@ def _coverage(terms: frozenset[str] | set[str], other, weight) -> float:
     """The share of the IDF weight of ``terms`` that ``other`` has too."""
     total = sum(weight(term) for term in terms)
     return sum(weight(term) for term in terms & other) / total if total else 0.0
+
+
+def _soft_alignment(text: str, known: list[_Terms], idf_of) -> tuple[np.ndarray, np.ndarray]:
+    """How much of the text's word weight has a near word in each claim (``soft_query``) and
+    how much of each claim's has one in the text (``soft_claim``): each word's best cosine
+    with the other side's words, weighted by IDF. Paraphrases share meaning, not spelling
+    ("deployed" / "sent", "jab" / "vaccine"), which exact words and stems miss."""
+    query_words, query_stems = _content_words(text)
+    soft_query, soft_claim = np.zeros(len(known)), np.zeros(len(known))
+    if not query_words or not known:
+        return soft_query, soft_claim
+    query_weights = np.asarray([idf_of(s) for s in query_stems])
+    # Every claim's words side by side, a claim without one holding a weightless blank, so
+    # that one product and reduceat serve the whole pool.
+    words: list[str] = []
+    weights: list[float] = []
+    starts: list[int] = []
+    for terms in known:
+        starts.append(len(words))
+        if terms.words:
+            words.extend(terms.words)
+            weights.extend(idf_of(s) for s in terms.word_stems)
+        else:
+            words.append("")
+            weights.append(0.0)
+    vectors = embeddings.word_vectors(words)
+    cosines = np.clip(embeddings.word_vectors(list(query_words)) @ vectors.T, 0.0, 1.0)
+    best_in_claim = np.maximum.reduceat(cosines, starts, axis=1)  # query word x claim
+    soft_query[:] = query_weights @ best_in_claim / query_weights.sum()
+    claim_weights = np.asarray(weights)
+    totals = np.add.reduceat(claim_weights, starts)
+    covered = np.add.reduceat(claim_weights * cosines.max(axis=0), starts)
+    soft_claim[:] = np.divide(covered, totals, out=np.zeros(len(known)), where=totals > 0)
+    return soft_query, soft_claim
 
 
 def _lead_and_top(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -272,8 +329,12 @@ def first_features(text: str, pool: Sequence[PoolClaim], trained: Model) -> np.n
     titles = iter(embeddings.embed_cached(titled) @ query_vector) if titled else iter(())
     rows = np.zeros((len(pool), len(FIRST_FEATURES)))
     column = {name: i for i, name in enumerate(FIRST_FEATURES)}
+    known_terms = [_terms(claim.statement, claim.title) for claim in pool]
+    soft_query, soft_claim = _soft_alignment(text, known_terms, idf_of)
+    rows[:, column["soft_query"]] = soft_query
+    rows[:, column["soft_claim"]] = soft_claim
     for i, claim in enumerate(pool):
-        known = _terms(claim.statement, claim.title)
+        known = known_terms[i]
         row = rows[i]
         row[column["bm25"]] = _bm25(query, known.both, weights, avgdl)
         row[column["bm25_statement"]] = _bm25(query, known.statement, weights, avgdl)

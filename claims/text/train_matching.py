@@ -32,6 +32,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # The flag must be right 9 times in 10 (SPEC section 6); the threshold is chosen for a little
 # more on the training parts, as dev and real texts differ from them.
 TARGET_PRECISION = 0.92
+# ... and on each benchmark alone, at least 9 times in 10.
+SET_PRECISION = 0.9
 # Document frequencies kept in the model: a word in fewer claims scores as an unseen word.
 MIN_DOCUMENT_FREQUENCY = 2
 
@@ -204,16 +206,19 @@ def _flag_rows(shortlisted: list, probabilities: list[np.ndarray]):
 
 def choose_threshold(per_set: list[tuple[np.ndarray, np.ndarray]]) -> float:
     """The lowest threshold at which the top match is right at least TARGET_PRECISION of the
-    time on every set (out of fold), so the flag means the same whatever the source."""
+    time over all sets together and at least SET_PRECISION on each (out of fold), so the flag
+    means nearly the same whatever the source."""
     candidates = np.unique(np.concatenate([best for best, _ in per_set]))
+    every_best = np.concatenate([best for best, _ in per_set])
+    every_right = np.concatenate([right for _, right in per_set])
     for threshold in candidates[candidates > 0]:
-        ok = True
-        for best, right in per_set:
-            flagged = best >= threshold
-            if flagged.sum() and right[flagged].mean() < TARGET_PRECISION:
-                ok = False
-                break
-        if ok:
+        flagged = every_best >= threshold
+        if not flagged.sum() or every_right[flagged].mean() < TARGET_PRECISION:
+            continue
+        if all(
+            not (best >= threshold).sum() or right[best >= threshold].mean() >= SET_PRECISION
+            for best, right in per_set
+        ):
             return float(threshold)
     return 1.0
 
