@@ -24,7 +24,7 @@ from claims.models import (
 )
 from claims.text.matching import search_terms, stem
 from claims.text.rerank import rank_claims
-from claims.text.retrieval import ClaimIndex, PoolClaim
+from claims.text.retrieval import K1, B, ClaimIndex, PoolClaim, clean
 
 # A candidate whose best match scores this much shows "possibly the same as claim #N": the
 # re-ranker finds it more likely than not that the sentence restates the claim.
@@ -37,71 +37,124 @@ MATCH_TEXT_MAX_LENGTH = 5000
 # Lexemes in more than this share of claims say little about which claim a text restates and
 # make the full-text query touch a large part of the table; they are left to the re-ranking.
 COMMON_LEXEME_SHARE = 0.01
-_LEXEME_STATS_TTL = 300.0
-_lexeme_stats: dict = {"at": -_LEXEME_STATS_TTL, "shares": {}}
+# At most this many claims are read per word of a text (a word common before the statistics
+# know it is): bounds the work of one match whatever the table holds.
+HITS_PER_TERM = 5000
+_STATS_TTL = 300.0
+_stats: dict = {"at": -_STATS_TTL, "shares": {}, "claims": 1, "average_lexemes": 1.0}
 
 
 def lexeme_shares_forget() -> None:
     """Read the lexeme statistics afresh at the next match (after a bulk load and ANALYZE)."""
-    _lexeme_stats.update(at=-_LEXEME_STATS_TTL, shares={})
+    _stats.update(at=-_STATS_TTL, shares={})
 
 
-def _lexeme_shares() -> dict[str, float]:
-    """Share of claims containing each common lexeme, from the statistics ANALYZE keeps for
-    the search_vector column (autovacuum refreshes them); cached for a few minutes."""
+def _corpus_stats() -> dict:
+    """Share of claims containing each common lexeme (the statistics ANALYZE keeps for the
+    search_vector column; autovacuum refreshes them), the number of claims and their average
+    number of lexemes, for BM25; cached for a few minutes."""
     now = time.monotonic()
-    if now - _lexeme_stats["at"] > _LEXEME_STATS_TTL:
+    if now - _stats["at"] > _STATS_TTL:
         with connection.cursor() as cursor:
+            # One statement: a sample is enough for the average length (reading every row
+            # would cost a scan), and the planner's row estimate for the number of claims.
             cursor.execute(
-                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-                "WHERE tablename = 'claims_claim' AND attname = 'search_vector'"
+                "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, "
+                "(SELECT reltuples FROM pg_class WHERE relname = 'claims_claim'), "
+                "sample.n, sample.average FROM "
+                "(SELECT count(*) AS n, avg(length(search_vector)) AS average FROM "
+                "(SELECT search_vector FROM claims_claim LIMIT 5000) AS rows) AS sample "
+                "LEFT JOIN pg_stats s ON s.tablename = 'claims_claim' "
+                "AND s.attname = 'search_vector'"
             )
-            row = cursor.fetchone()
-        shares = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
-        _lexeme_stats.update(at=now, shares=shares)
-    return _lexeme_stats["shares"]
+            elems, freqs, estimate, sampled, average = cursor.fetchone()
+        claims = int(estimate) if estimate and estimate > 0 else sampled
+        _stats.update(
+            at=now,
+            shares=dict(zip(elems, freqs, strict=False)) if elems else {},
+            claims=max(1, claims or 0),
+            average_lexemes=float(average or 1.0),
+        )
+    return _stats
 
 
-def _tsquery(text: str) -> str | None:
+_NUMBER = re.compile(r"(?<![\d,.])\d+(?:\.\d+)?(?![\d,])")
+
+
+def _tsqueries(text: str) -> list[str]:
+    """The text's words for full-text search, each a query of its own so that each can
+    weigh as much as it tells (its IDF): the distinctive ones, and the plain numbers (a
+    figure tells claims apart). With only common words, the claims that have the rarest three
+    together. Terms are [a-z]+ (search_terms) or digits, so they need no escaping."""
+    text = clean(text)
     terms = list(dict.fromkeys(p for t in search_terms(text) for p in t.split("-") if p))
+    numbers = list(dict.fromkeys(n for n in _NUMBER.findall(text) if len(n) > 1))
     if not terms:
-        return None
-    shares = _lexeme_shares()
+        return numbers
+    shares = _corpus_stats()["shares"]
     share = {term: shares.get(stem(term), 0.0) for term in terms}
     distinctive = [term for term in terms if share[term] <= COMMON_LEXEME_SHARE]
-    # Any shared distinctive word qualifies, as a paraphrase shares few words; with only
-    # common words, the claims that have the rarest of them together. Terms are [a-z]+ only
-    # (search_terms), so the query needs no escaping.
-    return " | ".join(distinctive) if distinctive else " & ".join(sorted(terms, key=share.get)[:3])
+    if not distinctive:
+        return [" & ".join(sorted(terms, key=share.get)[:3]), *numbers]
+    return distinctive + numbers
 
 
 # One statement for many texts (the candidates of an article): each text's best claims by
-# ts_rank, through the GIN index claim_search_vector.
+# BM25 (every term once in a claim; claims are a sentence or two), each term through the GIN
+# index claim_search_vector, its document frequency counted from its own hits.
 _POOLS_SQL = """
-SELECT q.idx, c.id, c.statement
-FROM unnest(%s::int[], %s::text[]) AS q(idx, raw)
-CROSS JOIN LATERAL (
-    SELECT id, statement FROM claims_claim
-    WHERE search_vector @@ to_tsquery('pg_catalog.english', q.raw)
-    ORDER BY ts_rank(search_vector, to_tsquery('pg_catalog.english', q.raw)) DESC, id DESC
-    LIMIT %s
-) AS c
+WITH queries AS (
+    SELECT * FROM unnest(%(idx)s::int[], %(raw)s::text[]) AS q(idx, raw)
+), hits AS (
+    SELECT q.idx, q.raw, c.id, c.lexemes, count(*) OVER (PARTITION BY q.idx, q.raw) AS n
+    FROM queries q
+    CROSS JOIN LATERAL (
+        SELECT id, length(search_vector) AS lexemes FROM claims_claim
+        WHERE search_vector @@ to_tsquery('pg_catalog.english', q.raw)
+          AND NOT (id = ANY(%(exclude)s::int[]))
+        LIMIT %(hits)s
+    ) AS c
+), scored AS (
+    SELECT idx, id,
+           sum(ln(1 + (greatest(%(claims)s, n) - n + 0.5) / (n + 0.5)))
+             * (%(k1)s + 1) / (1 + %(k1)s * (1 - %(b)s + %(b)s * max(lexemes) / %(avgdl)s))
+             AS score
+    FROM hits GROUP BY idx, id
+), ranked AS (
+    SELECT idx, id, score,
+           row_number() OVER (PARTITION BY idx ORDER BY score DESC, id DESC) AS place
+    FROM scored
+)
+SELECT r.idx, c.id, c.statement
+FROM ranked r JOIN claims_claim c ON c.id = r.id
+WHERE r.place <= %(pool)s
+ORDER BY r.idx, r.place
 """
 
 
 def _pools_postgresql(texts: list[str], exclude: set[int]) -> list[list[PoolClaim]]:
     pools: list[list[PoolClaim]] = [[] for _ in texts]
-    queries = [(i, raw) for i, raw in enumerate(map(_tsquery, texts)) if raw]
-    if not queries:
+    pairs = [(i, raw) for i, text in enumerate(texts) for raw in _tsqueries(text)]
+    if not pairs:
         return pools
+    stats = _corpus_stats()
     with connection.cursor() as cursor:
         cursor.execute(
             _POOLS_SQL,
-            [[i for i, _ in queries], [raw for _, raw in queries], MATCH_POOL + len(exclude)],
+            {
+                "idx": [i for i, _ in pairs],
+                "raw": [raw for _, raw in pairs],
+                "exclude": sorted(exclude),
+                "hits": HITS_PER_TERM,
+                "claims": stats["claims"],
+                "avgdl": max(stats["average_lexemes"], 1.0),
+                "k1": K1,
+                "b": B,
+                "pool": MATCH_POOL,
+            },
         )
         for index, claim_id, statement in cursor.fetchall():
-            if claim_id not in exclude:
-                pools[index].append(PoolClaim(claim_id, statement))
+            pools[index].append(PoolClaim(claim_id, statement))
     return pools
 
 
