@@ -36,7 +36,7 @@ MATCH_TEXT_MAX_LENGTH = 5000
 
 # Lexemes in more than this share of claims say little about which claim a text restates and
 # make the full-text query touch a large part of the table; they are left to the re-ranking.
-COMMON_LEXEME_SHARE = 0.01
+COMMON_LEXEME_SHARE = 0.05
 # At most this many claims are read per word of a text (a word common before the statistics
 # know it is): bounds the work of one match whatever the table holds.
 HITS_PER_TERM = 5000
