@@ -29,6 +29,7 @@ from claims.models import (
     QUOTE_CONTEXT,
     AnchorState,
     Appearance,
+    Candidate,
     Claim,
     ClaimChange,
     Evidence,
@@ -412,6 +413,12 @@ def claim_delete(*, claim: Claim, user, reason: str = "") -> None:
         is_public=True,
     )
     attribute_change(locked, user, reason or "Deleted")
+    # Candidates matched to it lose the match with its score and flag (the foreign key alone
+    # would leave "likely the same" without a claim, which candidate_likely_same_has_match
+    # forbids).
+    Candidate.objects.filter(matched_claim=locked).update(
+        matched_claim=None, match_score=None, match_likely_same=False
+    )
     locked.delete()
     documents.articles_changed(article_ids)
 
