@@ -14,7 +14,13 @@ claims made of their halves). Then the project's own evaluation sets (bench/clai
 top-1 and MRR of their paraphrase pairs, and whether unrelated texts and near misses ever
 get the flag.
 
-Options: --claims N (size of the speed pool), --skip-speed, --show-misses N.
+With ``--postgres`` (DATABASE_URL a PostgreSQL URL), the app's own path as well, in a
+throwaway test database: each benchmark's pool bulk-inserted as claims, every dev query sent
+to ``POST /api/v1/claims/match/`` (P@1, MAP@5, the flag, status codes and time per request),
+then claims made of the pools' halves added up to ``--claims`` and ``claims_match`` timed
+against them (p50/p95; the goal is p95 <= 50 ms).
+
+Options: --claims N (size of the speed pool), --skip-speed, --show-misses N, --postgres.
 """
 
 import argparse
@@ -28,7 +34,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings_test")
 
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+# The benchmark sends hundreds of anonymous requests a second: not what the throttle is for.
+settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from claims import matching  # noqa: E402
+from claims.models import Claim, Source, SourceKind  # noqa: E402
 from claims.text import rerank  # noqa: E402
 from claims.text.rerank import rank_claims  # noqa: E402
 from claims.text.retrieval import POOL_SIZE, ClaimIndex, PoolClaim  # noqa: E402
@@ -181,6 +203,112 @@ def speed(benchmarks: list[Benchmark], total: int, queries: int) -> None:
         )
 
 
+def _fillers(benchmarks: list[Benchmark], total: int) -> list[str]:
+    """Statements made of the halves of the pools' claims (real vocabulary, no true match)."""
+    claims = [claim for benchmark in benchmarks for claim in benchmark.pool]
+    rng = random.Random(15)
+    halves = [claim.statement.split() for claim in claims]
+    made = []
+    while len(claims) + len(made) < total:
+        first, second = rng.choice(halves), rng.choice(halves)
+        made.append(" ".join(first[: len(first) // 2] + second[len(second) // 2 :]))
+    return made
+
+
+def _insert(statements: list[str], claimant: Source) -> list[int]:
+    ids: list[int] = []
+    for start in range(0, len(statements), 5000):
+        rows = Claim.objects.bulk_create(
+            Claim(statement=statement, claimant=claimant)
+            for statement in statements[start : start + 5000]
+        )
+        ids += [row.pk for row in rows]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    matching.lexeme_shares_forget()
+    return ids
+
+
+def postgres(benchmarks: list[Benchmark], total: int, queries: int) -> None:
+    """The app's path on PostgreSQL: the API against each real pool, then matching against
+    ``total`` claims."""
+    if connection.vendor != "postgresql":
+        sys.exit("--postgres needs DATABASE_URL=postgres://... (a throwaway test database).")
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        claimant = Source.objects.create(name="Public fact-checks", kind=SourceKind.OUTLET)
+        client = Client()
+        for benchmark in benchmarks:
+            Claim.objects.all().delete()
+            started = time.perf_counter()
+            ids = _insert([claim.statement for claim in benchmark.pool], claimant)
+            public_id = dict(zip(ids, (claim.id for claim in benchmark.pool), strict=True))
+            print(
+                f"\n== {benchmark.name} through POST /api/v1/claims/match/ on PostgreSQL "
+                f"({len(ids):,} claims inserted in {time.perf_counter() - started:.1f} s) =="
+            )
+            client.post("/api/v1/claims/match/", {"text": "warm up"}, "application/json")
+            p1, ap5, flagged, right, ms, statuses = [], [], 0, 0, [], {}
+            for query, text in sorted(benchmark.queries.items()):
+                relevant = benchmark.qrels[query]
+                started = time.perf_counter()
+                response = client.post(
+                    "/api/v1/claims/match/", {"text": text, "limit": 5}, "application/json"
+                )
+                ms.append((time.perf_counter() - started) * 1000)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                results = response.json().get("results", []) if response.status_code == 200 else []
+                ranked = [public_id[r["claim"]["id"]] for r in results]
+                p1.append(bool(ranked) and ranked[0] in relevant)
+                ap5.append(average_precision_at(ranked, relevant))
+                if results and results[0]["likely_same"]:
+                    flagged += 1
+                    right += p1[-1]
+            print(
+                f"  P@1 {statistics.fmean(p1):.3f}  MAP@5 {statistics.fmean(ap5):.3f}; "
+                f"likely_same on {flagged} ({flagged / len(p1):.1%}), right {right}; "
+                f"status codes {statuses}"
+            )
+            p95 = _percentile(ms, 0.95)
+            print(
+                f"  per request p50 {_percentile(ms, 0.5):.1f} ms, p95 {p95:.1f} ms "
+                f"(goal <= 100 ms: {'met' if p95 <= 100 else 'NOT met'})"
+            )
+        if total:
+            Claim.objects.all().delete()
+            statements = [c.statement for b in benchmarks for c in b.pool]
+            statements += _fillers(benchmarks, total)
+            started = time.perf_counter()
+            _insert(statements, claimant)
+            print(
+                f"\n== Speed of claims_match against {len(statements):,} claims on PostgreSQL "
+                f"(inserted in {time.perf_counter() - started:.1f} s) =="
+            )
+            texts = [text for benchmark in benchmarks for text in benchmark.queries.values()]
+            random.Random(15).shuffle(texts)
+            texts = [text[: matching.MATCH_TEXT_MAX_LENGTH] for text in texts[:queries]]
+            for label in ("cold", "warm"):
+                timings, floor = [], []
+                for text in texts:
+                    started = time.perf_counter()
+                    matching.claims_match(text=text, limit=5)
+                    done = time.perf_counter()
+                    # The floor, in the same run: one claim read by primary key.
+                    Claim.objects.filter(pk=ids[0]).first()
+                    timings.append((done - started) * 1000)
+                    floor.append((time.perf_counter() - done) * 1000)
+                p95 = _percentile(timings, 0.95)
+                print(
+                    f"  {label}, {len(texts)} queries: p50 {_percentile(timings, 0.5):.1f} ms, "
+                    f"p95 {p95:.1f} ms (goal <= 50 ms: {'met' if p95 <= 50 else 'NOT met'}); "
+                    f"floor (a claim by primary key) p50 {_percentile(floor, 0.5):.2f} ms"
+                )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
 def own_sets() -> None:
     """The project's evaluation sets, matched among their own claims by the new ranking."""
     for folder in sorted((ROOT / "bench").glob("claims_eval*/")):
@@ -220,6 +348,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--show-misses", type=int, default=0)
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--skip-public", action="store_true", help="only the --postgres part")
     args = parser.parse_args()
     if not data_dir().is_dir():
         sys.exit(f"No public data at {data_dir()}: set FACTCHECK_SHARED_DIR (see README).")
@@ -230,6 +360,10 @@ def main() -> None:
         f"(FACTCHECK_SHARED_DIR={os.environ.get('FACTCHECK_SHARED_DIR', 'unset')})"
     )
     benchmarks = [load_clef2020("dev"), load_clef2021("dev")]
+    if args.postgres:
+        postgres(benchmarks, 0 if args.skip_speed else args.claims, args.queries)
+        if args.skip_public:
+            return
     totals = {"flagged": 0, "right": 0, "queries": 0}
     for benchmark in benchmarks:
         index = ClaimIndex(benchmark.pool)

@@ -21,6 +21,7 @@ from claims.models import (
     Verdict,
 )
 from claims.services import require_permission
+from core import events
 
 
 @transaction.atomic
@@ -161,4 +162,7 @@ def claims_merge(*, target: Claim, duplicates: Iterable[Claim], user) -> Claim:
     # with the target's: it appears wherever they did (their appearances moved to it, or it
     # was already there); ``article_ids`` covers an article it might not.
     documents.articles_changed(set(article_ids) - set(services.article_ids_of([target.pk])))
+    # The candidates matched to a duplicate now point at the target: matched again after
+    # commit, against the claims left.
+    events.touch_claims([target.pk])
     return target

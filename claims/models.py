@@ -652,6 +652,11 @@ class Candidate(models.Model):
         help_text="An existing claim that possibly states the same thing.",
     )
     match_score = models.FloatField(null=True, blank=True)
+    match_likely_same = models.BooleanField(
+        default=False,
+        help_text="The matched claim is likely the same claim: the learned matching's "
+        "calibrated flag, right at least 9 times in 10 on public benchmarks.",
+    )
     state = models.CharField(
         max_length=16, choices=CandidateState.choices, default=CandidateState.NEW
     )
@@ -692,6 +697,11 @@ class Candidate(models.Model):
                 condition=Q(match_score__isnull=True) | Q(match_score__gte=0, match_score__lte=1),
                 name="candidate_match_score_0_1",
             ),
+            # "Likely the same" is said of a match: never without the matched claim.
+            models.CheckConstraint(
+                condition=Q(match_likely_same=False) | Q(matched_claim__isnull=False),
+                name="candidate_likely_same_has_match",
+            ),
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="candidate_span"),
             # A decision always says when it was taken; an open candidate has none.
             models.CheckConstraint(
@@ -705,6 +715,13 @@ class Candidate(models.Model):
             models.Index(fields=["article", "-score"], name="candidate_article_score"),
             # The review queue lists open candidates only.
             models.Index(fields=["-score"], condition=Q(state="new"), name="candidate_open_score"),
+            # The review queue's "Checked before" tab: open candidates likely the same as a
+            # claim on record, newest first.
+            models.Index(
+                fields=["-created_at"],
+                condition=Q(state="new", match_likely_same=True),
+                name="candidate_open_likely_same",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,6 +30,7 @@ from claims.models import (
     QUOTE_CONTEXT,
     AnchorState,
     Appearance,
+    Candidate,
     Claim,
     ClaimChange,
     Evidence,
@@ -322,6 +323,8 @@ def claim_create(
         attribute_change(claim, user)
         claim.save()
     documents.claims_changed([claim.pk])
+    # Open candidates may restate it: the pipeline matches them again after commit.
+    events.touch_claims([claim.pk])
     return claim
 
 
@@ -385,6 +388,7 @@ def claim_update(
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     _check_version(locked, expected_version)
     old_claimant_id = locked.claimant_id
+    old_statement = locked.statement
     for name, value in fields.items():
         setattr(locked, name, value)
     if fields.get("needs_review") is False:
@@ -405,6 +409,9 @@ def claim_update(
         claim_recompute_status(claim=locked, user=user, reason="; ".join(reasons))
     else:
         documents.claims_changed([locked.pk])
+    if locked.statement != old_statement:
+        # Other words may match other candidates, or no longer match their own.
+        events.touch_claims([locked.pk])
     return locked
 
 
@@ -502,6 +509,12 @@ def claim_delete(*, claim: Claim, user, reason: str = "") -> None:
         is_public=True,
     )
     attribute_change(locked, user, reason or "Deleted")
+    # Candidates matched to it lose the match with its score and flag (the foreign key alone
+    # would leave "likely the same" without a claim, which candidate_likely_same_has_match
+    # forbids).
+    Candidate.objects.filter(matched_claim=locked).update(
+        matched_claim=None, match_score=None, match_likely_same=False
+    )
     locked.delete()
     documents.articles_changed(article_ids)
 

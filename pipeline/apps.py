@@ -7,3 +7,10 @@ class PipelineConfig(AppConfig):
 
     name = "pipeline"
     verbose_name = "Ingestion"
+
+    def ready(self) -> None:
+        from core.events import claims_touched
+        from pipeline.tasks import queue_rematch
+
+        # Claims created, imported or edited: open candidates are matched again after commit.
+        claims_touched.connect(queue_rematch, dispatch_uid="pipeline.queue_rematch")

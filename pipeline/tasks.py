@@ -25,7 +25,7 @@ from django.utils import timezone
 from articles.feeds import feed_check, feed_check_failed
 from articles.fetch import DomainBusy, FetchError
 from articles.models import Article, ArticleRevision, CheckOutcome, Feed
-from claims.candidates import candidates_generate
+from claims.candidates import candidates_generate, candidates_rematch
 from claims.evidence_links import evidence_check_link
 from claims.models import Evidence
 from core.leases import lease_due_rows
@@ -200,3 +200,27 @@ def dispatch_evidence_checks(batch: int = DISPATCH_BATCH) -> int:
     for evidence_id in ids:
         check_evidence_link.delay(evidence_id)
     return len(ids)
+
+
+@shared_task(
+    name="claims.tasks.rematch_candidates",
+    acks_late=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=30,
+    retry_jitter=True,
+    max_retries=3,
+    **TASK_LIMITS,
+)
+def rematch_candidates(claim_ids: list[int]) -> int:
+    """Queued after a commit that created, imported or edited claims: the open candidates
+    those claims concern are matched again. Safe to run twice (a match already stored is left
+    as it is, and announced only when it changes)."""
+    return candidates_rematch(claim_ids=claim_ids)
+
+
+def queue_rematch(sender=None, *, claim_ids: list[int], **kwargs) -> None:
+    """core.events.claims_touched's listener (PipelineConfig.ready): the task is queued once
+    the transaction that touched the claims commits (the worker must see them; a rollback
+    queues nothing)."""
+    ids = list(claim_ids)
+    transaction.on_commit(lambda: rematch_candidates.delay(ids))

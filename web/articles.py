@@ -134,7 +134,12 @@ def _selected_candidate(article: Article, candidate_id: str | None) -> Candidate
         return None
     return (
         Candidate.objects.select_related(
-            "matched_claim__external_review", "claim", "decided_by", "revision"
+            "matched_claim",
+            "matched_claim__verdict__published_rating",
+            "matched_claim__external_review",
+            "claim",
+            "decided_by",
+            "revision",
         )
         .filter(article=article, pk=pk)
         .first()

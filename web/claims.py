@@ -159,6 +159,30 @@ def _new_candidates(f: QueueFilters) -> QuerySet:
     return rows.order_by("created_at", "article_id", "start", "id")
 
 
+def _checked_before(f: QueueFilters) -> QuerySet:
+    """Open candidates likely the same as a claim whose verdict is published: an article
+    repeats what was checked before (SPEC section 10). The assignee and source filters are the
+    matched claim's."""
+    rows = Candidate.objects.open().filter(
+        match_likely_same=True, matched_claim__verdict__published_at__isnull=False
+    )
+    if f.article:
+        rows = rows.filter(article_id=f.article)
+    if f.source:
+        rows = rows.filter(matched_claim__claimant_id=f.source)
+    if f.assignee:
+        rows = rows.filter(matched_claim__assignee_id=f.assignee)
+    rows = rows.select_related(
+        "article",
+        "matched_claim",
+        "matched_claim__claimant",
+        "matched_claim__assignee",
+        "matched_claim__verdict__published_rating",
+    )
+    # Newest first (the partial index candidate_open_likely_same): a claim coming back now.
+    return rows.order_by("-created_at", "-id")
+
+
 def _failed_fetches(f: QueueFilters) -> QuerySet:
     rows = Article.objects.filter(state=ArticleState.ERROR)
     if f.article:
@@ -198,6 +222,13 @@ QUEUE_TABS = [
         "claims/queue/candidates.html",
         "No candidate is waiting for a decision.",
         filters=("article",),
+    ),
+    QueueTab(
+        "checked",
+        "Checked before",
+        _checked_before,
+        "claims/queue/checked_before.html",
+        "No new candidate repeats a claim with a published verdict.",
     ),
     QueueTab(
         "claims",

@@ -105,10 +105,11 @@ class CandidateAdmin(HistoryAdmin):
         if candidate.matched_claim_id is None:
             return "—"
         return format_html(
-            '<a href="{}">claim #{}</a> ({})',
+            '<a href="{}">claim #{}</a> ({}{})',
             reverse("admin:claims_claim_change", args=[candidate.matched_claim_id]),
             candidate.matched_claim_id,
             f"{candidate.match_score:.2f}",
+            ", likely the same" if candidate.match_likely_same else "",
         )
 
     def _each(self, request, queryset, action, label: str):

@@ -68,3 +68,47 @@ def embed_cached(texts: Sequence[str]) -> np.ndarray:
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return np.stack(rows) if rows else np.zeros((0, DIMENSIONS), dtype=np.float32)
+
+
+# Word vectors for the soft alignment of claims.text.rerank: one matrix, a row per word seen,
+# so that a pool's thousands of words are gathered by index rather than stacked one by one.
+# Bounded: past WORD_CACHE_SIZE words it starts afresh (rows are looked up per call, so no
+# caller keeps a stale index).
+WORD_CACHE_SIZE = 200_000
+_words: dict = {"index": {}, "matrix": np.zeros((1024, DIMENSIONS), dtype=np.float32)}
+
+
+def _add_words(words: list[str], vectors: np.ndarray) -> None:
+    """Under _lock: rows for words not in the matrix yet."""
+    index: dict[str, int] = _words["index"]
+    if len(index) + len(words) > WORD_CACHE_SIZE:
+        index.clear()
+    matrix = _words["matrix"]
+    needed = len(index) + len(words)
+    if needed > len(matrix):
+        grown = np.zeros((max(needed, 2 * len(matrix)), DIMENSIONS), dtype=np.float32)
+        grown[: len(matrix)] = matrix
+        _words["matrix"] = matrix = grown
+    for word, vector in zip(words, vectors, strict=True):
+        if word not in index:
+            index[word] = len(index)
+            matrix[index[word]] = vector
+
+
+def word_vectors(words: Sequence[str]) -> np.ndarray:
+    """One unit-length row per word (its tokens' embeddings averaged): what a soft alignment
+    of two texts reads, word against word. Words are embedded once per process."""
+    with _lock:
+        missing = [w for w in dict.fromkeys(words) if w not in _words["index"]]
+    fresh = embed(missing) if missing else None
+    with _lock:
+        if fresh is not None:
+            _add_words(missing, fresh)
+        index = _words["index"]
+        # Another thread may have started the matrix afresh in between: rare, embedded here.
+        lost = [w for w in dict.fromkeys(words) if w not in index]
+        if lost:
+            _add_words(lost, embed(lost))
+            index = _words["index"]
+        rows = np.fromiter((index[w] for w in words), dtype=np.int64, count=len(words))
+        return _words["matrix"][rows]

@@ -245,6 +245,23 @@ _ATTRIBUTION_WEIGHT = 0.25
 _DESCRIPTOR_WEIGHT = 1.0
 
 
+# "I'm", "we've", "don't": pronouns and auxiliaries, not names ("I'm" at the start of a
+# quotation was taken for an actor) nor words of the event; a negation is read apart.
+_CONTRACTION = re.compile(
+    r"(?:i|you|we|they|he|she|it|that|there|what|who|let)[’'](?:m|s|re|ve|d|ll)|\w+n[’']t"
+)
+# A headline capitalises every word ("People In Spain Partake In 'Sex Roulette'"): its
+# capitals say nothing of names.
+_HEADLINE_SHARE = 0.7
+
+
+def _title_cased(text: str) -> bool:
+    words = [w for w in _WORD.findall(text) if len(w) > 3]
+    if len(words) < 4:
+        return False
+    return sum(w[0].isupper() for w in words) / len(words) >= _HEADLINE_SHARE
+
+
 @lru_cache(maxsize=4096)
 def profile(text: str) -> TextProfile:
     weights: dict[str, float] = {}
@@ -253,14 +270,15 @@ def profile(text: str) -> TextProfile:
     descriptors = set()
     aliases = []
     attributed = _attribution_words(text)
+    headline = _title_cased(text)
     for index, match in enumerate(_WORD.finditer(text)):
         word = match.group()
         lower = word.lower()
-        if lower in _STOP or len(lower) < 2:
+        if lower in _STOP or len(lower) < 2 or _CONTRACTION.fullmatch(lower):
             continue
         # The first word of a sentence is capitalised whatever it is; only later capitals are
-        # taken for names.
-        capitalised = word[0].isupper() and index > 0
+        # taken for names, and none in a headline where every word is capitalised.
+        capitalised = word[0].isupper() and index > 0 and not headline
         concept = _concept(word, capitalised)
         if index == 0 and word[0].isupper():
             aliases.append((concept, _concept(word, True)))

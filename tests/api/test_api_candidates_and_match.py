@@ -25,6 +25,7 @@ def test_candidates_best_first_with_the_contract_fields(world, anon):
         "quantities",
         "state",
         "matched_claim",
+        "likely_same",
     }
     assert 0 <= first["score"] <= 1
     assert first["state"] == "new"
@@ -107,3 +108,29 @@ def test_match_with_a_compound_number_ending_in_one_in_the_pool(world, anon):
         response = anon.post("/api/v1/claims/match/", {"text": text})
         assert response.status_code == 200, response.content
         assert claim.pk in [r["claim"]["id"] for r in response.json()["results"]]
+
+
+ODD_TEXTS = [
+    "🙂🙂🙂",
+    "https://t.co/abc pic.twitter.com/xyz",
+    "#DeepStateFiles @JulianAssange",
+    "a & b | !c :* ( ) ' \\ <-> 11:00",
+    "2020 2021 4,200 5.25 1e9 99999999999999999999",
+    "Ukraine\u0000 has captured two soldiers",
+    "x" * 4999,
+    " ".join(["containers"] * 800),
+    "Kreta und Griechenland 北朝鮮 Россия",
+    "I'm sure we don't, can't, won't and I've never",
+]
+
+
+def test_no_text_makes_matching_fail(world, anon):
+    """Issue 15: some public tweets answered 5xx. Odd, long and hostile texts are matched
+    (200) or refused with a reason (400), never an error."""
+    for text in ODD_TEXTS:
+        response = anon.post("/api/v1/claims/match/", {"text": text})
+        assert response.status_code in (200, 400), (text[:40], response.content[:200])
+        if response.status_code == 200:
+            assert all(0 <= r["score"] <= 1 for r in response.json()["results"])
+        else:
+            assert response.json()["error"]["details"]

@@ -242,10 +242,14 @@ def test_candidate_panel_offers_the_matched_claim(client, matched, factchecker):
     w = matched
     client.force_login(factchecker)
     html = client.get(review_url(w, candidate=w.council_candidate.pk)).content.decode()
-    assert f"Possibly the same as claim #{w.jobs_claim.pk}" in html
+    # The learned matching's calibrated flag says "likely"; a weaker match says "possibly".
+    likely = w.council_candidate.match_likely_same
+    heading = "Likely the same as" if likely else "Possibly the same as"
+    assert f"{heading} claim #{w.jobs_claim.pk}" in html
     assert f"Attach to claim #{w.jobs_claim.pk}</button>" in html
     assert f'name="claim" value="{w.jobs_claim.pk}"' in html
-    assert f"possibly claim #{w.jobs_claim.pk}" in client.get(review_url(w)).content.decode()
+    listed = "likely the same as claim" if likely else "possibly claim"
+    assert f"{listed} #{w.jobs_claim.pk}" in client.get(review_url(w)).content.decode()
 
 
 def test_attaching_adds_an_appearance_instead_of_a_claim(client, matched, factchecker):

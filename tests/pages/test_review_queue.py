@@ -36,7 +36,14 @@ def test_review_queue_tabs_count_and_list_oldest_first(client, pages_world, fact
     response = client.get(reverse("review") + "?tab=claims")
     html = response.content.decode()
     counts = {tab.key: n for tab, n in response.context["tabs"]}
-    assert counts == {"candidates": 0, "claims": 2, "verdicts": 1, "links": 0, "fetches": 1}
+    assert counts == {
+        "candidates": 0,
+        "checked": 0,
+        "claims": 2,
+        "verdicts": 1,
+        "links": 0,
+        "fetches": 1,
+    }
     rows = list(response.context["page"].object_list)
     assert [c.pk for c in rows] == [older.pk, pages_world.claim.pk]
     assert "Source retracted." in html
