@@ -124,6 +124,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with a health check that polls the socket instead of running SELECT 1
     # before each request's first query (core/db/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "core.db.postgresql"
+    # psycopg may prepare statements (Django leaves it off): only the server-binding cursors of
+    # the API's hot reads ask for it (api/reads.py); Django's own cursors bind on the client.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the Celery worker write at the same time: WAL lets readers go on
     # while one writes, IMMEDIATE transactions take the write lock up front (no deadlocking
