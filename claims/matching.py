@@ -21,6 +21,7 @@ from claims.models import (
     Appearance,
     Candidate,
     Claim,
+    ExternalReview,
 )
 from claims.text.matching import search_terms, stem
 from claims.text.rerank import rank_claims
@@ -203,9 +204,29 @@ def _validated_text(text: str) -> str:
 
 
 def _pools(texts: list[str], exclude: set[int]) -> list[list[PoolClaim]]:
-    if connection.vendor == "postgresql":
-        return _pools_postgresql(texts, exclude)
-    return _pools_portable(texts, exclude)
+    pools = (
+        _pools_postgresql(texts, exclude)
+        if connection.vendor == "postgresql"
+        else _pools_portable(texts, exclude)
+    )
+    return _with_titles(pools)
+
+
+def _with_titles(pools: list[list[PoolClaim]]) -> list[list[PoolClaim]]:
+    """Imported fact-checks carry their review's title into the re-ranker, as the training
+    pairs did (claims.text.train_matching): one query for every pool."""
+    ids = {claim.id for pool in pools for claim in pool}
+    titles = dict(
+        ExternalReview.objects.filter(claim_id__in=ids)
+        .exclude(title="")
+        .values_list("claim_id", "title")
+    )
+    if not titles:
+        return pools
+    return [
+        [PoolClaim(c.id, c.statement, titles[c.id]) if c.id in titles else c for c in pool]
+        for pool in pools
+    ]
 
 
 @dataclass(frozen=True)

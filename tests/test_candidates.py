@@ -252,8 +252,9 @@ def claims_world(world):
 
 
 def test_match_ranks_the_paraphrase_first(claims_world, django_assert_num_queries):
-    # One query for the full-text pool, one for the claims with their claimants.
-    with django_assert_num_queries(2):
+    # One query for the full-text pool, one for the fact-checks' titles in it, one for the
+    # claims with their claimants.
+    with django_assert_num_queries(3):
         results = matching.claims_match(
             text="Pyongyang has sent roughly 11,000 soldiers to fight alongside Russia."
         )
