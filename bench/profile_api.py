@@ -114,6 +114,8 @@ def profile(application, requests: list[dict], top: int) -> None:
         )
         if total:
             print(f"  {label:38} {total / n * 1e6:8.0f} µs")
+    if top <= 0:
+        return
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
     lines = [line for line in out.getvalue().splitlines() if line.strip()]

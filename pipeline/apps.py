@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from core.events import claims_touched
+
 
 class PipelineConfig(AppConfig):
     """Ties ingestion to the claims: re-anchoring, candidates, the background jobs, the
@@ -9,7 +11,7 @@ class PipelineConfig(AppConfig):
     verbose_name = "Ingestion"
 
     def ready(self) -> None:
-        from core.events import claims_touched
+        # The tasks import models, which exist only once the app registry is ready.
         from pipeline.tasks import queue_rematch
 
         # Claims created, imported or edited: open candidates are matched again after commit.
