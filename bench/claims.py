@@ -399,7 +399,6 @@ def seed_claims(count: int, claimant) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE claims_claim")
-        matching.lexeme_shares_forget()
 
 
 # Speed -------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from claims import documents
-from claims.matching import MATCH_TEXT_MAX_LENGTH, lexeme_shares_forget
+from claims.matching import MATCH_TEXT_MAX_LENGTH
 from claims.models import (
     Claim,
     ClaimDocument,
@@ -77,8 +77,8 @@ JSONLD = "jsonld"
 FORMATS = (JSONL, JSONLD)
 
 BATCH = 1000
-# After this many new claims PostgreSQL's statistics of the full-text column are refreshed, so
-# that matching knows the words that are now common (claims.matching._tsquery).
+# After this many new claims PostgreSQL's statistics of the claims table are refreshed, so that
+# the planner knows its size before autovacuum gets to it.
 ANALYZE_AFTER = 1000
 
 STATEMENT_MAX = MATCH_TEXT_MAX_LENGTH
@@ -879,7 +879,6 @@ def claims_import(
     if len(report.created) >= ANALYZE_AFTER and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE claims_claim")
-        lexeme_shares_forget()
     return report
 
 

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -212,13 +211,8 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # The statement's English full-text vector for claim matching. On PostgreSQL a trigger
-    # keeps it (and a GIN index serves it), so every write path, the admin's included, updates
-    # it; both are created by migration 0006 on PostgreSQL only. Null on SQLite, where
-    # matching reads the statements instead.
-    search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["search_vector"], m2m_fields=["about"])
+    history = HistoricalRecords(m2m_fields=["about"])
     objects = ClaimQuerySet.as_manager()
 
     class Meta:

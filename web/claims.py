@@ -347,8 +347,7 @@ def _search(rows: QuerySet, words: list[str]) -> QuerySet:
         return rows.none()
     if connection.vendor == "postgresql":
         # Full text: stems ("captured" finds "capture") and prefixes ("auth" finds
-        # "Authority"). The vector is computed over the published claims only; the stored
-        # search_vector holds statements alone (for matching), not claimants or verdicts.
+        # "Authority"), over the published claims only.
         vector = SearchVector(*_SEARCHED, config="english")
         prefixes = " & ".join(f"{word}:*" for word in words)
         return rows.annotate(search=vector).filter(

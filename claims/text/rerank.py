@@ -487,9 +487,8 @@ class Match:
 
 def rank_claims(text: str, pool, *, limit: int = 10) -> list[Match]:
     """The claims of ``pool`` that ``text`` restates, best first, at most ``limit``. The pool
-    is what keyword search found (the best 100 by full-text search or BM25), as
-    claims.text.retrieval.PoolClaim or as ``(claim_id, statement[, title])`` tuples, the
-    shape of the full-text pools in claims.candidates."""
+    is what keyword search found (the best 100 by BM25), as claims.text.retrieval.PoolClaim
+    or as ``(claim_id, statement[, title])`` tuples."""
     if not tokens(clean(text)):
         # No content word or figure ("the of and", an emoji): nothing that a claim could
         # restate, whatever the embeddings make of it.

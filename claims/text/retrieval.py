@@ -65,7 +65,10 @@ def idf(document_frequency: int, documents: int) -> float:
 class BM25:
     """BM25 scores of a query against every document, as one sparse product."""
 
-    def __init__(self, documents: Sequence[str]):
+    def __init__(self, documents: Sequence[str], *, like: "BM25 | None" = None):
+        """``like``: weigh the documents as if they were part of that index (its number of
+        documents, average length and document frequencies), so that their scores compare
+        with its own: the claims changed since a large index was built."""
         row_list: list[int] = []
         col_list: list[int] = []
         count_list: list[int] = []
@@ -84,10 +87,18 @@ class BM25:
         self.documents = len(documents)
         self.average_length = float(lengths.mean()) if len(documents) else 1.0
         self.document_frequency = np.bincount(cols, minlength=len(self.vocabulary))
-        weights = np.array(
-            [idf(int(df), self.documents) for df in self.document_frequency], dtype=np.float32
-        )
-        norm = K1 * (1 - B + B * lengths[rows] / max(self.average_length, 1e-9))
+        documents_weighed, average_length = self.documents, self.average_length
+        frequencies = [int(df) for df in self.document_frequency]
+        if like is not None:
+            documents_weighed = max(like.documents, self.documents)
+            average_length = like.average_length
+            known = like.vocabulary
+            frequencies = [
+                int(like.document_frequency[known[term]]) if term in known else df
+                for term, df in zip(self.vocabulary, frequencies, strict=True)
+            ]
+        weights = np.array([idf(df, documents_weighed) for df in frequencies], dtype=np.float32)
+        norm = K1 * (1 - B + B * lengths[rows] / max(average_length, 1e-9))
         values = weights[cols] * counts * (K1 + 1) / (counts + norm)
         # Column slices (one per query term) are what a query reads.
         self.matrix = sparse.csc_matrix(
@@ -104,13 +115,17 @@ class BM25:
 
     def top(self, query: str, k: int = POOL_SIZE) -> list[tuple[int, float]]:
         """The ``k`` best documents with a score above 0, as (index, score), best first."""
-        scores = self.scores(query)
-        k = min(k, int(np.count_nonzero(scores)))
-        if k == 0:
-            return []
-        best = np.argpartition(-scores, k - 1)[:k]
-        best = best[np.lexsort((best, -scores[best]))]
-        return [(int(i), float(scores[i])) for i in best]
+        return best_of(self.scores(query), k)
+
+
+def best_of(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The ``k`` highest scores above 0, as (index, score), best first (ties: lower index)."""
+    k = min(k, int(np.count_nonzero(scores > 0)))
+    if k == 0:
+        return []
+    best = np.argpartition(-scores, k - 1)[:k]
+    best = best[np.lexsort((best, -scores[best]))]
+    return [(int(i), float(scores[i])) for i in best]
 
 
 @dataclass(frozen=True)
