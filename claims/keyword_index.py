@@ -34,7 +34,7 @@ from claims.text.retrieval import BM25, PoolClaim, best_of, clean
 # How long after its updated_at a change to a claim is assumed committed: no transaction
 # that writes claims lasts longer (an import commits every thousand fact-checks, in seconds).
 # Claims updated within this window before the last read are looked at again.
-COMMIT_WINDOW = timedelta(seconds=30)
+COMMIT_WINDOW = timedelta(seconds=10)
 REBUILD_CHANGES = 2000
 REBUILD_SHARE = 0.10
 _READ_BATCH = 5000

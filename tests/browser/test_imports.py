@@ -1,13 +1,23 @@
 """An editor imports an archive of fact-checks in the admin, and the public claim page of an
-imported fact-check says who checked it (with the axe-core check)."""
+imported fact-check says who checked it (with the axe-core check); an article that restates
+one in other words shows its sentence as "likely the same as" the imported claim."""
 
+import re
 from pathlib import Path
 
-from claims.models import Claim, ExternalReview
+from playwright.sync_api import expect
+
+from articles.models import Article
+from claims.models import Candidate, Claim, ExternalReview
 from tests.browser.support import BROWSER, DESKTOP, PHONE, assert_accessible, log_in, shoot
 
 pytestmark = BROWSER
 
+PARAPHRASE_ARTICLE = (
+    "Remedies for the winter flu are spreading on messaging apps. A widely shared message "
+    "claims that drinking hot water every 15 minutes kills the flu virus. Doctors at the "
+    "city hospital said on Monday that 140 patients were admitted with influenza last week."
+)
 SAMPLE = Path(__file__).resolve().parents[2] / "claims" / "demo" / "sample_factchecks.jsonl"
 
 
@@ -34,3 +44,17 @@ def test_editor_uploads_an_archive_and_the_public_page_shows_the_review(
     shoot(page, "imports-public-claim-phone")
     assert_accessible(page)
     assert console_errors == []
+
+    # A new article restates the fact-check in other words: its review page says so.
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/articles/")
+    page.get_by_text("Add by pasted text").click()
+    page.get_by_label(re.compile(r"^Title")).fill("Winter remedies")
+    page.get_by_label(re.compile(r"^Text")).fill(PARAPHRASE_ARTICLE)
+    page.get_by_role("button", name="Add and find candidates").click()
+    article = Article.objects.get(title="Winter remedies")
+    page.wait_for_url(f"{live_server.url}/articles/{article.pk}/#candidates-heading")
+    candidate = Candidate.objects.get(article=article, matched_claim=claim)
+    assert candidate.match_likely_same
+    expect(page.get_by_text(f"likely the same as claim #{claim.pk}")).to_be_visible()
+    shoot(page, "imports-paraphrase-likely-same")
