@@ -1,5 +1,6 @@
 """The base of every API view: ETags and 304 on reads, If-Match parsing for writes."""
 
+import hashlib
 import json
 import re
 
@@ -121,10 +122,18 @@ def claim_etag(
     return f'"c{claim_id}.{claim_version}.{document_version}.{audience}"'
 
 
-def paginated_documents(paginator, bodies) -> HttpResponse:
+def paginated_documents(paginator, bodies, *, versions: list[str] | None = None) -> HttpResponse:
     """A cursor page of bodies that are already JSON (status documents): spliced in rather
-    than parsed and re-encoded, which is most of the cost of a list of 50."""
+    than parsed and re-encoded, which is most of the cost of a list of 50.
+
+    With ``versions`` (what names each document's version, and the audience), the ETag is a
+    hash of those and of the links, which are all the body is made of, rather than of the body
+    itself (``ConditionalMixin``): hashing 50 documents was a tenth of such a page's time."""
     next_link = json.dumps(paginator.get_next_link())
     previous_link = json.dumps(paginator.get_previous_link())
     body = f'{{"next":{next_link},"previous":{previous_link},"results":[{",".join(bodies)}]}}'
-    return HttpResponse(body, content_type="application/json")
+    response = HttpResponse(body, content_type="application/json")
+    if versions is not None:
+        key = f"{next_link} {previous_link} {' '.join(versions)}"
+        response["ETag"] = f'"l{hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()}"'
+    return response
