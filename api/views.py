@@ -13,6 +13,16 @@ from rest_framework.settings import api_settings
 
 from api.exceptions import PreconditionFailed
 
+# The request headers that can make an answer conditional (RFC 9110 section 13.1).
+_CONDITIONAL_HEADERS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+# The body depends on who asks (draft verdicts for editors only).
+_VARY = ("Authorization", "Cookie")
+
 
 class ConditionalMixin:
     # Every successful GET carries an ETag (the document's version where the view sets one,
@@ -30,14 +40,28 @@ class ConditionalMixin:
                 response.render()
             if not response.has_header("ETag"):
                 set_response_etag(response)
-            # The body depends on who asks (draft verdicts for editors only).
-            patch_vary_headers(response, ("Authorization", "Cookie"))
-            not_modified = get_conditional_response(
-                request._request, etag=response["ETag"], response=response
-            )
-            if not_modified is not None:
-                return not_modified
+            if response.has_header("Vary"):
+                patch_vary_headers(response, _VARY)
+            else:  # what patch_vary_headers would write, without parsing a header first
+                response.headers["Vary"] = ", ".join(_VARY)
+            meta = request._request.META
+            # Most reads ask nothing conditional: no header to parse and compare.
+            if any(header in meta for header in _CONDITIONAL_HEADERS):
+                not_modified = get_conditional_response(
+                    request._request, etag=response["ETag"], response=response
+                )
+                if not_modified is not None:
+                    return not_modified
         return response
+
+    def _allowed_methods(self) -> list[str]:
+        # The methods a view class has never change: DRF asks for them on every answer (its
+        # Allow header), and Django works them out again each time.
+        methods = type(self).__dict__.get("_allowed_methods_of_class")
+        if methods is None:
+            methods = super()._allowed_methods()
+            type(self)._allowed_methods_of_class = methods
+        return list(methods)
 
 
 class CSVRenderer(BaseRenderer):
