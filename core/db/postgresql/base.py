@@ -17,6 +17,10 @@ import select
 
 import psycopg
 from django.db.backends.postgresql import base
+from psycopg.postgres import types
+from psycopg.pq import Format
+
+TIMESTAMPTZ_OID = types["timestamptz"].oid
 
 
 def has_pending_input(fileno: int) -> bool:
@@ -52,4 +56,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         cursor = self._read_cursor
         if cursor is None or cursor.closed or cursor.connection is not self.connection:
             cursor = self._read_cursor = psycopg.Cursor(self.connection)
+            own_loader = psycopg.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+            if self.timezone_name == "UTC" and own_loader is not None:
+                # psycopg's own timestamptz loader (C), in place of the one Django registers
+                # on the connection: Django's is written in Python (a few microseconds a
+                # value) to attach its time zone, and with the session in UTC (Django sets
+                # it) psycopg's gives the same aware datetimes in UTC.
+                cursor.adapters.register_loader("timestamptz", own_loader)
         return cursor
