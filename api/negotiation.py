@@ -12,8 +12,13 @@ class ContentNegotiation(DefaultContentNegotiation):
     once, without parsing the header into media types: the answer DRF would give anyway."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
-        if not format_suffix and self.settings.URL_FORMAT_OVERRIDE not in request._request.GET:
-            accept = request._request.META.get("HTTP_ACCEPT", "*/*").strip()
+        django_request = request._request
+        # Without a query string there is no ``format`` to look for (nor a query to parse).
+        if not format_suffix and (
+            not django_request.META.get("QUERY_STRING")
+            or self.settings.URL_FORMAT_OVERRIDE not in django_request.GET
+        ):
+            accept = django_request.META.get("HTTP_ACCEPT", "*/*").strip()
             first = renderers[0]
             if accept in _PLAIN_ACCEPT and (
                 accept != "application/json" or first.media_type == accept

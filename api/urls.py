@@ -1,6 +1,6 @@
 """Everything under /api/: the v1 endpoints of SPEC section 7, the schema and its docs."""
 
-from django.urls import include, path, register_converter
+from django.urls import path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api.articles import views as article_views
@@ -26,7 +26,7 @@ class IdConverter:
 register_converter(IdConverter, "id")
 
 # Patterns are tried in order: the reads tools make at volume come first.
-v1 = [
+endpoints = [
     path("claims/<id:pk>/", claim_views.ClaimDetailView.as_view(), name="claim-detail"),
     path("articles/lookup/", article_views.ArticleLookupView.as_view(), name="article-lookup"),
     path("articles/", article_views.ArticleListCreateView.as_view(), name="article-list"),
@@ -70,7 +70,12 @@ v1 = [
 ]
 
 urlpatterns = [
-    path("v1/", include(v1)),
+    # "v1/" written into each route rather than included: resolving goes one level less deep
+    # (a tenth of the Python of a claim detail went to resolving its URL).
+    *(
+        path(f"v1/{endpoint.pattern}", endpoint.callback, name=endpoint.name)
+        for endpoint in endpoints
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: no inline script for the CSP to block.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -1,13 +1,17 @@
-"""Where the time of one API read goes: a claim detail and a lookup by URL, end to end through
-Django's WSGI handler (middleware, authentication, throttling, content negotiation, URL
-canonicalisation, the view, the queries), profiled with cProfile.
+"""Where the time of one API read goes: a claim detail, a lookup by URL and a list of 50
+claims, end to end through Django's WSGI handler (middleware, authentication, throttling,
+content negotiation, URL canonicalisation, the view, the queries), profiled with cProfile.
 
 Needs the database bench/api.py seeds (run it once; ``--reuse`` keeps it), then:
 
-    .venv/bin/python bench/profile_api.py            # --requests N, --top N
+    .venv/bin/python bench/profile_api.py            # --requests N, --top N, --only NAME
 
-Prints, per request, the time in each stage (cumulative, in microseconds; stages nest, so
-they do not add up) and the functions that spend most time themselves.
+Prints, per request, the CPU time of this process without the profiler (the database's time
+is not in it, so a machine shared with other work changes it little), the time in each stage
+under the profiler (cumulative, in microseconds; stages nest, so they do not add up) and the
+functions that spend most time themselves. The same CPU figure for the benchmark's floor view,
+bare (bench.bare_settings, in a child process) and inside our settings, comes first: the
+ratios bench/api.py holds the reads to are ratios to the bare floor's throughput.
 """
 
 import argparse
@@ -15,6 +19,8 @@ import cProfile
 import io
 import os
 import pstats
+import random
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -55,6 +61,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/fc_api_bench")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--top", type=int, default=20)
+    parser.add_argument(
+        "--only", default="", help="only the cases whose name contains this (e.g. list)"
+    )
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)  # the child
     return parser.parse_args()
 
 
@@ -125,11 +135,19 @@ def profile(application, requests: list[dict], top: int) -> None:
         print("   ", line.replace(str(ROOT) + "/", "").replace(sys.prefix, "<venv>")[:150])
 
 
+def bare_floor(args: argparse.Namespace) -> None:
+    """The floor view bare, in a child process: its settings cannot share this one's."""
+    command = [sys.executable, __file__, "--bare", "--top", "0"]
+    command += ["--requests", str(args.requests), "--database-url", args.database_url]
+    subprocess.run(command, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
 def main() -> None:
     args = parse_args()
+    settings = "bench.bare_settings" if args.bare else "bench.settings"
     os.environ.update(
         DATABASE_URL=args.database_url,
-        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SETTINGS_MODULE=settings,
         DJANGO_SECRET_KEY="benchmark-only-secret-key",
         DJANGO_DEBUG="0",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
@@ -142,10 +160,21 @@ def main() -> None:
     from django.core.handlers.wsgi import WSGIHandler
 
     django.setup()
+    application = WSGIHandler()
+    floor = [
+        environ(f"/bench/floor/{n}/")
+        for n in random.Random(7).choices(range(1, 100_001), k=args.requests)
+    ]
+    if args.bare:
+        print(f"\nbare floor (no apps, no middleware): {len(floor)} requests")
+        profile(application, floor, args.top)
+        return
+    if not args.only or args.only in "floor":
+        bare_floor(args)
+
     from articles.models import Article
     from claims.models import Claim
 
-    application = WSGIHandler()
     claim_ids = list(Claim.objects.order_by("?").values_list("pk", flat=True)[: args.requests])
     urls = list(
         Article.objects.filter(canonical_url__startswith="https://news0.")
@@ -155,6 +184,7 @@ def main() -> None:
     if not claim_ids or not urls:
         raise SystemExit("No seeded data: run bench/api.py first (it seeds the database).")
     cases = {
+        "app floor (our settings and middleware)": floor,
         "claim detail": [environ(f"/api/v1/claims/{pk}/") for pk in claim_ids],
         "lookup by URL (a variant of the URL)": [
             environ(
@@ -171,8 +201,11 @@ def main() -> None:
             )
             for url in urls
         ],
+        "claims list of 50": [environ("/api/v1/claims/", "page_size=50")],
     }
     for name, requests in cases.items():
+        if args.only and args.only not in name:
+            continue
         requests = (requests * (args.requests // len(requests) + 1))[: args.requests]
         print(f"\n{name}: {len(requests)} requests")
         profile(application, requests, args.top)
