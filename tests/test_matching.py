@@ -293,12 +293,12 @@ def _dev_figures(benchmark) -> dict:
 def test_dev_figures_reach_the_goals(shared_data):
     """Issue 15's goals on the dev parts (never trained on). CheckThat! 2020 holds them with
     the 0.02 to spare the issue asks for; CheckThat! 2021 2B holds the goals themselves but not
-    the spare yet (0.403 / 0.430 measured), so that is what is asserted for it."""
+    the spare yet (0.412 / 0.437 measured), so that is what is asserted for it."""
     snopes, politifact = _dev_figures(load_clef2020("dev")), _dev_figures(load_clef2021("dev"))
     assert snopes["p1"] / snopes["queries"] >= 0.82
     assert snopes["ap5"] / snopes["queries"] >= 0.85
-    assert politifact["p1"] / politifact["queries"] >= 0.40
-    assert politifact["ap5"] / politifact["queries"] >= 0.42
+    assert politifact["p1"] / politifact["queries"] >= 0.41
+    assert politifact["ap5"] / politifact["queries"] >= 0.43
     for found in (snopes, politifact):
         assert found["p1"] > found["bm25_p1"]
     flagged = snopes["flagged"] + politifact["flagged"]

@@ -422,17 +422,17 @@ def vetoed(found: Signals | None, claim: PoolClaim) -> bool:
     )
 
 
-# A pair the rules see as another claim (VETOES) scores below "possibly the same" (0.5),
+# A pair the rules see as another claim (``vetoed``) scores below "possibly the same" (0.5),
 # however alike the words: SPEC section 6 counts another figure, a negation, the opposite
-# direction or event as another claim. On the dev parts this costs no right first match.
+# direction or event as another claim, and a text that leaves out the figure a claim gives
+# does not state that claim. On the dev parts this costs no right first match.
 VETO_CEILING = 0.49
-_VETO_COLUMNS = [SECOND_FEATURES.index(name) for name in VETOES]
 
 
-def capped(second_rows: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
-    """The second model's probabilities, those of vetoed pairs held under VETO_CEILING."""
-    vetoed_rows = second_rows[:, _VETO_COLUMNS].max(axis=1) > 0
-    return np.where(vetoed_rows, np.minimum(probabilities, VETO_CEILING), probabilities)
+def capped(probabilities: np.ndarray, vetoes: np.ndarray) -> np.ndarray:
+    """The second model's probabilities, those of vetoed pairs (``vetoes``, one bool per
+    pair, from ``vetoed``) held under VETO_CEILING."""
+    return np.where(vetoes, np.minimum(probabilities, VETO_CEILING), probabilities)
 
 
 @dataclass(frozen=True)
@@ -453,8 +453,10 @@ def score_pool(text: str, pool: Sequence[PoolClaim], trained: Model | None = Non
     first = trained.first.probability(first_rows)
     order = np.argsort(-first, kind="stable")
     short, rest = order[: trained.shortlist], order[trained.shortlist :]
-    rows, found = second_features(text, [pool[i] for i in short], first_rows[short], first[short])
-    second = capped(rows, trained.second.probability(rows))
+    shortlisted = [pool[i] for i in short]
+    rows, found = second_features(text, shortlisted, first_rows[short], first[short])
+    vetoes = np.asarray([vetoed(f, c) for f, c in zip(found, shortlisted, strict=True)])
+    second = capped(trained.second.probability(rows), vetoes)
     ranked = sorted(range(len(short)), key=lambda j: -second[j])
     best = ranked[0]
     sure = trained.flag.probability(flag_row(rows[best], second, best)[None, :])[0]
