@@ -62,7 +62,7 @@ class KeywordIndex:
         self.stamps = np.empty(0, dtype=np.float64)  # each row's updated_at, as read
         self.versions = np.empty(0, dtype=np.int64)  # and its version
         self.bm25 = BM25([])
-        self.masked = np.zeros(0, dtype=bool)  # rows changed since the build
+        self.masked = np.zeros(0, dtype=bool)  # rows changed or deleted since the build
         # Claims changed or added since the build: id -> (updated_at, version, text).
         self.changed: dict[int, tuple[float, int, str]] = {}
         self.changed_ids = np.empty(0, dtype=np.int64)
