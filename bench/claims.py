@@ -12,7 +12,7 @@ never touches real data. Prints:
   against the unrelated texts' best (and the near misses'), with only the set's claims and
   again among the seeded claims;
 - speed: candidates for a 1,000-word article, and matching against ``--claims`` seeded claims
-  (100,000 by default; PostgreSQL for the full-text path), each beside a floor measured in the
+  (100,000 by default; on PostgreSQL with DATABASE_URL), each beside a floor measured in the
   same run (sentence splitting alone; a claim fetched by primary key).
 
 Options: --eval-dir DIR (another evaluation set), --claims N, --queries N, --skip-seed.

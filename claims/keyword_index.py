@@ -129,7 +129,7 @@ class KeywordIndex:
         new = Q(pk__gt=self.max_id)
         if self.newest is not None:
             new |= Q(updated_at__gt=self.newest)
-        rows = list(Claim.objects.filter(new).order_by().values_list("pk", "updated_at"))
+        rows = list(Claim.objects.filter(new).order_by().values_list("pk", "updated_at", "version"))
         # Changes that were not committed yet at the last read have an updated_at within the
         # window before it, below the newest seen: counted there, and read only if their
         # number, the sum of their ids or of their versions (every write bumps a claim's)
@@ -142,12 +142,12 @@ class KeywordIndex:
             counted = window.aggregate(count=Count("pk"), ids=Sum("pk"), versions=Sum("version"))
             found = (counted["count"], int(counted["ids"] or 0), int(counted["versions"] or 0))
             if found != self._held(since):
-                present = list(window.values_list("pk", "updated_at"))
-                self._lose(self._held_ids(since) - {claim_id for claim_id, _ in present})
+                present = list(window.values_list("pk", "updated_at", "version"))
+                self._lose(self._held_ids(since) - {claim_id for claim_id, _, _ in present})
                 rows += present
-        self.read_at = started
         fresh = self._changed_rows(rows)
         if not fresh:
+            self.read_at = started
             return
         if self._due(len(fresh)):
             self._build()
@@ -163,6 +163,8 @@ class KeywordIndex:
                 self.max_id = max(self.max_id, claim_id)
                 self.newest = max(self.newest or updated_at, updated_at)
         self._changes_indexed()
+        # Only once what it found is held: a read that failed half-way is made again.
+        self.read_at = started
 
     def _window_start(self) -> datetime | None:
         """Where a change not committed at the last read may start (None: nowhere below the
@@ -194,24 +196,28 @@ class KeywordIndex:
         base, changed = self._held_mask(since)
         return set(self.ids[base].tolist()) | set(changed)
 
-    def _changed_rows(self, rows: list[tuple[int, datetime]]) -> list[int]:
-        """The ids of ``rows`` (id, updated_at) that the index holds otherwise or not at all."""
+    def _changed_rows(self, rows: list[tuple[int, datetime, int]]) -> list[int]:
+        """The ids of ``rows`` (id, updated_at, version) that the index holds otherwise (a
+        write that left updated_at alone still bumped the version) or not at all."""
         if not rows:
             return []
-        ids = np.fromiter((claim_id for claim_id, _ in rows), dtype=np.int64, count=len(rows))
-        stamps = np.fromiter((u.timestamp() for _, u in rows), dtype=np.float64, count=len(rows))
-        unchanged = np.zeros(len(rows), dtype=bool)
+        count = len(rows)
+        ids = np.fromiter((claim_id for claim_id, _, _ in rows), dtype=np.int64, count=count)
+        stamps = np.fromiter((u.timestamp() for _, u, _ in rows), dtype=np.float64, count=count)
+        versions = np.fromiter((v for _, _, v in rows), dtype=np.int64, count=count)
+        unchanged = np.zeros(count, dtype=bool)
         places = np.searchsorted(self.ids, ids)
         inside = places < len(self.ids)
         held = places[inside]
         unchanged[inside] = (
             (self.ids[held] == ids[inside])
             & (self.stamps[held] == stamps[inside])
+            & (self.versions[held] == versions[inside])
             & ~self.masked[held]
         )
         for i in np.flatnonzero(~unchanged):
             known = self.changed.get(int(ids[i]))
-            unchanged[i] = known is not None and known[0] == stamps[i]
+            unchanged[i] = known is not None and known[:2] == (stamps[i], versions[i])
         return list(dict.fromkeys(ids[~unchanged].tolist()))
 
     def _lose(self, claim_ids: Iterable[int]) -> None:

@@ -134,3 +134,11 @@ def test_a_change_committed_after_a_later_one_was_read_is_seen(built):
         version=F("version") + 1,
     )
     assert _pool("dredgers deepened the channel") == [built.claim.pk]
+
+
+def test_an_edit_that_left_updated_at_alone_is_seen_by_its_version(built):
+    # A write through update_fields without updated_at still bumps the version.
+    Claim.objects.filter(pk=built.claim.pk).update(
+        statement="Cruise ships brought 12,000 visitors in March.", version=F("version") + 1
+    )
+    assert _pool("cruise ships visitors") == [built.claim.pk]

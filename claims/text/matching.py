@@ -129,7 +129,6 @@ _LIGHT_VERBS = {"record", "regist", "saw", "see", "count", "show"}
 _LOW_WEIGHT = {"people", "person", "year", "number", "percent", "total", "time"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
-_TERM = re.compile(r"[a-z][a-z-]*")
 
 
 @lru_cache(maxsize=1)
@@ -443,30 +442,9 @@ def text_similarity(a: str, b: str) -> float:
     return similarity(profile(a), profile(b))
 
 
-@lru_cache(maxsize=1)
-def _synonym_groups() -> dict[str, list[str]]:
-    return {_stemmer().stemWord(g.split()[0]): g.split() for g in _SYNONYMS}
-
-
 # Snowball in pure Python costs a fifth of a millisecond a word, and news vocabulary is small:
 # each word is stemmed once per process.
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The Snowball English stem, as PostgreSQL's english configuration makes its lexemes."""
     return _stemmer().stemWord(word.lower())
-
-
-def search_terms(text: str) -> list[str]:
-    """Words for the database's full-text prefilter: the text's content words and the other
-    words of their synonym groups, so a paraphrase's different words still find the claim."""
-    groups = _synonym_groups()
-    terms: list[str] = []
-    for match in _WORD.finditer(text):
-        lower = match.group().lower().replace("’", "'").removesuffix("'s").strip("'-")
-        if lower in _STOP or len(lower) < 2 or not lower.isascii():
-            continue
-        terms.append(lower)
-        concept = _concept_of_stem().get(stem(lower))
-        if concept:
-            terms.extend(groups[concept])
-    return list(dict.fromkeys(t for t in terms if _TERM.fullmatch(t)))

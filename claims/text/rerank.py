@@ -460,8 +460,7 @@ def score_pool(text: str, pool: Sequence[PoolClaim], trained: Model | None = Non
     ranked = sorted(range(len(short)), key=lambda j: -second[j])
     best = ranked[0]
     sure = trained.flag.probability(flag_row(rows[best], second, best)[None, :])[0]
-    claim = pool[short[best]]
-    likely_same = bool(sure >= trained.likely_same_threshold and not vetoed(found[best], claim))
+    likely_same = bool(sure >= trained.likely_same_threshold and not vetoes[best])
     results = [
         Scored(index=int(short[j]), score=float(second[j]), likely_same=likely_same and j == best)
         for j in ranked

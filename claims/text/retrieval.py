@@ -1,10 +1,10 @@
 """Keyword retrieval for claim matching: BM25 over Snowball stems, in process.
 
 The first stage of matching must not lose what keyword search finds, so the re-ranker
-(claims.text.rerank) looks at a pool of the best ``POOL_SIZE`` claims by BM25 (or by
-PostgreSQL's full-text rank, which the database path uses instead). The same tokens feed the
-re-ranker's own BM25 features, so both stages agree on what a word is, and they are the
-stems PostgreSQL's english configuration makes.
+(claims.text.rerank) looks at a pool of the best ``POOL_SIZE`` claims by BM25: here for the
+public benchmarks and the training, and in the app through claims.keyword_index, which keeps
+this BM25 over the claims on record. The same tokens feed the re-ranker's own BM25 features,
+so both stages agree on what a word is.
 """
 
 import math
@@ -142,9 +142,10 @@ class PoolClaim:
 
 
 class ClaimIndex:
-    """Claims held in memory, searched by BM25 and re-ranked: matching without a database
-    (the public benchmarks, SQLite). The database path builds the pool with its full-text
-    index instead and calls the same re-ranking (claims.text.rerank.rank_claims)."""
+    """A fixed list of claims searched by BM25: the public benchmarks' pools, for training
+    and evaluation. The app's claims, which change, are searched through
+    claims.keyword_index with the same BM25, and both pools go to the same re-ranking
+    (claims.text.rerank.rank_claims)."""
 
     def __init__(self, claims: Sequence[PoolClaim]):
         self.claims = list(claims)

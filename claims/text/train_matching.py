@@ -32,7 +32,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # The flag must be right 9 times in 10 (SPEC section 6); the threshold is chosen for a little
 # more on the training parts, as dev and real texts differ from them.
 TARGET_PRECISION = 0.92
-# ... and on each benchmark alone, at least 9 times in 10.
+# ... and on each benchmark alone as well (at 0.9, a shortlist of 15 flagged an unrelated
+# text of the project's own evaluation sets).
 SET_PRECISION = 0.92
 # Document frequencies kept in the model: a word in fewer claims scores as an unseen word.
 MIN_DOCUMENT_FREQUENCY = 2
