@@ -262,8 +262,8 @@ def _bm25(query: Counter, counts: Counter, weights: dict[str, float], avgdl: flo
 
 def _coverage(terms: frozenset[str] | set[str], other, weight) -> float:
     """The share of the IDF weight of ``terms`` that ``other`` has too."""
-    total = sum(weight(term) for term in terms)
-    return sum(weight(term) for term in terms & other) / total if total else 0.0
+    total = math.fsum(weight(term) for term in terms)
+    return math.fsum(weight(term) for term in terms & other) / total if total else 0.0
 
 
 def _soft_alignment(text: str, known: list[_Terms], idf_of) -> tuple[np.ndarray, np.ndarray]:
