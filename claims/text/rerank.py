@@ -422,6 +422,12 @@ def vetoed(found: Signals | None, claim: PoolClaim) -> bool:
     )
 
 
+# From this score up a claim is "possibly the same" as the text: the re-ranker finds it more
+# likely than not. ``likely_same`` is never set below it, however sure the flag's model is of
+# the best of a small pool (a French bakery's opening flagged as French farmers' protest at
+# 0.498, among a few dozen claims).
+POSSIBLY_SAME = 0.5
+
 # A pair the rules see as another claim (``vetoed``) scores below "possibly the same" (0.5),
 # however alike the words: SPEC section 6 counts another figure, a negation, the opposite
 # direction or event as another claim, and a text that leaves out the figure a claim gives
@@ -460,7 +466,11 @@ def score_pool(text: str, pool: Sequence[PoolClaim], trained: Model | None = Non
     ranked = sorted(range(len(short)), key=lambda j: -second[j])
     best = ranked[0]
     sure = trained.flag.probability(flag_row(rows[best], second, best)[None, :])[0]
-    likely_same = bool(sure >= trained.likely_same_threshold and not vetoes[best])
+    likely_same = bool(
+        sure >= trained.likely_same_threshold
+        and second[best] >= POSSIBLY_SAME
+        and not vetoes[best]
+    )
     results = [
         Scored(index=int(short[j]), score=float(second[j]), likely_same=likely_same and j == best)
         for j in ranked

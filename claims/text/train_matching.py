@@ -32,9 +32,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # The flag must be right 9 times in 10 (SPEC section 6); the threshold is chosen for a little
 # more on the training parts, as dev and real texts differ from them.
 TARGET_PRECISION = 0.92
-# ... and on each benchmark alone as well (at 0.9, a shortlist of 15 flagged an unrelated
-# text of the project's own evaluation sets).
-SET_PRECISION = 0.92
+# ... and at least 9 times in 10 on each benchmark alone. (At 0.92 each, the flag covered
+# fewer posts for no gain in precision; the unrelated text of the project's own evaluation
+# sets it then flagged scored under 0.5, which the flag now never covers.)
+SET_PRECISION = 0.90
 # Document frequencies kept in the model: a word in fewer claims scores as an unseen word.
 MIN_DOCUMENT_FREQUENCY = 2
 
@@ -319,7 +320,10 @@ def train(
         at = query_fold == fold
         stage = _fit(flag_rows[~at], right[~at].astype(int), rerank.FLAG_FEATURES, c)
         sure[at] = stage.probability(flag_rows[at])
-    sure[vetoed] = 0.0
+    # What the flag never covers: a vetoed best claim, or one less likely than not.
+    sure[
+        vetoed | (flag_rows[:, rerank.FLAG_FEATURES.index("probability")] < rerank.POSSIBLY_SAME)
+    ] = 0.0
     set_of = np.asarray([item[0] for item in shortlisted])
     per_set = [(sure[set_of == n], right[set_of == n]) for n in range(len(data))]
     threshold = choose_threshold(per_set)
