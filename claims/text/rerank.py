@@ -29,6 +29,7 @@ The model is a small JSON file (weights and the document frequency table), read 
 process on first use; scoring needs numpy only.
 """
 
+import base64
 import json
 import math
 import re
@@ -60,7 +61,14 @@ MODEL_PATH = Path(__file__).resolve().parent / "models" / "matching.json"
 
 # Cheap features, for every claim of the pool; the relative ones are also taken as the lead
 # over the best other claim and as whether the claim is the pool's best.
-_RELATIVE_FIRST = ["bm25", "cosine", "claim_coverage", "soft_query", "soft_claim"]
+_RELATIVE_FIRST = [
+    "bm25",
+    "cosine",
+    "cosine_learned",
+    "claim_coverage",
+    "soft_query",
+    "soft_claim",
+]
 FIRST_FEATURES = [
     "bm25",
     "bm25_statement",
@@ -73,6 +81,7 @@ FIRST_FEATURES = [
     "cosine",
     "cosine_statement",
     "cosine_title",
+    "cosine_learned",
     "has_title",
     "soft_query",
     "soft_claim",
@@ -158,6 +167,9 @@ class Model:
     documents: int
     average_length: float
     document_frequency: dict[str, int]
+    # The learned map of the embeddings (claims.text.train_projection), 256 x 256; None only
+    # while training, which fills ``cosine_learned`` itself (out of fold).
+    projection: np.ndarray | None = None
 
     @cached_property
     def unknown_idf(self) -> float:
@@ -182,7 +194,61 @@ class Model:
             documents=int(data["idf"]["documents"]),
             average_length=float(data["idf"]["average_length"]),
             document_frequency=data["idf"]["document_frequency"],
+            projection=projection_from_dict(data["projection"]),
         )
+
+
+def projection_to_dict(projection: np.ndarray) -> dict:
+    """The projection as JSON: float16 (128 KB, base64), precise enough for a cosine."""
+    values = np.ascontiguousarray(projection, dtype="<f2")
+    return {
+        "shape": list(values.shape),
+        "float16_base64": base64.b64encode(values.tobytes()).decode("ascii"),
+    }
+
+
+def projection_from_dict(data: dict) -> np.ndarray:
+    values = np.frombuffer(base64.b64decode(data["float16_base64"]), dtype="<f2")
+    return values.reshape(data["shape"]).astype(np.float32)
+
+
+def learned_cosines(
+    query_vector: np.ndarray,
+    statements: np.ndarray,
+    titles: np.ndarray,
+    has_title: np.ndarray,
+    projection: np.ndarray,
+) -> np.ndarray:
+    """``cosine_learned`` of each claim: the better of its statement's and its title's cosine
+    with the text, all mapped by the learned projection first (claims.text.train_projection:
+    fitted so that the claim a text restates stands out from the rest of its keyword pool)."""
+    query = query_vector @ projection
+    length = np.linalg.norm(query)
+    if not length:
+        return np.zeros(len(statements))
+
+    def cosines(vectors: np.ndarray) -> np.ndarray:
+        mapped = vectors @ projection
+        lengths = np.linalg.norm(mapped, axis=1)
+        return (mapped @ query) / (np.where(lengths > 0, lengths, 1.0) * length)
+
+    found = cosines(statements).astype(np.float64)
+    if has_title.any():
+        found[has_title] = np.maximum(found[has_title], cosines(titles[has_title]))
+    return found
+
+
+def set_relative(rows: np.ndarray, name: str, values: np.ndarray | None = None) -> None:
+    """Write feature ``name`` of every claim of a pool (if ``values`` are given) and, for one
+    of _RELATIVE_FIRST, its ``_lead`` and ``_top`` (training sets ``cosine_learned`` again
+    with each fold's projection this way)."""
+    column = FIRST_FEATURES.index
+    if values is not None:
+        rows[:, column(name)] = values
+    if name in _RELATIVE_FIRST:
+        lead, top = _lead_and_top(rows[:, column(name)])
+        rows[:, column(f"{name}_lead")] = lead
+        rows[:, column(f"{name}_top")] = top
 
 
 _lock = threading.Lock()
@@ -327,11 +393,20 @@ def first_features(text: str, pool: Sequence[PoolClaim], trained: Model) -> np.n
     avgdl = trained.average_length
     idf_of = trained.idf
     query_vector = embeddings.embed([text])[0]
-    statements = embeddings.embed_cached([claim.statement for claim in pool]) @ query_vector
+    statement_vectors = embeddings.embed_cached([claim.statement for claim in pool])
+    statements = statement_vectors @ query_vector
+    has_title = np.asarray([bool(claim.title) for claim in pool])
     titled = [claim.title for claim in pool if claim.title]
-    titles = iter(embeddings.embed_cached(titled) @ query_vector) if titled else iter(())
+    title_vectors = np.zeros_like(statement_vectors)
+    if titled:
+        title_vectors[has_title] = embeddings.embed_cached(titled)
+    titles = iter(title_vectors[has_title] @ query_vector)
     rows = np.zeros((len(pool), len(FIRST_FEATURES)))
     column = {name: i for i, name in enumerate(FIRST_FEATURES)}
+    if trained.projection is not None:
+        rows[:, column["cosine_learned"]] = learned_cosines(
+            query_vector, statement_vectors, title_vectors, has_title, trained.projection
+        )
     known_terms = [_terms(claim.statement, claim.title) for claim in pool]
     soft_query, soft_claim = _soft_alignment(text, known_terms, idf_of)
     rows[:, column["soft_query"]] = soft_query
@@ -373,9 +448,7 @@ def first_features(text: str, pool: Sequence[PoolClaim], trained: Model) -> np.n
     for name in ("bm25", "bm25_statement", "bm25_title"):
         rows[:, column[name]] /= ceiling
     for name in _RELATIVE_FIRST:
-        lead, top = _lead_and_top(rows[:, column[name]])
-        rows[:, column[f"{name}_lead"]] = lead
-        rows[:, column[f"{name}_top"]] = top
+        set_relative(rows, name)
     rows[:, column["query_terms"]] = math.log1p(len(query))
     return rows
 
