@@ -369,9 +369,7 @@ def signals(a: TextProfile, b: TextProfile) -> Signals | None:
     a_total, b_total = math.fsum(a_weights.values()), math.fsum(b_weights.values())
     if not a_total or not b_total:
         return None
-    shared = math.fsum(
-        min(a_weights[c], b_weights[c]) for c in a_weights.keys() & b_weights.keys()
-    )
+    shared = math.fsum(min(a_weights[c], b_weights[c]) for c in a_weights.keys() & b_weights.keys())
     # Overlap of both texts, and how much of the shorter one the longer contains: an article
     # sentence says more than the editor's claim it restates, and that should not count
     # against it.

@@ -540,9 +540,7 @@ def score_pool(text: str, pool: Sequence[PoolClaim], trained: Model | None = Non
     best = ranked[0]
     sure = trained.flag.probability(flag_row(rows[best], second, best)[None, :])[0]
     likely_same = bool(
-        sure >= trained.likely_same_threshold
-        and second[best] >= POSSIBLY_SAME
-        and not vetoes[best]
+        sure >= trained.likely_same_threshold and second[best] >= POSSIBLY_SAME and not vetoes[best]
     )
     results = [
         Scored(index=int(short[j]), score=float(second[j]), likely_same=likely_same and j == best)
