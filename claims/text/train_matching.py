@@ -181,7 +181,33 @@ def _stage_dict(stage: rerank.Stage) -> dict:
     }
 
 
-def _second_rows(data: list[Pairs], first: list[rerank.Stage], fold_of: list[np.ndarray]):
+def _floor(values) -> float:
+    """The least the best other claim of a pool is taken to score (rerank.LEAD_FLOOR): a
+    quantile, over the pools, of the second best of each (``values``: one array per pool)."""
+    second_best = [np.sort(v)[-2] for v in values if len(v) > 1]
+    return round(float(np.quantile(second_best, rerank.LEAD_FLOOR)), 6)
+
+
+def _first_floors(data: list[Pairs]) -> dict[str, float]:
+    """The lead floors of the first features, and the leads of every pool taken over them."""
+    column = rerank.FIRST_FEATURES.index
+    floors = {
+        name: _floor(rows[:, column(name)] for part in data for rows in part.first_rows)
+        for name in rerank._RELATIVE_FIRST
+    }
+    for part in data:
+        for rows in part.first_rows:
+            for name, floor in floors.items():
+                rerank.set_relative(rows, name, floor=floor)
+    return floors
+
+
+def _second_rows(
+    data: list[Pairs],
+    first: list[rerank.Stage],
+    fold_of: list[np.ndarray],
+    floors: dict[str, float],
+):
     """Per query: the shortlist's SECOND_FEATURES rows, labels and vetoes, the shortlist
     chosen by the first model that did not see the query (``first[fold]``)."""
     out = []
@@ -192,7 +218,7 @@ def _second_rows(data: list[Pairs], first: list[rerank.Stage], fold_of: list[np.
             probabilities = stage.probability(first_rows)
             short = np.argsort(-probabilities, kind="stable")[:SHORTLIST]
             rows, found = rerank.second_features(
-                text, [pool[i] for i in short], first_rows[short], probabilities[short]
+                text, [pool[i] for i in short], first_rows[short], probabilities[short], floors
             )
             vetoed = np.asarray(
                 [rerank.vetoed(f, pool[i]) for f, i in zip(found, short, strict=True)]
@@ -201,12 +227,12 @@ def _second_rows(data: list[Pairs], first: list[rerank.Stage], fold_of: list[np.
     return out
 
 
-def _flag_rows(shortlisted: list, probabilities: list[np.ndarray]):
+def _flag_rows(shortlisted: list, probabilities: list[np.ndarray], floor: float):
     """Per query: the best claim's FLAG_FEATURES, whether it is right, whether vetoed."""
     rows, right, vetoed = [], [], []
     for (_, second_rows, labels, vetoes), p in zip(shortlisted, probabilities, strict=True):
         best = int(np.argmax(p))
-        rows.append(rerank.flag_row(second_rows[best], p, best))
+        rows.append(rerank.flag_row(second_rows[best], p, best, floor))
         right.append(bool(labels[best]))
         vetoed.append(bool(vetoes[best]))
     return np.vstack(rows), np.asarray(right), np.asarray(vetoed)
@@ -306,6 +332,7 @@ def train(
 
     set_weight = [1.0, debate_weight]
     projection = learn_projection(data, fold_of, folds, set_weight)
+    floors = _first_floors(data)
 
     def first_stage(skip: int | None) -> rerank.Stage:
         weights = [
@@ -335,7 +362,17 @@ def train(
         )
 
     first_out_of_fold = [first_stage(fold) for fold in range(folds)]
-    shortlisted = _second_rows(data, first_out_of_fold, fold_of)
+    floors["first_stage"] = _floor(
+        first_out_of_fold[fold_of[n][q]].probability(rows)
+        for n, part in enumerate(data)
+        for q, rows in enumerate(part.first_rows)
+    )
+    # The rules' score is known once the shortlists are: their floor from a first pass.
+    floors["rules_score"] = _floor(
+        rows[:, rerank.SECOND_FEATURES.index("rules_score")]
+        for _, rows, _, _ in _second_rows(data, first_out_of_fold, fold_of, floors)
+    )
+    shortlisted = _second_rows(data, first_out_of_fold, fold_of, floors)
     query_fold = np.concatenate(fold_of)
     probabilities: list[np.ndarray] = [np.zeros(0)] * len(shortlisted)
     for fold in range(folds):
@@ -355,7 +392,8 @@ def train(
                     stage.probability(shortlisted[i][1]), shortlisted[i][3]
                 )
     # The flag's model, out of fold as well, on the best claim of each query.
-    flag_rows, right, vetoed = _flag_rows(shortlisted, probabilities)
+    floors["probability"] = _floor(probabilities)
+    flag_rows, right, vetoed = _flag_rows(shortlisted, probabilities, floors["probability"])
     sure = np.zeros(len(right))
     for fold in range(folds):
         at = query_fold == fold
@@ -382,7 +420,9 @@ def train(
     # The shipped models: the first on every query, the second on the shortlists it makes,
     # the flag's on the out-of-fold probabilities (what it will see: queries not trained on).
     first = first_stage(None)
-    final = _second_rows(data, [first], [np.zeros(len(part.texts), dtype=int) for part in data])
+    final = _second_rows(
+        data, [first], [np.zeros(len(part.texts), dtype=int) for part in data], floors
+    )
     second = _fit(
         np.vstack([item[1] for item in final]),
         np.concatenate([item[2] for item in final]),
@@ -411,6 +451,7 @@ def train(
         },
         "idf": idf,
         "projection": rerank.projection_to_dict(projection),
+        "lead_floor": floors,
     }
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(written, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
