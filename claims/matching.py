@@ -17,12 +17,12 @@ from simple_history.utils import bulk_update_with_history
 
 from claims.keyword_index import keyword_index
 from claims.models import Appearance, Candidate, Claim
-from claims.text.rerank import rank_claims
+from claims.text.rerank import POSSIBLY_SAME, rank_claims
 from claims.text.retrieval import PoolClaim
 
 # A candidate whose best match scores this much shows "possibly the same as claim #N": the
 # re-ranker finds it more likely than not that the sentence restates the claim.
-MATCH_THRESHOLD = 0.5
+MATCH_THRESHOLD = POSSIBLY_SAME
 # How many claims keyword retrieval hands to the re-ranking: enough that what keyword search
 # finds is not lost (the right fact-check is in the best 100 for nearly every public query).
 MATCH_POOL = 100

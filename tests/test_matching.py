@@ -4,6 +4,7 @@ Tests marked ``shared_data`` read the public benchmarks in ../shared/data: they 
 with the reason when it is absent, and fail when it is absent under CI=true.
 """
 
+import dataclasses
 import json
 import os
 import socket
@@ -207,6 +208,51 @@ def test_likely_same_for_a_close_restatement_and_never_for_another_figure():
     assert best.claim_id == 5 and not best.likely_same
 
 
+def test_likely_same_is_never_set_below_possibly_the_same():
+    # However sure the flag's model is (here: a threshold of 0), a best match that the
+    # re-ranker finds less likely than not is not "likely the same" (an unrelated text once was,
+    # at 0.498, against a few dozen claims).
+    eager = dataclasses.replace(rerank.model(), likely_same_threshold=0.0)
+    index = ClaimIndex(CLAIMS)
+    text = "The city zoo welcomed twin panda cubs on Sunday."
+    (best, *_) = rerank.score_pool(text, index.pool(text), eager)
+    assert best.score < rerank.POSSIBLY_SAME and not best.likely_same
+    same = "122 detainees released from Guantanamo under Obama have re-engaged in terrorism."
+    (best, *_) = rerank.score_pool(same, index.pool(same), eager)
+    assert best.score >= rerank.POSSIBLY_SAME and best.likely_same
+
+
+def test_a_small_pool_leads_over_the_floor_not_over_nothing():
+    # A pool of one claim (an archive of a few dozen) leads by its value less the floor that
+    # training stored, as if a full pool's typical runner-up were there; without a floor, by
+    # nothing, as before.
+    values = np.asarray([0.8])
+    assert rerank._lead_and_top(values, 0.3)[0][0] == pytest.approx(0.5)
+    assert rerank._lead_and_top(values)[0][0] == 0.0
+    lead, top = rerank._lead_and_top(np.asarray([0.8, 0.1, 0.05]), 0.3)
+    assert lead.tolist() == pytest.approx([0.5, -0.7, -0.75]) and top.tolist() == [1, 0, 0]
+    assert set(rerank.model().lead_floor) == {
+        *rerank._RELATIVE_FIRST,
+        "first_stage",
+        "rules_score",
+        "probability",
+    }
+    row = rerank.flag_row(np.zeros(len(rerank.SECOND_FEATURES)), np.asarray([0.9]), 0, 0.4)
+    assert row[rerank.FLAG_FEATURES.index("probability_lead")] == pytest.approx(0.5)
+
+
+def test_features_do_not_depend_on_the_order_of_a_set():
+    # Training must give the same model whatever Python's hash seed: the IDF-weighted shares
+    # are summed with math.fsum, whose result does not depend on the order of the words.
+    weights = {f"w{i}": 1 / (i + 3) for i in range(40)}
+    terms = frozenset(weights)
+    shares = {
+        rerank._coverage(frozenset(order), terms, weights.get)
+        for order in (sorted(terms), sorted(terms, reverse=True), list(terms))
+    }
+    assert len(shares) == 1
+
+
 def test_rank_claims_takes_the_full_text_pools_tuples():
     pool = [(claim.id, claim.statement) for claim in CLAIMS]
     text = "Measles cases have tripled since 2023."
@@ -292,8 +338,9 @@ def _dev_figures(benchmark) -> dict:
 @pytest.mark.shared_data
 def test_dev_figures_reach_the_goals(shared_data):
     """Issue 15's goals on the dev parts (never trained on). CheckThat! 2020 holds them with
-    the 0.02 to spare the issue asks for; CheckThat! 2021 2B holds the goals themselves but not
-    the spare yet (0.412 / 0.437 measured), so that is what is asserted for it."""
+    the 0.02 to spare the issue asks for, and so does the flag; CheckThat! 2021 2B holds the
+    goals themselves but not the spare yet (0.412 / 0.432 measured), so that is what is
+    asserted for it."""
     snopes, politifact = _dev_figures(load_clef2020("dev")), _dev_figures(load_clef2021("dev"))
     assert snopes["p1"] / snopes["queries"] >= 0.82
     assert snopes["ap5"] / snopes["queries"] >= 0.85
@@ -303,7 +350,7 @@ def test_dev_figures_reach_the_goals(shared_data):
         assert found["p1"] > found["bm25_p1"]
     flagged = snopes["flagged"] + politifact["flagged"]
     assert (snopes["flag_right"] + politifact["flag_right"]) / flagged >= 0.9
-    assert flagged / (snopes["queries"] + politifact["queries"]) >= 0.30
+    assert flagged / (snopes["queries"] + politifact["queries"]) >= 0.32
 
 
 def test_figures_of_compound_numbers_ending_in_one():

@@ -6,6 +6,7 @@ is decisive: the figures, a negation, the direction of a change ("raised" vs "cu
 named actors or places.
 """
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -365,10 +366,10 @@ class Signals:
 def signals(a: TextProfile, b: TextProfile) -> Signals | None:
     """The rules' view of ``a`` against ``b``; None when either has no content word."""
     a_weights, b_weights = _aligned(a, b), _aligned(b, a)
-    a_total, b_total = sum(a_weights.values()), sum(b_weights.values())
+    a_total, b_total = math.fsum(a_weights.values()), math.fsum(b_weights.values())
     if not a_total or not b_total:
         return None
-    shared = sum(min(a_weights[c], b_weights[c]) for c in a_weights.keys() & b_weights.keys())
+    shared = math.fsum(min(a_weights[c], b_weights[c]) for c in a_weights.keys() & b_weights.keys())
     # Overlap of both texts, and how much of the shorter one the longer contains: an article
     # sentence says more than the editor's claim it restates, and that should not count
     # against it.

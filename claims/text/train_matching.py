@@ -25,16 +25,17 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from claims.text import rerank
-from claims.text.retrieval import BM25, POOL_SIZE, ClaimIndex, PoolClaim
+from claims.text import rerank, train_projection
+from claims.text.retrieval import BM25, POOL_SIZE, ClaimIndex, PoolClaim, clean
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # The flag must be right 9 times in 10 (SPEC section 6); the threshold is chosen for a little
 # more on the training parts, as dev and real texts differ from them.
 TARGET_PRECISION = 0.92
-# ... and on each benchmark alone as well (at 0.9, a shortlist of 15 flagged an unrelated
-# text of the project's own evaluation sets).
-SET_PRECISION = 0.92
+# ... and at least 9 times in 10 on each benchmark alone. (At 0.92 each, the flag covered
+# fewer posts for no gain in precision; the unrelated text of the project's own evaluation
+# sets it then flagged scored under 0.5, which the flag now never covers.)
+SET_PRECISION = 0.90
 # Document frequencies kept in the model: a word in fewer claims scores as an unseen word.
 MIN_DOCUMENT_FREQUENCY = 2
 
@@ -180,7 +181,33 @@ def _stage_dict(stage: rerank.Stage) -> dict:
     }
 
 
-def _second_rows(data: list[Pairs], first: list[rerank.Stage], fold_of: list[np.ndarray]):
+def _floor(values) -> float:
+    """The least the best other claim of a pool is taken to score (rerank.LEAD_FLOOR): a
+    quantile, over the pools, of the second best of each (``values``: one array per pool)."""
+    second_best = [np.sort(v)[-2] for v in values if len(v) > 1]
+    return round(float(np.quantile(second_best, rerank.LEAD_FLOOR)), 6)
+
+
+def _first_floors(data: list[Pairs]) -> dict[str, float]:
+    """The lead floors of the first features, and the leads of every pool taken over them."""
+    column = rerank.FIRST_FEATURES.index
+    floors = {
+        name: _floor(rows[:, column(name)] for part in data for rows in part.first_rows)
+        for name in rerank._RELATIVE_FIRST
+    }
+    for part in data:
+        for rows in part.first_rows:
+            for name, floor in floors.items():
+                rerank.set_relative(rows, name, floor=floor)
+    return floors
+
+
+def _second_rows(
+    data: list[Pairs],
+    first: list[rerank.Stage],
+    fold_of: list[np.ndarray],
+    floors: dict[str, float],
+):
     """Per query: the shortlist's SECOND_FEATURES rows, labels and vetoes, the shortlist
     chosen by the first model that did not see the query (``first[fold]``)."""
     out = []
@@ -191,7 +218,7 @@ def _second_rows(data: list[Pairs], first: list[rerank.Stage], fold_of: list[np.
             probabilities = stage.probability(first_rows)
             short = np.argsort(-probabilities, kind="stable")[:SHORTLIST]
             rows, found = rerank.second_features(
-                text, [pool[i] for i in short], first_rows[short], probabilities[short]
+                text, [pool[i] for i in short], first_rows[short], probabilities[short], floors
             )
             vetoed = np.asarray(
                 [rerank.vetoed(f, pool[i]) for f, i in zip(found, short, strict=True)]
@@ -200,12 +227,12 @@ def _second_rows(data: list[Pairs], first: list[rerank.Stage], fold_of: list[np.
     return out
 
 
-def _flag_rows(shortlisted: list, probabilities: list[np.ndarray]):
+def _flag_rows(shortlisted: list, probabilities: list[np.ndarray], floor: float):
     """Per query: the best claim's FLAG_FEATURES, whether it is right, whether vetoed."""
     rows, right, vetoed = [], [], []
     for (_, second_rows, labels, vetoes), p in zip(shortlisted, probabilities, strict=True):
         best = int(np.argmax(p))
-        rows.append(rerank.flag_row(second_rows[best], p, best))
+        rows.append(rerank.flag_row(second_rows[best], p, best, floor))
         right.append(bool(labels[best]))
         vetoed.append(bool(vetoes[best]))
     return np.vstack(rows), np.asarray(right), np.asarray(vetoed)
@@ -228,6 +255,46 @@ def choose_threshold(per_set: list[tuple[np.ndarray, np.ndarray]]) -> float:
         ):
             return float(threshold)
     return 1.0
+
+
+def _stored(projection: np.ndarray) -> np.ndarray:
+    """The projection as the model file holds it (float16), so that training reads the
+    features the app will compute."""
+    return projection.astype(np.float16).astype(np.float32)
+
+
+def learn_projection(
+    data: list[Pairs], fold_of: list[np.ndarray], folds: int, set_weight: list[float]
+) -> np.ndarray:
+    """The learned projection of the embeddings (claims.text.train_projection), and
+    ``cosine_learned`` in every pair's row. Each query's is computed with the projection fitted
+    on the other folds' queries, as for a text never trained on: with the projection that saw
+    it, the feature would look more telling than it is, and both models would lean on it too
+    much. The shipped projection is fitted on every query; the models are fitted on the
+    out-of-fold features (what the shipped projection gives texts it has not seen)."""
+    parts = [
+        train_projection.queries(
+            [clean(text) for text in part.texts], part.pools, part.labels, set_weight[n]
+        )
+        for n, part in enumerate(data)
+    ]
+    for fold in range(folds):
+        projection = _stored(train_projection.fit(parts, [f != fold for f in fold_of]))
+        for n, (part, vectors) in enumerate(zip(data, parts, strict=True)):
+            for q in np.flatnonzero(fold_of[n] == fold):
+                index = vectors.pools[q][vectors.pools[q] >= 0]
+                rerank.set_relative(
+                    part.first_rows[q],
+                    "cosine_learned",
+                    rerank.learned_cosines(
+                        vectors.vectors[q],
+                        vectors.statements[index],
+                        vectors.titles[index],
+                        vectors.has_title[index],
+                        projection,
+                    ),
+                )
+    return _stored(train_projection.fit(parts, [np.ones(len(f), dtype=bool) for f in fold_of]))
 
 
 # Debate sentences (CheckThat! 2021 2B) are fewer than posts and harder; without more weight
@@ -264,6 +331,8 @@ def train(
     fold_of = [rng.integers(0, folds, len(part.texts)) for part in data]
 
     set_weight = [1.0, debate_weight]
+    projection = learn_projection(data, fold_of, folds, set_weight)
+    floors = _first_floors(data)
 
     def first_stage(skip: int | None) -> rerank.Stage:
         weights = [
@@ -293,7 +362,17 @@ def train(
         )
 
     first_out_of_fold = [first_stage(fold) for fold in range(folds)]
-    shortlisted = _second_rows(data, first_out_of_fold, fold_of)
+    floors["first_stage"] = _floor(
+        first_out_of_fold[fold_of[n][q]].probability(rows)
+        for n, part in enumerate(data)
+        for q, rows in enumerate(part.first_rows)
+    )
+    # The rules' score is known once the shortlists are: their floor from a first pass.
+    floors["rules_score"] = _floor(
+        rows[:, rerank.SECOND_FEATURES.index("rules_score")]
+        for _, rows, _, _ in _second_rows(data, first_out_of_fold, fold_of, floors)
+    )
+    shortlisted = _second_rows(data, first_out_of_fold, fold_of, floors)
     query_fold = np.concatenate(fold_of)
     probabilities: list[np.ndarray] = [np.zeros(0)] * len(shortlisted)
     for fold in range(folds):
@@ -313,13 +392,17 @@ def train(
                     stage.probability(shortlisted[i][1]), shortlisted[i][3]
                 )
     # The flag's model, out of fold as well, on the best claim of each query.
-    flag_rows, right, vetoed = _flag_rows(shortlisted, probabilities)
+    floors["probability"] = _floor(probabilities)
+    flag_rows, right, vetoed = _flag_rows(shortlisted, probabilities, floors["probability"])
     sure = np.zeros(len(right))
     for fold in range(folds):
         at = query_fold == fold
         stage = _fit(flag_rows[~at], right[~at].astype(int), rerank.FLAG_FEATURES, c)
         sure[at] = stage.probability(flag_rows[at])
-    sure[vetoed] = 0.0
+    # What the flag never covers: a vetoed best claim, or one less likely than not.
+    sure[
+        vetoed | (flag_rows[:, rerank.FLAG_FEATURES.index("probability")] < rerank.POSSIBLY_SAME)
+    ] = 0.0
     set_of = np.asarray([item[0] for item in shortlisted])
     per_set = [(sure[set_of == n], right[set_of == n]) for n in range(len(data))]
     threshold = choose_threshold(per_set)
@@ -337,7 +420,9 @@ def train(
     # The shipped models: the first on every query, the second on the shortlists it makes,
     # the flag's on the out-of-fold probabilities (what it will see: queries not trained on).
     first = first_stage(None)
-    final = _second_rows(data, [first], [np.zeros(len(part.texts), dtype=int) for part in data])
+    final = _second_rows(
+        data, [first], [np.zeros(len(part.texts), dtype=int) for part in data], floors
+    )
     second = _fit(
         np.vstack([item[1] for item in final]),
         np.concatenate([item[2] for item in final]),
@@ -365,6 +450,8 @@ def train(
             **report,
         },
         "idf": idf,
+        "projection": rerank.projection_to_dict(projection),
+        "lead_floor": floors,
     }
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(written, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
