@@ -357,3 +357,39 @@ def test_figures_of_compound_numbers_ending_in_one():
     # A public fact-check ("Sixty-one percent of our bridges …") crashed the figures parser.
     found = profile("Sixty-one percent of our bridges are in trouble.")
     assert Decimal(61) in found.numbers
+
+
+def test_projection_gradient_is_the_loss_gradient():
+    # The learned projection is fitted by hand-written gradients (numpy only): they must be
+    # those of the InfoNCE loss they claim, checked against finite differences on a small case.
+    from claims.text import train_projection
+
+    rng = np.random.default_rng(3)
+    d, batch, pool = 6, 3, 4
+    vectors = rng.normal(size=(batch, d))
+    claims = rng.normal(size=(batch, pool, d))
+    valid = np.ones((batch, pool), dtype=bool)
+    valid[2, 3] = False
+    right = np.zeros((batch, pool), dtype=bool)
+    right[:, 0] = True
+    right[1, 2] = True
+    w = np.eye(d) + 0.1 * rng.normal(size=(d, d))
+
+    def loss(w):
+        u = vectors @ w
+        u /= np.linalg.norm(u, axis=1, keepdims=True)
+        v = claims @ w
+        v /= np.linalg.norm(v, axis=2, keepdims=True)
+        logits = np.where(valid, np.einsum("bk,bpk->bp", u, v) / train_projection.TEMPERATURE, -1e9)
+        every = np.log(np.exp(logits).sum(axis=1))
+        positive = np.log(np.where(right, np.exp(logits), 0.0).sum(axis=1))
+        return float((every - positive).sum())
+
+    numeric = np.zeros_like(w)
+    for i in range(d):
+        for j in range(d):
+            step = np.zeros_like(w)
+            step[i, j] = 1e-6
+            numeric[i, j] = (loss(w + step) - loss(w - step)) / 2e-6
+    analytic = train_projection._gradient(vectors, claims, valid, right, w)
+    assert np.allclose(analytic, numeric, rtol=1e-4, atol=1e-6)
