@@ -22,7 +22,7 @@ from claims.text.matching import (
     text_similarity,
 )
 from claims.text.rerank import Match, rank_claims
-from claims.text.retrieval import BM25, ClaimIndex, PoolClaim, clean, tokens
+from claims.text.retrieval import BM25, POOL_SIZE, ClaimIndex, PoolClaim, clean, tokens
 from claims.text.train_matching import (
     data_dir,
     document_frequencies,
@@ -239,6 +239,19 @@ def test_a_small_pool_leads_over_the_floor_not_over_nothing():
     }
     row = rerank.flag_row(np.zeros(len(rerank.SECOND_FEATURES)), np.asarray([0.9]), 0, 0.4)
     assert row[rerank.FLAG_FEATURES.index("probability_lead")] == pytest.approx(0.5)
+    # Only a pool short of what keyword search hands on has them: a full one is as trained.
+    floors = rerank.model().lead_floor
+    assert rerank.floors_for(POOL_SIZE - 1, floors) == floors
+    assert rerank.floors_for(POOL_SIZE, floors) == {}
+
+
+def test_a_paraphrase_in_a_small_archive_is_still_likely_the_same():
+    # The seed article's deployment in other words, against five claims: the lead floor makes
+    # a small pool cautious, not blind.
+    index = ClaimIndex(CLAIMS)
+    text = "Pyongyang has sent roughly 11,000 soldiers to fight alongside Russia."
+    (best, *_) = rank_claims(text, index.pool(text))
+    assert best.claim_id == 1 and best.likely_same
 
 
 def test_features_do_not_depend_on_the_order_of_a_set():

@@ -197,7 +197,7 @@ def _first_floors(data: list[Pairs]) -> dict[str, float]:
     }
     for part in data:
         for rows in part.first_rows:
-            for name, floor in floors.items():
+            for name, floor in rerank.floors_for(len(rows), floors).items():
                 rerank.set_relative(rows, name, floor=floor)
     return floors
 
@@ -218,21 +218,26 @@ def _second_rows(
             probabilities = stage.probability(first_rows)
             short = np.argsort(-probabilities, kind="stable")[:SHORTLIST]
             rows, found = rerank.second_features(
-                text, [pool[i] for i in short], first_rows[short], probabilities[short], floors
+                text,
+                [pool[i] for i in short],
+                first_rows[short],
+                probabilities[short],
+                rerank.floors_for(len(pool), floors),
             )
             vetoed = np.asarray(
                 [rerank.vetoed(f, pool[i]) for f, i in zip(found, short, strict=True)]
             )
-            out.append((n, rows, part.labels[q][short], vetoed))
+            out.append((n, rows, part.labels[q][short], vetoed, len(pool)))
     return out
 
 
 def _flag_rows(shortlisted: list, probabilities: list[np.ndarray], floor: float):
     """Per query: the best claim's FLAG_FEATURES, whether it is right, whether vetoed."""
     rows, right, vetoed = [], [], []
-    for (_, second_rows, labels, vetoes), p in zip(shortlisted, probabilities, strict=True):
+    for (_, second_rows, labels, vetoes, size), p in zip(shortlisted, probabilities, strict=True):
         best = int(np.argmax(p))
-        rows.append(rerank.flag_row(second_rows[best], p, best, floor))
+        floors = rerank.floors_for(size, {"probability": floor})
+        rows.append(rerank.flag_row(second_rows[best], p, best, floors.get("probability")))
         right.append(bool(labels[best]))
         vetoed.append(bool(vetoes[best]))
     return np.vstack(rows), np.asarray(right), np.asarray(vetoed)
@@ -370,7 +375,7 @@ def train(
     # The rules' score is known once the shortlists are: their floor from a first pass.
     floors["rules_score"] = _floor(
         rows[:, rerank.SECOND_FEATURES.index("rules_score")]
-        for _, rows, _, _ in _second_rows(data, first_out_of_fold, fold_of, floors)
+        for _, rows, _, _, _ in _second_rows(data, first_out_of_fold, fold_of, floors)
     )
     shortlisted = _second_rows(data, first_out_of_fold, fold_of, floors)
     query_fold = np.concatenate(fold_of)
