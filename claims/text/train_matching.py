@@ -189,7 +189,8 @@ def _floor(values) -> float:
 
 
 def _first_floors(data: list[Pairs]) -> dict[str, float]:
-    """The lead floors of the first features, and the leads of every pool taken over them."""
+    """The lead floors of the first features (over every pool), and the leads of the pools
+    short of POOL_SIZE taken over them (rerank.floors_for)."""
     column = rerank.FIRST_FEATURES.index
     floors = {
         name: _floor(rows[:, column(name)] for part in data for rows in part.first_rows)
