@@ -7,9 +7,11 @@ Two logistic regressions, trained on the training parts of two public benchmarks
    BM25 of the text against the claim's statement, its title and both (with document
    frequencies learned from the public pools, so that the features do not depend on which
    index built the pool), how much of the claim's and of the text's weight of words the other
-   has, shared word pairs, and the cosine of their embeddings (claims.text.embeddings); each
+   has, shared word pairs, the cosine of their embeddings (claims.text.embeddings) as they are
+   and through a projection learned on the benchmarks (claims.text.train_projection); each
    also relative to the rest of the pool (a claim's lead over the best other says more than
-   its score alone). The first model keeps the best ``shortlist`` claims.
+   its score alone; in a pool short of 100, over a floor as well: LEAD_FLOOR). The first model
+   keeps the best ``shortlist`` claims.
 2. Those are described again with the hand-set rules of claims.text.matching as features
    (figures on one side only or different, negation, direction of a change, opposed events,
    actors named on one side only, event coverage, the rules' overall score) beside the first
@@ -21,12 +23,13 @@ one the text restates. ``likely_same`` is the judgement of a third model on the 
 alone (its row, its probability and its lead over the next): whether the best match is right.
 Its threshold is chosen on the training parts, out of fold, so that the flag is right at
 least 9 times in 10 on each benchmark (the probability alone means less on debate sentences
-than on posts); and it is never set where the rules see a different figure, a negation, the
-opposite direction or the opposite event (SPEC section 6: those are other claims, however
-similar the words). bench/matching_public.py confirms it on the dev parts.
+than on posts); and it is never set on a score under 0.5 (POSSIBLY_SAME) or where the rules
+see a different figure, a negation, the opposite direction or the opposite event (SPEC
+section 6: those are other claims, however similar the words). bench/matching_public.py
+confirms it on the dev parts.
 
-The model is a small JSON file (weights and the document frequency table), read once per
-process on first use; scoring needs numpy only.
+The model is a small JSON file (weights, the projection, the lead floors and the document
+frequency table), read once per process on first use; scoring needs numpy only.
 """
 
 import base64
