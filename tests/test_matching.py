@@ -254,6 +254,39 @@ def test_a_paraphrase_in_a_small_archive_is_still_likely_the_same():
     assert best.claim_id == 1 and best.likely_same
 
 
+SAMPLE_ARCHIVE = rerank.MODEL_PATH.parents[2] / "demo" / "sample_factchecks.jsonl"
+
+
+def test_a_small_archive_does_not_flag_a_sentence_that_shares_a_word(monkeypatch):
+    # Against the 36 fact-checks of the sample archive, a sentence that shares a word or two
+    # with one claim has a pool of one to three: without the lead floor its best led by
+    # everything it had and was "likely the same"; with it, none is.
+    statements = [
+        json.loads(line)["statement"]
+        for line in SAMPLE_ARCHIVE.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    index = ClaimIndex([PoolClaim(i, statement) for i, statement in enumerate(statements)])
+    texts = [
+        "The state library has opened a new reading room for children.",
+        "She became the first woman to lead the state's highest court.",
+        "Our grandmother's recipe uses plenty of butter and fresh food from the garden.",
+        "A local bakery now sells bread made with dead sea salt.",
+    ]
+    pools = [index.pool(text) for text in texts]
+    assert all(0 < len(pool) < POOL_SIZE for pool in pools)
+
+    def flagged() -> int:
+        return sum(
+            bool(found) and found[0].likely_same
+            for found in (rank_claims(text, pool) for text, pool in zip(texts, pools, strict=True))
+        )
+
+    assert flagged() == 0
+    monkeypatch.setattr(rerank, "floors_for", lambda size, floors: {})
+    assert flagged() > 0  # what the floor prevents
+
+
 def test_features_do_not_depend_on_the_order_of_a_set():
     # Training must give the same model whatever Python's hash seed: the IDF-weighted shares
     # are summed with math.fsum, whose result does not depend on the order of the words.

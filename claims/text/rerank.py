@@ -495,7 +495,7 @@ def second_features(
     floors: dict[str, float],
 ) -> tuple[np.ndarray, list[Signals | None]]:
     """One row of SECOND_FEATURES per claim of the shortlist, and the rules' signals
-    (``floors``: the model's lead_floor)."""
+    (``floors``: the lead floors that apply to its pool, floors_for)."""
     query_profile = profile(clean(text))
     found = [signals(query_profile, _profile(claim.statement)) for claim in pool]
     extra = len(SECOND_FEATURES) - len(FIRST_FEATURES)
@@ -521,10 +521,8 @@ def flag_row(
     the probability)."""
     others = np.delete(probabilities, best)
     p = float(probabilities[best])
-    others_best = float(others.max()) if len(others) else 0.0 if floor is None else floor
-    if floor is not None:
-        others_best = max(others_best, floor)
-    lead = p - others_best
+    # Probabilities are never negative: with no other claim and no floor, the lead is p.
+    lead = p - float(others.max(initial=0.0 if floor is None else floor))
     logit = math.log(max(p, 1e-9) / max(1 - p, 1e-9))
     return np.concatenate([second_row, [p, lead, logit]])
 

@@ -232,13 +232,13 @@ def _second_rows(
     return out
 
 
-def _flag_rows(shortlisted: list, probabilities: list[np.ndarray], floor: float):
+def _flag_rows(shortlisted: list, probabilities: list[np.ndarray], floors: dict[str, float]):
     """Per query: the best claim's FLAG_FEATURES, whether it is right, whether vetoed."""
     rows, right, vetoed = [], [], []
     for (_, second_rows, labels, vetoes, size), p in zip(shortlisted, probabilities, strict=True):
         best = int(np.argmax(p))
-        floors = rerank.floors_for(size, {"probability": floor})
-        rows.append(rerank.flag_row(second_rows[best], p, best, floors.get("probability")))
+        floor = rerank.floors_for(size, floors).get("probability")
+        rows.append(rerank.flag_row(second_rows[best], p, best, floor))
         right.append(bool(labels[best]))
         vetoed.append(bool(vetoes[best]))
     return np.vstack(rows), np.asarray(right), np.asarray(vetoed)
@@ -266,7 +266,7 @@ def choose_threshold(per_set: list[tuple[np.ndarray, np.ndarray]]) -> float:
 def _stored(projection: np.ndarray) -> np.ndarray:
     """The projection as the model file holds it (float16), so that training reads the
     features the app will compute."""
-    return projection.astype(np.float16).astype(np.float32)
+    return rerank.projection_from_dict(rerank.projection_to_dict(projection))
 
 
 def learn_projection(
@@ -399,7 +399,7 @@ def train(
                 )
     # The flag's model, out of fold as well, on the best claim of each query.
     floors["probability"] = _floor(probabilities)
-    flag_rows, right, vetoed = _flag_rows(shortlisted, probabilities, floors["probability"])
+    flag_rows, right, vetoed = _flag_rows(shortlisted, probabilities, floors)
     sure = np.zeros(len(right))
     for fold in range(folds):
         at = query_fold == fold
