@@ -10,12 +10,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from articles.models import Article, ArticleRevision, text_fingerprint
 from claims.analysis import is_check_worthy, sentence_fields
 from claims.matching import MATCH_THRESHOLD, CandidateMatch, candidates_match
-from claims.models import (
-    Candidate,
-    CandidateState,
-    Claim,
-    Verdict,
-)
+from claims.models import Candidate, CandidateState, Claim
 from claims.text.analysis import analyse_text
 from claims.text.rerank import rank_claims
 from claims.text.retrieval import ClaimIndex, PoolClaim
@@ -95,18 +90,19 @@ def candidates_generate(*, revision: ArticleRevision, match: bool = True) -> lis
 
 
 def _announce_checked_before(found: list[CandidateMatch]) -> None:
-    """A candidate newly likely the same as a claim whose verdict is published has been
-    checked before (SPEC section 10): ``candidate.likely_match`` for the webhooks, inside the
-    caller's transaction. The review queue's "Checked before" tab reads the rows themselves."""
+    """A candidate newly likely the same as a claim checked before (its verdict published, or
+    an imported fact-check: ClaimQuerySet.checked) repeats it (SPEC section 10):
+    ``candidate.likely_match`` for the webhooks, inside the caller's transaction. The review
+    queue's "Checked before" tab reads the rows themselves."""
     if not found:
         return
-    published = set(
-        Verdict.objects.filter(
-            claim_id__in={m.claim_id for m in found}, published_at__isnull=False
-        ).values_list("claim_id", flat=True)
+    checked = set(
+        Claim.objects.filter(pk__in={m.claim_id for m in found})
+        .checked()
+        .values_list("pk", flat=True)
     )
     for match in found:
-        if match.claim_id in published:
+        if match.claim_id in checked:
             events.emit(
                 events.CANDIDATE_LIKELY_MATCH,
                 claim_id=match.claim_id,

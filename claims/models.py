@@ -129,6 +129,14 @@ class ClaimStatus(models.TextChoices):
     CONTESTED = "contested", "Contested"
 
 
+def checked_condition(prefix: str = "") -> Q:
+    """A claim checked before (ClaimQuerySet.checked), reached through ``prefix`` from
+    another model ("matched_claim__")."""
+    return Q(**{f"{prefix}verdict__published_at__isnull": False}) | Q(
+        **{f"{prefix}external_review__isnull": False}
+    )
+
+
 class ClaimQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related("claimant", "verdict", "verdict__rating", "external_review")
@@ -139,6 +147,11 @@ class ClaimQuerySet(models.QuerySet):
     def imported(self):
         """Fact-checks imported from another organisation's archive (``claims.imports``)."""
         return self.filter(external_review__isnull=False)
+
+    def checked(self):
+        """Claims checked before: the newsroom's verdict is published, or the claim is a
+        fact-check imported with another organisation's review (SPEC sections 6 and 10)."""
+        return self.filter(checked_condition())
 
 
 class Claim(models.Model):
@@ -605,6 +618,13 @@ class CandidateQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(state=CandidateState.NEW)
+
+    def checked_before(self):
+        """Open candidates likely the same as a claim checked before (ClaimQuerySet.checked):
+        an article repeats what was checked (SPEC section 10)."""
+        return (
+            self.open().filter(match_likely_same=True).filter(checked_condition("matched_claim__"))
+        )
 
 
 class Candidate(models.Model):

@@ -3,12 +3,16 @@ are created or edited, a candidate likely the same as a claim with a published v
 announced (``candidate.likely_match``) and listed under the review queue's "Checked before"
 tab; the candidates API carries ``likely_same`` beside ``matched_claim``."""
 
+import json
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.services import article_get_or_create, revision_record
-from claims import candidates, services
-from claims.models import Candidate, Rating
+from claims import candidates, imports, services
+from claims.models import Candidate, Claim, Rating
 from core import events
 from pipeline.tasks import rematch_candidates
 
@@ -82,6 +86,34 @@ def test_a_paraphrase_of_a_checked_claim_is_likely_the_same_and_announced(
     announced.clear()
     candidates.candidates_generate(revision=revision)
     assert not [e for e in announced if e["event_type"] == events.CANDIDATE_LIKELY_MATCH]
+
+
+def _imported(statement: str):
+    """A fact-check imported from another organisation's archive, with its review."""
+    line = {
+        "statement": statement,
+        "external_id": "wire-check-41",
+        "url": "https://checks.example.net/troops",
+        "reviewer": "Wire Checks",
+        "rating": "Accurate figure",
+        "claimant": "Defence Intelligence of Ukraine",
+    }
+    report = imports.import_file(json.dumps(line).encode(), as_operator=True)
+    (claim_id,) = report.created
+    return Claim.objects.get(pk=claim_id)
+
+
+def test_a_paraphrase_of_an_imported_fact_check_is_announced(world, announced):
+    # Another organisation's published review counts as checked before, as our own does.
+    claim = _imported(STATEMENT)
+    announced.clear()
+    article, revision = _article_with(PARAPHRASE, "troops")
+
+    candidate = _candidate(revision)
+
+    assert (candidate.matched_claim_id, candidate.match_likely_same) == (claim.pk, True)
+    likely = [e for e in announced if e["event_type"] == events.CANDIDATE_LIKELY_MATCH]
+    assert [(e["claim_id"], e["article_id"]) for e in likely] == [(claim.pk, article.pk)]
 
 
 def test_no_announcement_without_a_published_verdict(world, announced):
@@ -175,6 +207,25 @@ def test_checked_before_tab_lists_the_candidate_with_the_verdict(
     assert f'data-candidate-id="{candidate.pk}"' not in theirs.content.decode()
 
 
+def test_checked_before_tab_lists_a_paraphrase_of_an_imported_fact_check(
+    client, world, factchecker
+):
+    claim = _imported(STATEMENT)
+    _, revision = _article_with(PARAPHRASE, "troops")
+    candidate = _candidate(revision)
+    client.force_login(factchecker)
+
+    body = client.get(reverse("review") + "?tab=checked").content.decode()
+
+    assert f'data-candidate-id="{candidate.pk}"' in body
+    assert f"Likely the same as claim #{claim.pk}" in body
+    # The other organisation's review instead of a verdict of ours, and the archive's claimant.
+    assert "Checked by <strong>Wire Checks</strong>: <strong>Accurate figure</strong>" in body
+    assert 'href="https://checks.example.net/troops"' in body
+    assert "Defence Intelligence of Ukraine" in body
+    assert "verdict <span" not in body
+
+
 def test_checked_before_tab_leaves_out_claims_without_a_published_verdict(
     client, world, factchecker
 ):
@@ -185,7 +236,7 @@ def test_checked_before_tab_leaves_out_claims_without_a_published_verdict(
     client.force_login(factchecker)
     body = client.get(reverse("review") + "?tab=checked").content.decode()
     assert f'data-candidate-id="{candidate.pk}"' not in body
-    assert "No new candidate repeats a claim with a published verdict." in body
+    assert "No new candidate repeats a claim checked before." in body
 
 
 def test_candidates_api_carries_likely_same_beside_matched_claim(client, world):
@@ -195,3 +246,31 @@ def test_candidates_api_carries_likely_same_beside_matched_claim(client, world):
     results = client.get(f"/api/v1/articles/{article.pk}/candidates/").json()["results"]
     row = next(r for r in results if r["id"] == candidate.pk)
     assert (row["matched_claim"], row["likely_same"]) == (claim.pk, True)
+
+
+def test_checked_before_tab_reads_a_fixed_number_of_queries(
+    client, world, editor, second_editor, factchecker
+):
+    _imported(STATEMENT)
+    _candidate(_article_with(PARAPHRASE, "troops")[1])
+    client.force_login(factchecker)
+    url = reverse("review") + "?tab=checked"
+    client.get(url)  # the session and the caches warm
+    with CaptureQueriesContext(connection) as one:
+        first = client.get(url).content.decode()
+    # More rows: other articles repeating the imported check, and one of our own published.
+    own = services.claim_create(
+        statement="Ukrainian troops have captured two North Korean soldiers in Kursk.",
+        claimant=world.outlet,
+    )
+    _published(own, editor, second_editor)
+    for slug in ("again", "once-more"):
+        _candidate(_article_with(PARAPHRASE, slug)[1])
+    _, revision = _article_with(
+        "Kyiv says its troops have captured two North Korean soldiers in Kursk.", "captured"
+    )
+    candidates.candidates_generate(revision=revision)
+    with CaptureQueriesContext(connection) as more:
+        body = client.get(url).content.decode()
+    assert body.count("data-candidate-id=") == first.count("data-candidate-id=") + 3
+    assert len(more) == len(one)

@@ -160,12 +160,10 @@ def _new_candidates(f: QueueFilters) -> QuerySet:
 
 
 def _checked_before(f: QueueFilters) -> QuerySet:
-    """Open candidates likely the same as a claim whose verdict is published: an article
-    repeats what was checked before (SPEC section 10). The assignee and source filters are the
-    matched claim's."""
-    rows = Candidate.objects.open().filter(
-        match_likely_same=True, matched_claim__verdict__published_at__isnull=False
-    )
+    """Open candidates likely the same as a claim checked before (its verdict published, or an
+    imported fact-check): an article repeats it (SPEC section 10). The assignee and source
+    filters are the matched claim's."""
+    rows = Candidate.objects.checked_before()
     if f.article:
         rows = rows.filter(article_id=f.article)
     if f.source:
@@ -178,6 +176,7 @@ def _checked_before(f: QueueFilters) -> QuerySet:
         "matched_claim__claimant",
         "matched_claim__assignee",
         "matched_claim__verdict__published_rating",
+        "matched_claim__external_review",
     )
     # Newest first (the partial index candidate_open_likely_same): a claim coming back now.
     return rows.order_by("-created_at", "-id")
@@ -228,7 +227,7 @@ QUEUE_TABS = [
         "Checked before",
         _checked_before,
         "claims/queue/checked_before.html",
-        "No new candidate repeats a claim with a published verdict.",
+        "No new candidate repeats a claim checked before.",
     ),
     QueueTab(
         "claims",
