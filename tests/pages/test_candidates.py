@@ -249,7 +249,10 @@ def test_candidate_panel_offers_the_matched_claim(client, matched, factchecker):
     assert f"Attach to claim #{w.jobs_claim.pk}</button>" in html
     assert f'name="claim" value="{w.jobs_claim.pk}"' in html
     listed = "likely the same as claim" if likely else "possibly claim"
-    assert f"{listed} #{w.jobs_claim.pk}" in client.get(review_url(w)).content.decode()
+    page = client.get(review_url(w)).content.decode()
+    assert f"{listed} #{w.jobs_claim.pk}" in page
+    # The list says which claim that is, not only its number.
+    assert f"“{w.jobs_claim.statement}”" in page
 
 
 def test_attaching_adds_an_appearance_instead_of_a_claim(client, matched, factchecker):
