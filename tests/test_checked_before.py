@@ -1,7 +1,8 @@
 """Matching goes on after the fact (issue 15): open candidates are matched again when claims
-are created or edited, a candidate likely the same as a claim with a published verdict is
-announced (``candidate.likely_match``) and listed under the review queue's "Checked before"
-tab; the candidates API carries ``likely_same`` beside ``matched_claim``."""
+are created or edited, a candidate likely the same as a claim checked before (its verdict
+published, or an imported fact-check with another organisation's review) is announced
+(``candidate.likely_match``) and listed under the review queue's "Checked before" tab; the
+candidates API carries ``likely_same`` beside ``matched_claim``."""
 
 import json
 
