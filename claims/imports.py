@@ -40,6 +40,7 @@ stale.
 import json
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from decimal import Decimal
@@ -52,7 +53,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from claims import documents
+from claims import documents, sentence_vectors
 from claims.matching import MATCH_TEXT_MAX_LENGTH
 from claims.models import (
     Claim,
@@ -863,18 +864,33 @@ def claims_import(
         require_permission(user, "claims.add_claim", "import fact-checks")
     report = ImportReport(total=len(fact_checks) + len(problems), skipped=list(problems))
     importer = _Importer(user=user, report=report)
-    for start in range(0, len(fact_checks), batch_size):
-        chunk = fact_checks[start : start + batch_size]
-        state = importer.state()
-        try:
-            importer.batch(chunk)
-        except IntegrityError:
-            # Another import wrote some of these fact-checks since we looked (the unique
-            # constraints stopped the duplicates; the batch was rolled back): look again.
-            importer.restore(state)
-            importer.batch(chunk)
-        if progress is not None:
-            progress(report)
+    # The statements' sentence vectors are encoded after each batch's commit (they are a
+    # cache that matching would fill itself, one pool at a time, slowing the first matches
+    # against a new archive), in a thread while the next batch is written: the encoder
+    # runs outside the GIL, and the thread never touches the database.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sentence-vectors") as encoder:
+        encoding: Future | None = None
+        for start in range(0, len(fact_checks), batch_size):
+            chunk = fact_checks[start : start + batch_size]
+            state = importer.state()
+            written = len(report.created), len(report.updated)
+            try:
+                importer.batch(chunk)
+            except IntegrityError:
+                # Another import wrote some of these fact-checks since we looked (the unique
+                # constraints stopped the duplicates; the batch was rolled back): look again.
+                importer.restore(state)
+                importer.batch(chunk)
+            missing = sentence_vectors.missing_for_claims(
+                report.created[written[0] :] + report.updated[written[1] :]
+            )
+            if encoding is not None:
+                sentence_vectors.save(encoding.result())
+            encoding = encoder.submit(sentence_vectors.encode, missing)
+            if progress is not None:
+                progress(report)
+        if encoding is not None:
+            sentence_vectors.save(encoding.result())
     report.skipped.sort(key=lambda problem: problem.line)
     if len(report.created) >= ANALYZE_AFTER and connection.vendor == "postgresql":
         with connection.cursor() as cursor:

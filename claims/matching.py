@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from simple_history.utils import bulk_update_with_history
 
+from claims import sentence_vectors
 from claims.keyword_index import keyword_index
 from claims.models import Appearance, Candidate, Claim
 from claims.text.rerank import POSSIBLY_SAME, rank_claims
@@ -43,15 +44,20 @@ def _validated_text(text: str) -> str:
 def _pools(texts: list[str], exclude: set[int]) -> list[list[PoolClaim]]:
     """Each text's best ``MATCH_POOL`` claims by BM25 (claims.keyword_index), as they are in
     the table now: statements and, for imported fact-checks, their review's title, which the
-    re-ranker reads as its training pairs did (claims.text.train_matching). One query for
-    every pool."""
+    re-ranker reads as its training pairs did (claims.text.train_matching), with their
+    statements' sentence vectors (claims.sentence_vectors). One query for every pool, one
+    for their vectors (and one to store those encoded for the first time)."""
     ranked = keyword_index.pools(texts, k=MATCH_POOL, exclude=exclude)
     wanted = {claim_id for pool in ranked for claim_id in pool}
-    rows = {
-        claim_id: PoolClaim(claim_id, statement, title or "")
-        for claim_id, statement, title in Claim.objects.filter(pk__in=wanted)
+    found = list(
+        Claim.objects.filter(pk__in=wanted)
         .order_by()
         .values_list("pk", "statement", "external_review__title")
+    )
+    vectors = sentence_vectors.vectors([statement for _, statement, _ in found])
+    rows = {
+        claim_id: PoolClaim(claim_id, statement, title or "", vector)
+        for (claim_id, statement, title), vector in zip(found, vectors, strict=True)
     }
     if len(rows) < len(wanted):
         keyword_index.lost(wanted - rows.keys())

@@ -820,6 +820,21 @@ class ClaimDocument(models.Model):
         return f"Document of claim {self.claim_id} (v{self.version})"
 
 
+class SentenceVector(models.Model):
+    """A text's vector from the sentence encoder of claim matching
+    (claims.text.sentence_encoder), found by a hash of the encoder's version and the text:
+    a claim's statement is encoded once (when imported, or at the first match that reads it),
+    never again while its words stay the same, and a changed statement simply has another key.
+    Written only by ``claims.sentence_vectors``."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    vector = models.BinaryField()  # float16, little-endian
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Sentence vector {self.key[:12]}"
+
+
 class ArticleDocument(models.Model):
     """The claims of an article, with their statuses, as the article objects embed them.
 

@@ -266,8 +266,9 @@ def test_match_ranks_the_paraphrase_first(claims_world, django_assert_num_querie
     monkeypatch.setattr(keyword_index, "COMMIT_WINDOW", timedelta(days=1))
     matching.claims_match(text="North Korea")  # the process's keyword index brought current
     # Two queries for the claims changed since (none: new ones, and those counted in the
-    # window), one for the pool's statements and titles, one for the claims and claimants.
-    with django_assert_num_queries(4):
+    # window), one for the pool's statements and titles, one for their sentence vectors
+    # (stored by the first match), one for the claims and claimants.
+    with django_assert_num_queries(5):
         results = matching.claims_match(
             text="Pyongyang has sent roughly 11,000 soldiers to fight alongside Russia."
         )

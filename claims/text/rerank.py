@@ -46,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from claims.text import embeddings
+from claims.text import embeddings, sentence_encoder
 from claims.text.matching import (
     _STOP,
     Signals,
@@ -71,6 +71,7 @@ _RELATIVE_FIRST = [
     "claim_coverage",
     "soft_query",
     "soft_claim",
+    "cosine_sentence",
 ]
 FIRST_FEATURES = [
     "bm25",
@@ -85,6 +86,7 @@ FIRST_FEATURES = [
     "cosine_statement",
     "cosine_title",
     "cosine_learned",
+    "cosine_sentence",
     "has_title",
     "soft_query",
     "soft_claim",
@@ -411,9 +413,25 @@ def floors_for(pool_size: int, floors: dict[str, float]) -> dict[str, float]:
     return floors if pool_size < POOL_SIZE else {}
 
 
+def sentence_cosines(text: str, pool: Sequence[PoolClaim]) -> np.ndarray:
+    """``cosine_sentence`` of each claim: the cosine of the sentence encoder's vectors of the
+    text as written and of the claim's statement (claims.text.sentence_encoder; the title is
+    left out: it added nothing out of fold, and would double what an import encodes)."""
+    query = sentence_encoder.encode_cached([text])[0]
+    missing = [claim.statement for claim in pool if claim.vector is None]
+    encoded = iter(sentence_encoder.encode_cached(missing)) if missing else iter(())
+    statements = np.stack(
+        [claim.vector if claim.vector is not None else next(encoded) for claim in pool]
+    )
+    return (statements @ query).astype(np.float64)
+
+
 def first_features(text: str, pool: Sequence[PoolClaim], trained: Model) -> np.ndarray:
     """One row of FIRST_FEATURES per claim of the pool."""
     floors = floors_for(len(pool), trained.lead_floor)
+    rows = np.zeros((len(pool), len(FIRST_FEATURES)))
+    column = {name: i for i, name in enumerate(FIRST_FEATURES)}
+    rows[:, column["cosine_sentence"]] = sentence_cosines(text, pool)
     text = clean(text)
     query_tokens = tokens(text)
     query = Counter(query_tokens)
@@ -435,8 +453,6 @@ def first_features(text: str, pool: Sequence[PoolClaim], trained: Model) -> np.n
     if titled:
         title_vectors[has_title] = embeddings.embed_cached(titled)
     titles = iter(title_vectors[has_title] @ query_vector)
-    rows = np.zeros((len(pool), len(FIRST_FEATURES)))
-    column = {name: i for i, name in enumerate(FIRST_FEATURES)}
     if trained.projection is not None:
         rows[:, column["cosine_learned"]] = learned_cosines(
             query_vector, statement_vectors, title_vectors, has_title, trained.projection

@@ -11,7 +11,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -130,11 +130,14 @@ def best_of(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
 
 @dataclass(frozen=True)
 class PoolClaim:
-    """A claim as matching sees it: its id, statement and, for fact-checks, their title."""
+    """A claim as matching sees it: its id, statement and, for fact-checks, their title;
+    and, where it was read with the claim, the statement's sentence vector (else the
+    re-ranker encodes the statement itself: claims.text.sentence_encoder)."""
 
     id: int | str
     statement: str
     title: str = ""
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:

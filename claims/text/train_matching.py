@@ -19,13 +19,13 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from claims.text import rerank, train_projection
+from claims.text import rerank, sentence_encoder, train_projection
 from claims.text.retrieval import BM25, POOL_SIZE, ClaimIndex, PoolClaim, clean
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -142,8 +142,15 @@ class Pairs:
     labels: list[np.ndarray]  # per query, whether each pooled claim is a right one
 
 
+def with_sentence_vectors(pool: list[PoolClaim]) -> list[PoolClaim]:
+    """The pool's claims with their statements' sentence vectors, as the app reads them with
+    each claim (claims.sentence_vectors), encoded once for every query."""
+    vectors = sentence_encoder.encode([claim.statement for claim in pool])
+    return [replace(claim, vector=vector) for claim, vector in zip(pool, vectors, strict=True)]
+
+
 def pairs(benchmark: Benchmark, trained: rerank.Model) -> Pairs:
-    index = ClaimIndex(benchmark.pool)
+    index = ClaimIndex(with_sentence_vectors(benchmark.pool))
     found = Pairs(benchmark.name, [], [], [], [])
     for query, text in sorted(benchmark.queries.items()):
         pool = index.pool(text, POOL_SIZE)
