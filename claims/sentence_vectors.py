@@ -1,6 +1,6 @@
 """The sentence vectors of claims' statements, stored (claims.models.SentenceVector), so that
 a match reads its pool's hundred vectors in one query instead of encoding a hundred claims
-(claims.text.sentence_encoder: about a millisecond each).
+(claims.text.sentence_encoder: one to two milliseconds each).
 
 A vector is found by a hash of the encoder's version and the text, so it never goes stale: a
 statement that changes has another key, and its vector is encoded when it is first needed.

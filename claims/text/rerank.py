@@ -8,10 +8,11 @@ Two logistic regressions, trained on the training parts of two public benchmarks
    frequencies learned from the public pools, so that the features do not depend on which
    index built the pool), how much of the claim's and of the text's weight of words the other
    has, shared word pairs, the cosine of their embeddings (claims.text.embeddings) as they are
-   and through a projection learned on the benchmarks (claims.text.train_projection); each
-   also relative to the rest of the pool (a claim's lead over the best other says more than
-   its score alone; in a pool short of 100, over a floor as well: LEAD_FLOOR). The first model
-   keeps the best ``shortlist`` claims.
+   and through a projection learned on the benchmarks (claims.text.train_projection), the
+   cosine of the text and the statement by a sentence encoder that reads each sentence whole
+   (claims.text.sentence_encoder); each also relative to the rest of the pool (a claim's lead
+   over the best other says more than its score alone; in a pool short of 100, over a floor
+   as well: LEAD_FLOOR). The first model keeps the best ``shortlist`` claims.
 2. Those are described again with the hand-set rules of claims.text.matching as features
    (figures on one side only or different, negation, direction of a change, opposed events,
    actors named on one side only, event coverage, the rules' overall score) beside the first
