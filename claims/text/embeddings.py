@@ -10,12 +10,13 @@ claims of a pool, matched again and again) are kept in a bounded cache.
 """
 
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import wordllama
+
+from claims.text.vector_cache import VectorCache
 
 DIMENSIONS = 256
 # About 1 KB a text: the claims a process matches against most, without growing unbounded.
@@ -23,7 +24,7 @@ CACHE_SIZE = 50_000
 
 _lock = threading.Lock()
 _state: dict = {"model": None}
-_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+_cache = VectorCache(CACHE_SIZE, DIMENSIONS)
 
 
 def _model():
@@ -49,25 +50,7 @@ def embed(texts: Sequence[str]) -> np.ndarray:
 
 def embed_cached(texts: Sequence[str]) -> np.ndarray:
     """As ``embed``, reusing the vectors of texts embedded before in this process."""
-    with _lock:
-        missing = list(dict.fromkeys(t for t in texts if t not in _cache))
-    fresh = dict(zip(missing, embed(missing), strict=True)) if missing else {}
-    with _lock:
-        for text, vector in fresh.items():
-            _cache[text] = vector
-        rows = []
-        for text in texts:
-            vector = fresh.get(text)
-            if vector is None:
-                vector = _cache.get(text)
-                if vector is None:  # evicted by another thread in between: rare, recompute
-                    vector = embed([text])[0]
-                else:
-                    _cache.move_to_end(text)
-            rows.append(vector)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return np.stack(rows) if rows else np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return _cache.get(texts, embed)
 
 
 # Word vectors for the soft alignment of claims.text.rerank: one matrix, a row per word seen,

